@@ -1,0 +1,106 @@
+#include "engine/time_format.h"
+
+#include <iterator>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace slad::engine {
+namespace {
+
+constexpr int64_t kMaxDurationMs = int64_t{100} * 366 * 24 * 3600 * 1000;
+
+bool AllDigits(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ParseInstantMs(absl::string_view text) {
+  absl::string_view digits = text;
+  absl::ConsumePrefix(&digits, "-");
+  if (AllDigits(digits)) {
+    int64_t ms = 0;
+    if (!absl::SimpleAtoi(text, &ms)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("instant out of range: \"", text, "\""));
+    }
+    return ms;
+  }
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad instant \"", text,
+        "\": want RFC 3339 (2026-01-05T09:00:00+08:00) or Unix ms"));
+  }
+  return absl::ToUnixMillis(t);
+}
+
+std::string FormatInstantMs(int64_t ms) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(ms),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
+  struct Unit {
+    absl::string_view name;
+    int64_t ms;  // 0 for working days
+  };
+  static constexpr Unit kUnits[] = {
+      {"wd", 0}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
+  const auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad duration \"", text, "\": ", why,
+                     " (e.g. 90m, 2h, 1h30m, 3wd, 45s)"));
+  };
+  DurationSpec out;
+  absl::string_view rest = text;
+  size_t next_unit = 0;  // units must come in kUnits order
+  if (rest.empty()) return bad("empty");
+  while (!rest.empty()) {
+    size_t n = 0;
+    while (n < rest.size() && absl::ascii_isdigit(rest[n])) ++n;
+    if (n == 0) return bad("expected a number");
+    if (n > 12) return bad("number too large");
+    int64_t value = 0;
+    (void)absl::SimpleAtoi(rest.substr(0, n), &value);
+    rest.remove_prefix(n);
+    size_t len = 0;
+    while (len < rest.size() && absl::ascii_isalpha(rest[len])) ++len;
+    const absl::string_view name = rest.substr(0, len);
+    rest.remove_prefix(len);
+    size_t u = next_unit;
+    while (u < std::size(kUnits) && kUnits[u].name != name) ++u;
+    if (u == std::size(kUnits)) {
+      return bad(name.empty() ? "missing unit" : "unknown or repeated unit");
+    }
+    next_unit = u + 1;
+    if (kUnits[u].ms == 0) {
+      out.working_days = value;
+    } else {
+      out.ms += value * kUnits[u].ms;
+    }
+    if (out.ms > kMaxDurationMs || out.working_days > 36600) {
+      return bad("longer than 100 years");
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ParseBusinessMs(absl::string_view text,
+                                        int64_t day_length_ms) {
+  absl::StatusOr<DurationSpec> d = ParseDuration(text);
+  if (!d.ok()) return d.status();
+  return d->ToBusinessMs(day_length_ms);
+}
+
+}  // namespace slad::engine

@@ -1,0 +1,61 @@
+#include "engine/time_format.h"
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+
+namespace slad::engine {
+namespace {
+
+TEST(TimeFormatTest, ParsesRfc3339WithOffset) {
+  EXPECT_EQ(*ParseInstantMs("2026-01-05T09:00:00+08:00"), 1767574800000);
+  EXPECT_EQ(*ParseInstantMs("2026-01-05T01:00:00Z"), 1767574800000);
+  EXPECT_EQ(*ParseInstantMs("2026-01-05T01:00:00.25Z"), 1767574800250);
+}
+
+TEST(TimeFormatTest, TruncatesBelowMillisecond) {
+  EXPECT_EQ(*ParseInstantMs("2026-01-05T01:00:00.0019Z"), 1767574800001);
+}
+
+TEST(TimeFormatTest, ParsesUnixMs) {
+  EXPECT_EQ(*ParseInstantMs("1767578400000"), 1767578400000);
+  EXPECT_EQ(*ParseInstantMs("0"), 0);
+}
+
+TEST(TimeFormatTest, RejectsMalformedInstants) {
+  for (const char* bad : {"", "2026-01-05", "2026-01-05T09:00:00",
+                          "2026-01-05 09:00:00Z", "12x", "99999999999999999999",
+                          "2026-13-05T09:00:00Z"}) {
+    EXPECT_EQ(ParseInstantMs(bad).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+TEST(TimeFormatTest, FormatsUtcWithMilliseconds) {
+  EXPECT_EQ(FormatInstantMs(1767578400000), "2026-01-05T02:00:00.000Z");
+  EXPECT_EQ(FormatInstantMs(1767578400007), "2026-01-05T02:00:00.007Z");
+}
+
+TEST(TimeFormatTest, ParsesDurations) {
+  EXPECT_EQ(ParseDuration("90m")->ms, 90 * 60000);
+  EXPECT_EQ(ParseDuration("2h")->ms, 2 * 3600000);
+  EXPECT_EQ(ParseDuration("1h30m")->ms, 90 * 60000);
+  EXPECT_EQ(ParseDuration("45s")->ms, 45000);
+  EXPECT_EQ(ParseDuration("250ms")->ms, 250);
+  EXPECT_EQ(ParseDuration("3wd")->working_days, 3);
+  EXPECT_EQ(ParseDuration("3wd")->ms, 0);
+  EXPECT_EQ(*ParseBusinessMs("3wd", 8 * 3600000), 24 * 3600000);
+  EXPECT_EQ(*ParseBusinessMs("1wd4h", 8 * 3600000), 12 * 3600000);
+}
+
+TEST(TimeFormatTest, RejectsMalformedDurations) {
+  for (const char* bad : {"", "h", "90", "1.5h", "-2h", "2d", "30m1h", "2h2h",
+                          "1 h", "2hx", "99999999999999h", "1000000h"}) {
+    EXPECT_EQ(ParseDuration(bad).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace slad::engine
