@@ -1,0 +1,140 @@
+#include "config/policy_file.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "engine/time_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace slad::config {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr int64_t kHourMs = 3600 * 1000;
+
+int64_t Ms(const char* text) { return *engine::ParseInstantMs(text); }
+
+// Returns the error message of parsing `text`, which must fail.
+std::string ErrorOf(const std::string& text) {
+  absl::StatusOr<engine::Policy> p = ParsePolicy(text, "p.toml");
+  EXPECT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(p.status().message());
+}
+
+TEST(PolicyFileTest, DefaultPolicyHasThreeCalendars) {
+  absl::StatusOr<engine::Policy> p = LoadDefaultPolicy();
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->calendars.size(), 3u);
+  EXPECT_TRUE(p->calendars.contains("cn_office"));
+  EXPECT_TRUE(p->calendars.contains("weekdays"));
+  EXPECT_TRUE(p->calendars.at("always").spec().always);
+}
+
+TEST(PolicyFileTest, DefaultCnOfficeIsThe2026Schedule) {
+  engine::Policy p = *LoadDefaultPolicy();
+  engine::Calendar& cal = p.calendars.at("cn_office");
+  EXPECT_EQ(cal.spec().holidays.size(), 3u + 9 + 3 + 5 + 3 + 3 + 7);
+  EXPECT_EQ(cal.spec().workdays.size(), 6u);
+  EXPECT_EQ(*cal.Add(Ms("2026-01-05T09:00:00+08:00"), kHourMs),
+            1767578400000);
+  // 2026 has 261 weekdays; 19 of the 33 holidays fall on one; 6 make-up
+  // days: 261 - 19 + 6 = 248 working days.
+  EXPECT_EQ(*cal.Between(Ms("2026-01-01T00:00:00+08:00"),
+                         Ms("2027-01-01T00:00:00+08:00")),
+            248 * 8 * kHourMs);
+}
+
+TEST(PolicyFileTest, ParsesEveryKey) {
+  absl::StatusOr<engine::Policy> p = ParsePolicy(R"(
+[calendars.x]
+timezone = "Europe/Berlin"
+mon = ["08:00-12:00", "12:00-24:00"]
+sat = []
+holidays = ["2026-12-24..2026-12-26", 2026-12-31]
+workdays = ["2026-12-27"]
+workday_hours = ["10:00-14:00"]
+day_length = "7h30m"
+)",
+                                                 "p.toml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  const engine::CalendarSpec& spec = p->calendars.at("x").spec();
+  EXPECT_EQ(spec.weekly[0].size(), 2u);
+  EXPECT_EQ(spec.holidays.size(), 4u);
+  EXPECT_EQ(*spec.day_length_ms, 7 * kHourMs + kHourMs / 2);
+  EXPECT_EQ(spec.workday_hours->front().begin_min, 600);
+}
+
+TEST(PolicyFileTest, SyntaxErrorHasLineAndColumn) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\n\nmon = = [\"09:00-17:00\"]\n"),
+              StartsWith("p.toml:4:7: "));
+}
+
+TEST(PolicyFileTest, UnknownTopLevelKey) {
+  EXPECT_THAT(ErrorOf("\n\ncalendar = 1\n"),
+              AllOf(StartsWith("p.toml:3:1: "), HasSubstr("unknown key")));
+}
+
+TEST(PolicyFileTest, UnknownCalendarKey) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = "
+                      "[\"09:00-17:00\"]\nmonday = [\"09:00-17:00\"]\n"),
+              AllOf(StartsWith("p.toml:4:1: "), HasSubstr("\"monday\"")));
+}
+
+TEST(PolicyFileTest, BadIntervalPointsAtElement) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\n"
+                      "mon = [\"08:00-09:00\", \"9:00-18:00\"]\n"),
+              AllOf(StartsWith("p.toml:3:23: "), HasSubstr("\"9:00-18:00\"")));
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-24:30\"]\n"),
+              StartsWith("p.toml:3:8: "));
+}
+
+TEST(PolicyFileTest, OverlappingIntervals) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\n"
+                      "tue = [\"09:00-12:00\", \"11:00-18:00\"]\n"),
+              AllOf(StartsWith("p.toml:3:7: "), HasSubstr("overlap")));
+}
+
+TEST(PolicyFileTest, UnknownZone) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"Asia/Atlantis\"\n"
+                      "mon = [\"09:00-17:00\"]\n"),
+              AllOf(StartsWith("p.toml:2:12: "), HasSubstr("Asia/Atlantis")));
+}
+
+TEST(PolicyFileTest, NoWorkingTime) {
+  EXPECT_THAT(ErrorOf("# c\n[calendars.x]\ntimezone = \"UTC\"\n"),
+              AllOf(StartsWith("p.toml:2:"), HasSubstr("no working time")));
+}
+
+TEST(PolicyFileTest, MissingZone) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\nmon = [\"09:00-17:00\"]\n"),
+              AllOf(StartsWith("p.toml:1:"), HasSubstr("timezone")));
+}
+
+TEST(PolicyFileTest, BadDateAndDayLength) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+                      "holidays = [\"2026-02-30\"]\n"),
+              AllOf(StartsWith("p.toml:4:13: "), HasSubstr("bad date")));
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+                      "day_length = \"1wd\"\n"),
+              StartsWith("p.toml:4:14: "));
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+                      "always = \"yes\"\n"),
+              StartsWith("p.toml:4:10: "));
+}
+
+TEST(PolicyFileTest, AlwaysExcludesHours) {
+  EXPECT_THAT(ErrorOf("[calendars.x]\nalways = true\nmon = [\"09:00-17:00\"]\n"),
+              HasSubstr("always"));
+}
+
+TEST(PolicyFileTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadPolicyFile("/nonexistent/policy.toml").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace slad::config
