@@ -1,0 +1,147 @@
+// Runs the built slactl binary (SLACTL_PATH, from CMake) and checks its
+// stdout, stderr and exit status.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A path of our own: ctest may run several tests of this binary at once.
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "slactl_test." + std::to_string(getpid()) +
+         "." + name;
+}
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::string path = TempPath(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// `args` is pasted into a shell command line: tests quote what needs it.
+Result Slactl(const std::string& args) {
+  const std::string out = TempPath("out");
+  const std::string err = TempPath("err");
+  const std::string cmd =
+      std::string("'") + SLACTL_PATH + "' " + args + " >" + out + " 2>" + err;
+  const int rc = std::system(cmd.c_str());
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
+}
+
+TEST(SlactlTest, CalendarAddPrintsIssueExample) {
+  const Result r = Slactl(
+      "calendar add --calendar cn_office --start 2026-01-05T09:00:00+08:00 "
+      "--duration 1h");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"deadline\":\"2026-01-05T02:00:00.000Z\","
+            "\"deadline_ms\":1767578400000}\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(SlactlTest, CalendarBetweenOneWorkingDay) {
+  const Result r = Slactl(
+      "calendar between --calendar cn_office --start=2026-01-05T00:00:00+08:00 "
+      "--end 1767628800000");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"business_ms\":28800000}\n");
+}
+
+TEST(SlactlTest, WorkingDaysUseDayLength) {
+  const Result r = Slactl(
+      "calendar add --calendar cn_office --start 2026-02-13T18:00:00+08:00 "
+      "--duration 3wd");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"2026-02-25T10:00:00.000Z\""));
+}
+
+TEST(SlactlTest, PolicyFileIsUsed) {
+  const std::string path = WriteTemp("p.toml",
+                                     "[calendars.night]\ntimezone = \"UTC\"\n"
+                                     "mon = [\"22:00-24:00\"]\n"
+                                     "tue = [\"00:00-02:00\"]\n");
+  const Result r = Slactl("calendar add --policy '" + path +
+                       "' --calendar night --start 2026-01-05T00:00:00Z "
+                       "--duration 3h");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"2026-01-06T01:00:00.000Z\""));
+}
+
+struct ErrorCase {
+  const char* args;
+  const char* code;
+};
+
+TEST(SlactlTest, ErrorsAreOneJsonLineWithStableCode) {
+  const std::string bad_toml =
+      WriteTemp("bad.toml", "[calendars.x]\ntimezone = \"UTC\"\nmon = [\n");
+  const ErrorCase cases[] = {
+      {"", "usage"},
+      {"frobnicate", "usage"},
+      {"calendar", "usage"},
+      {"calendar add --calendar cn_office --start 0", "usage"},
+      {"calendar add --calendar cn_office --start 0 --duration 1h --bogus 1",
+       "usage"},
+      {"calendar add --calendar nope --start 0 --duration 1h", "not_found"},
+      {"calendar add --calendar cn_office --start yesterday --duration 1h",
+       "invalid_argument"},
+      {"calendar add --calendar cn_office --start 0 --duration 1.5h",
+       "invalid_argument"},
+      {"calendar between --calendar cn_office --start 5 --end 4",
+       "invalid_argument"},
+      {"calendar between --calendar cn_office --start 0 --end 9999999999999",
+       "out_of_range"},
+      {"calendar add --policy /nonexistent.toml --calendar x --start 0 "
+       "--duration 1h",
+       "policy_unreadable"},
+  };
+  for (const ErrorCase& c : cases) {
+    SCOPED_TRACE(c.args);
+    const Result r = Slactl(c.args);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_THAT(r.err, StartsWith(std::string("{\"error\":{\"code\":\"") +
+                                  c.code + "\",\"message\":\""));
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1);
+  }
+  const Result r = Slactl("calendar add --policy '" + bad_toml +
+                       "' --calendar x --start 0 --duration 1h");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("\"code\":\"bad_policy\""));
+  EXPECT_THAT(r.err, HasSubstr("bad.toml:3:9: "));
+}
+
+TEST(SlactlTest, HelpGoesToStdout) {
+  Result r = Slactl("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("calendar"));
+  r = Slactl("calendar --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("slactl calendar between"));
+}
+
+}  // namespace

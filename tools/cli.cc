@@ -1,0 +1,75 @@
+#include "tools/cli.h"
+
+#include <algorithm>
+
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "api/json_writer.h"
+
+namespace slad::tools {
+
+std::string ErrorJson(const CliError& e) {
+  api::JsonWriter w;
+  w.BeginObject().Key("error").BeginObject();
+  w.Key("code").String(e.code).Key("message").String(e.message);
+  w.EndObject().EndObject();
+  return w.str();
+}
+
+CliError FromStatus(const absl::Status& status) {
+  std::string code = "internal";
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: code = "invalid_argument"; break;
+    case absl::StatusCode::kNotFound: code = "not_found"; break;
+    case absl::StatusCode::kOutOfRange: code = "out_of_range"; break;
+    default: break;
+  }
+  return {code, std::string(status.message())};
+}
+
+std::optional<CliError> Flags::Parse(
+    const std::vector<std::string>& args,
+    const std::vector<absl::string_view>& known, Flags* out) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (!absl::ConsumePrefix(&arg, "--")) {
+      return CliError{"usage", absl::StrCat("unexpected argument \"", arg, "\"")};
+    }
+    std::string name, value;
+    if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {
+      name = std::string(arg.substr(0, eq));
+      value = std::string(arg.substr(eq + 1));
+    } else {
+      name = std::string(arg);
+      if (i + 1 == args.size()) {
+        return CliError{"usage", absl::StrCat("--", name, " needs a value")};
+      }
+      value = args[++i];
+    }
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return CliError{"usage", absl::StrCat("unknown flag --", name)};
+    }
+    if (!out->values_.emplace(name, value).second) {
+      return CliError{"usage", absl::StrCat("--", name, " given twice")};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Flags::Get(absl::string_view name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<CliError> Flags::Require(absl::string_view name,
+                                       std::string* value) const {
+  std::optional<std::string> v = Get(name);
+  if (!v.has_value()) {
+    return CliError{"usage", absl::StrCat("missing --", name)};
+  }
+  *value = *std::move(v);
+  return std::nullopt;
+}
+
+}  // namespace slad::tools
