@@ -1,0 +1,220 @@
+#include "engine/timer_wheel.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace slad::engine {
+
+TimerWheel::TimerWheel(int64_t now_ms) : now_key_(ToKey(now_ms)) {
+  head_.fill(kNil);
+  tail_.fill(kNil);
+}
+
+TimerHandle TimerWheel::Allocate() {
+  uint32_t i;
+  if (free_head_ != kNil) {
+    i = free_head_;
+    free_head_ = nodes_[i].next;
+    --free_count_;
+  } else {
+    // Index kNil is the null link, so the pool stops one short of it.
+    if (nodes_.size() >= kNil) return TimerHandle{};
+    i = static_cast<uint32_t>(nodes_.size());
+    nodes_.push_back(Node{0, kNil, kNil, 1, kFree, 0});
+  }
+  nodes_[i].where = kIdle;
+  return TimerHandle{i, nodes_[i].generation};
+}
+
+absl::Status TimerWheel::Release(TimerHandle h) {
+  if (!Live(h)) return StaleHandle();
+  Node& n = nodes_[h.index];
+  if (n.where != kIdle) Remove(h.index);
+  ++n.generation;
+  n.where = kFree;
+  n.next = free_head_;
+  free_head_ = h.index;
+  ++free_count_;
+  return absl::OkStatus();
+}
+
+std::optional<int64_t> TimerWheel::Deadline(TimerHandle h) const {
+  if (!IsArmed(h)) return std::nullopt;
+  return nodes_[h.index].deadline_ms;
+}
+
+absl::Status TimerWheel::StaleHandle() {
+  return absl::FailedPreconditionError(
+      "stale timer handle: released, or never allocated by this wheel");
+}
+
+void TimerWheel::LinkBefore(uint32_t at, uint32_t i) {
+  Node& n = nodes_[i];
+  Node& a = nodes_[at];
+  n.where = a.where;
+  n.next = at;
+  n.prev = a.prev;
+  if (a.prev != kNil) {
+    nodes_[a.prev].next = i;
+  } else {
+    head_[a.where] = i;
+  }
+  a.prev = i;
+}
+
+// Due timers arrive in deadline order almost always (a slot re-filed into
+// an empty list, or a callback re-arming at the firing instant), so append
+// and prepend are checked first; only a deadline strictly inside the list's
+// range walks it. Ties go after their equals: schedule order.
+void TimerWheel::InsertLate(uint32_t i) {
+  const int64_t deadline_ms = nodes_[i].deadline_ms;
+  const uint32_t tail = tail_[kLateSlot];
+  if (tail == kNil || nodes_[tail].deadline_ms <= deadline_ms) {
+    Link(kLateSlot, i);
+    return;
+  }
+  uint32_t at = head_[kLateSlot];
+  while (nodes_[at].deadline_ms <= deadline_ms) at = nodes_[at].next;
+  LinkBefore(at, i);
+}
+
+// Moves the position to the first instant of the earliest occupied slot, if
+// that is at or before `target_key`, and re-files the slot's timers relative
+// to it: those due exactly then go to the late list (in their list order,
+// which is schedule order), the rest to lower levels. Nothing armed lies
+// before that instant (lower levels are empty, and the late list is empty
+// whenever Advance calls this), so no timer is skipped. Other slots keep
+// their placement: their keys still differ from the new position first in
+// the same digit. Returns false if nothing is due by `target_key`.
+bool TimerWheel::RefileNextSlot(uint64_t target_key) {
+  if (occupied_levels_ == 0) return false;
+  const int level = std::countr_zero(occupied_levels_);
+  const int slot = std::countr_zero(occupied_[level]);
+  const uint64_t start = (now_key_ & HighMask(level)) |
+                         (uint64_t{static_cast<unsigned>(slot)}
+                          << (kSlotBits * level));
+  if (start > target_key) return false;
+
+  now_key_ = start;
+  min_valid_ = false;
+  const uint16_t id = static_cast<uint16_t>(level * kSlots + slot);
+  uint32_t i = head_[id];
+  head_[id] = tail_[id] = kNil;
+  occupied_[level] &= ~(uint64_t{1} << slot);
+  if (occupied_[level] == 0) occupied_levels_ &= ~(1u << level);
+  while (i != kNil) {
+    const uint32_t next = nodes_[i].next;
+    Insert(i);
+    i = next;
+  }
+  return true;
+}
+
+std::optional<int64_t> TimerWheel::NextExpiry() const {
+  if (armed_ == 0) return std::nullopt;
+  if (head_[kLateSlot] != kNil) return nodes_[head_[kLateSlot]].deadline_ms;
+  if (!min_valid_) {
+    min_cache_ = ScanEarliestSlot();
+    min_valid_ = true;
+  }
+  return min_cache_;
+}
+
+// By the placement invariant the earliest timer is in the first occupied
+// slot of the lowest occupied level. A level-0 slot is one millisecond, so
+// its head is exact; a higher slot spans 64^L ms and is scanned.
+int64_t TimerWheel::ScanEarliestSlot() const {
+  const int level = std::countr_zero(occupied_levels_);
+  const int slot = std::countr_zero(occupied_[level]);
+  uint32_t i = head_[level * kSlots + slot];
+  int64_t earliest = nodes_[i].deadline_ms;
+  for (i = nodes_[i].next; i != kNil; i = nodes_[i].next) {
+    earliest = std::min(earliest, nodes_[i].deadline_ms);
+  }
+  return earliest;
+}
+
+size_t TimerWheel::MemoryBytes() const {
+  return sizeof(*this) + nodes_.capacity() * sizeof(Node);
+}
+
+namespace {
+
+absl::Status Violation(uint32_t index, absl::string_view what) {
+  return absl::InternalError(absl::StrCat("timer ", index, ": ", what));
+}
+
+}  // namespace
+
+absl::Status TimerWheel::CheckInvariants() const {
+  size_t linked = 0;
+  for (int id = 0; id <= kWheelSlots; ++id) {
+    const bool is_late = id == kLateSlot;
+    const int level = id >> kSlotBits;
+    const int slot = id & (kSlots - 1);
+    if (!is_late) {
+      const bool bit = (occupied_[level] >> slot) & 1;
+      if (bit != (head_[id] != kNil)) {
+        return absl::InternalError(absl::StrCat("slot ", id, ": bitmap bit ",
+                                                bit, " disagrees with list"));
+      }
+    }
+    uint32_t prev = kNil;
+    for (uint32_t i = head_[id]; i != kNil; prev = i, i = nodes_[i].next) {
+      if (++linked > nodes_.size()) return Violation(i, "list has a cycle");
+      const Node& n = nodes_[i];
+      if (n.where != id) return Violation(i, "where disagrees with its list");
+      if (n.prev != prev) return Violation(i, "prev link broken");
+      const uint64_t key = ToKey(n.deadline_ms);
+      if (is_late) {
+        if (key > now_key_) return Violation(i, "late timer is not due");
+        if (prev != kNil && nodes_[prev].deadline_ms > n.deadline_ms) {
+          return Violation(i, "late list out of deadline order");
+        }
+        continue;
+      }
+      if (key <= now_key_) return Violation(i, "due timer left in the wheel");
+      const int want_level = (63 - std::countl_zero(key ^ now_key_)) / kSlotBits;
+      const int want_slot =
+          static_cast<int>(key >> (kSlotBits * want_level)) & (kSlots - 1);
+      if (want_level != level || want_slot != slot) {
+        return Violation(i, "placed in the wrong slot");
+      }
+    }
+    if (tail_[id] != prev) {
+      return absl::InternalError(absl::StrCat("slot ", id, ": tail broken"));
+    }
+  }
+  uint32_t levels = 0;
+  for (int level = 0; level < kLevels; ++level) {
+    if (occupied_[level] != 0) levels |= 1u << level;
+  }
+  if (levels != occupied_levels_) {
+    return absl::InternalError("level bitmap disagrees with slot bitmaps");
+  }
+  if (linked != armed_) {
+    return absl::InternalError(
+        absl::StrCat(linked, " timers linked but ", armed_, " armed"));
+  }
+  size_t free_nodes = 0;
+  for (uint32_t i = free_head_; i != kNil; i = nodes_[i].next) {
+    if (++free_nodes > nodes_.size()) return Violation(i, "free list cycle");
+    if (nodes_[i].where != kFree) return Violation(i, "free list holds a live timer");
+  }
+  if (free_nodes != free_count_) {
+    return absl::InternalError("free count disagrees with the free list");
+  }
+  if (min_valid_) {
+    std::optional<int64_t> earliest;
+    for (const Node& n : nodes_) {
+      if (n.where < kLateSlot && (!earliest || n.deadline_ms < *earliest)) {
+        earliest = n.deadline_ms;
+      }
+    }
+    if (!earliest || *earliest != min_cache_) {
+      return absl::InternalError("cached next expiry is stale");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace slad::engine
