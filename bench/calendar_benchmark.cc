@@ -71,8 +71,8 @@ void BM_NaiveAdd(benchmark::State& state) {
   const std::vector<int64_t> starts = Starts();
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(naive.Add(starts[i++ & (kStarts - 1)],
-                                       state.range(0)));
+    benchmark::DoNotOptimize(
+        naive.Add(starts[i++ & (kStarts - 1)], state.range(0)));
   }
 }
 

@@ -1,13 +1,13 @@
 #include "config/policy_file.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <optional>
-#include <string_view>
 #include <sstream>
+#include <string_view>
 #include <utility>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -35,7 +35,7 @@ std::optional<absl::string_view> StringOf(const toml::node& node) {
 using engine::LocalInterval;
 
 constexpr absl::string_view kWeekdays[7] = {"mon", "tue", "wed", "thu",
-                                           "fri", "sat", "sun"};
+                                            "fri", "sat", "sun"};
 // A date range in `holidays` longer than this is surely a typo.
 constexpr int kMaxRangeDays = 366;
 
@@ -64,8 +64,7 @@ class Parser {
   absl::Status Error(const toml::source_region& where,
                      absl::string_view reason) const {
     return absl::InvalidArgumentError(absl::StrCat(
-        source_, ":", where.begin.line, ":", where.begin.column, ": ",
-        reason));
+        source_, ":", where.begin.line, ":", where.begin.column, ": ", reason));
   }
 
   absl::StatusOr<engine::Policy> Parse(const toml::table& root) {
@@ -82,16 +81,17 @@ class Parser {
       for (const auto& [name, cal_node] : *calendars) {
         const toml::table* table = cal_node.as_table();
         if (table == nullptr) {
-          return Error(cal_node.source(),
-                       absl::StrCat("calendar ", Av(name.str()),
-                                    " must be a table"));
+          return Error(
+              cal_node.source(),
+              absl::StrCat("calendar ", Av(name.str()), " must be a table"));
         }
         ASSIGN_OR_RETURN(CalendarSpec spec, ParseCalendar(*table));
         absl::StatusOr<engine::Calendar> cal =
             engine::Calendar::Create(std::move(spec));
         if (!cal.ok()) {
-          return Error(name.source(), absl::StrCat("calendar ", Av(name.str()),
-                                                   ": ", cal.status().message()));
+          return Error(name.source(),
+                       absl::StrCat("calendar ", Av(name.str()), ": ",
+                                    cal.status().message()));
         }
         policy.calendars.emplace(std::string(Av(name.str())), *std::move(cal));
       }
@@ -125,11 +125,12 @@ class Parser {
         ASSIGN_OR_RETURN(spec.day_length_ms, ParseDayLength(node));
       } else if (k == "always") {
         const std::optional<bool> always = node.value<bool>();
-        if (!always.has_value()) return Error(node.source(), "always: want true or false");
+        if (!always.has_value())
+          return Error(node.source(), "always: want true or false");
         spec.always = *always;
       } else {
-        return Error(key.source(), absl::StrCat("unknown key \"", k,
-                                                "\" in calendar"));
+        return Error(key.source(),
+                     absl::StrCat("unknown key \"", k, "\" in calendar"));
       }
     }
     if (!has_zone && !spec.always) {
@@ -141,7 +142,8 @@ class Parser {
   absl::Status ParseZone(const toml::node& node, std::string* zone) {
     const std::optional<std::string> name = node.value<std::string>();
     absl::TimeZone tz;
-    if (!name.has_value()) return Error(node.source(), "timezone: want a string");
+    if (!name.has_value())
+      return Error(node.source(), "timezone: want a string");
     if (!absl::LoadTimeZone(*name, &tz)) {
       return Error(node.source(),
                    absl::StrCat("unknown time zone \"", *name, "\""));
@@ -150,11 +152,12 @@ class Parser {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::vector<LocalInterval>> ParseHours(
-      const toml::node& node, absl::string_view key) {
+  absl::StatusOr<std::vector<LocalInterval>> ParseHours(const toml::node& node,
+                                                        absl::string_view key) {
     const toml::array* array = node.as_array();
     if (array == nullptr) {
-      return Error(node.source(), absl::StrCat(key, ": want an array of "
+      return Error(node.source(), absl::StrCat(key,
+                                               ": want an array of "
                                                "\"HH:MM-HH:MM\" strings"));
     }
     std::vector<LocalInterval> hours;
@@ -166,10 +169,12 @@ class Parser {
                       ParseClock(text->substr(0, 5), &iv.begin_min) &&
                       ParseClock(text->substr(6), &iv.end_min);
       if (!ok) {
-        return Error(el.source(),
-                     absl::StrCat(key, ": bad interval ",
-                                  text.has_value() ? absl::StrCat("\"", *text, "\"") : "",
-                                  " (want \"HH:MM-HH:MM\", e.g. \"09:00-18:00\")"));
+        return Error(
+            el.source(),
+            absl::StrCat(
+                key, ": bad interval ",
+                text.has_value() ? absl::StrCat("\"", *text, "\"") : "",
+                " (want \"HH:MM-HH:MM\", e.g. \"09:00-18:00\")"));
       }
       hours.push_back(iv);
     }
@@ -194,7 +199,8 @@ class Parser {
       }
       const std::optional<absl::string_view> text = StringOf(el);
       std::vector<absl::string_view> parts;
-      if (text.has_value()) parts = absl::StrSplit(*text, absl::string_view(".."));
+      if (text.has_value())
+        parts = absl::StrSplit(*text, absl::string_view(".."));
       absl::CivilDay first, last;
       const bool ok = (parts.size() == 1 || parts.size() == 2) &&
                       ParseDate(parts.front(), &first) &&
@@ -202,8 +208,9 @@ class Parser {
                       last - first < kMaxRangeDays;
       if (!ok) {
         return Error(el.source(),
-                     absl::StrCat(key, ": bad date (want \"YYYY-MM-DD\" or "
-                                       "\"YYYY-MM-DD..YYYY-MM-DD\")"));
+                     absl::StrCat(key,
+                                  ": bad date (want \"YYYY-MM-DD\" or "
+                                  "\"YYYY-MM-DD..YYYY-MM-DD\")"));
       }
       for (absl::CivilDay d = first; d <= last; ++d) out->push_back(d);
     }

@@ -131,8 +131,8 @@ Calendar::Calendar(CalendarSpec spec, absl::TimeZone tz, int64_t day_length_ms)
 
 absl::Status Calendar::CheckRange(int64_t ms) {
   if (ms < kMinMs || ms > kMaxMs) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "instant ", ms, " ms is outside 1970-01-01..2200-01-01"));
+    return absl::OutOfRangeError(
+        absl::StrCat("instant ", ms, " ms is outside 1970-01-01..2200-01-01"));
   }
   return absl::OkStatus();
 }
@@ -154,10 +154,10 @@ absl::StatusOr<int64_t> Calendar::Add(int64_t start_ms, int64_t business_ms) {
     return absl::InvalidArgumentError("business duration is negative");
   }
   if (business_ms == 0) return start_ms;
-  if (spec_.always) {
-    if (business_ms > kMaxMs - start_ms) return CheckRange(kMaxMs + 1);
-    return start_ms + business_ms;
-  }
+  // Business time never exceeds wall time: this bounds the arithmetic
+  // below well inside int64.
+  if (business_ms > kMaxMs - start_ms) return CheckRange(kMaxMs + 1);
+  if (spec_.always) return start_ms + business_ms;
   // Cover up to where the weekly hours alone would reach, in one step;
   // holidays and DST may leave a little more to extend below.
   const double wall_per_work = 7.0 * kMsPerDay / weekly_work_ms_;
@@ -186,8 +186,8 @@ absl::Status Calendar::WorkingIntervals(int64_t a_ms, int64_t b_ms,
     if (a_ms < b_ms) out->push_back({a_ms, b_ms});
     return absl::OkStatus();
   }
-  size_t i = std::upper_bound(end_ms_.begin(), end_ms_.end(), a_ms) -
-             end_ms_.begin();
+  size_t i =
+      std::upper_bound(end_ms_.begin(), end_ms_.end(), a_ms) - end_ms_.begin();
   for (; i < begin_ms_.size() && begin_ms_[i] < b_ms; ++i) {
     out->push_back({std::max(begin_ms_[i], a_ms), std::min(end_ms_[i], b_ms)});
   }
@@ -225,9 +225,8 @@ int64_t Calendar::StartOfDayMs(absl::CivilDay day) const {
 }
 
 int64_t Calendar::WorkBefore(int64_t t_ms) const {
-  const size_t n =
-      std::upper_bound(begin_ms_.begin(), begin_ms_.end(), t_ms) -
-      begin_ms_.begin();
+  const size_t n = std::upper_bound(begin_ms_.begin(), begin_ms_.end(), t_ms) -
+                   begin_ms_.begin();
   if (n == 0) {
     return begin_ms_.empty() ? 0 : cum_end_ms_[0] - (end_ms_[0] - begin_ms_[0]);
   }
@@ -310,8 +309,8 @@ void Calendar::AppendDays(absl::CivilDay first, absl::CivilDay end,
     for (const LocalInterval& iv : HoursOf(d)) {
       const int64_t b = absl::ToUnixMillis(
           absl::FromCivil(midnight + iv.begin_min * 60, tz_));
-      const int64_t e = absl::ToUnixMillis(
-          absl::FromCivil(midnight + iv.end_min * 60, tz_));
+      const int64_t e =
+          absl::ToUnixMillis(absl::FromCivil(midnight + iv.end_min * 60, tz_));
       if (b >= e) continue;  // wholly inside a DST gap
       if (!begins->empty() && b <= ends->back()) {
         // Touching (24:00 then 00:00, or 12:00-13:00 then 13:00-...).

@@ -37,7 +37,8 @@ std::optional<CliError> FindCalendar(const Flags& flags, engine::Policy* policy,
   if (std::optional<std::string> path = flags.Get("policy")) {
     loaded = config::LoadPolicyFile(*path);
     if (absl::IsNotFound(loaded.status())) {
-      return CliError{"policy_unreadable", std::string(loaded.status().message())};
+      return CliError{"policy_unreadable",
+                      std::string(loaded.status().message())};
     }
     if (!loaded.ok()) {
       return CliError{"bad_policy", std::string(loaded.status().message())};
@@ -98,8 +99,10 @@ std::optional<CliError> Add(const std::vector<std::string>& args,
   if (!deadline.ok()) return FromStatus(deadline.status());
   api::JsonWriter w;
   w.BeginObject()
-      .Key("deadline").String(engine::FormatInstantMs(*deadline))
-      .Key("deadline_ms").Int(*deadline)
+      .Key("deadline")
+      .String(engine::FormatInstantMs(*deadline))
+      .Key("deadline_ms")
+      .Int(*deadline)
       .EndObject();
   absl::StrAppend(out, w.str(), "\n");
   return std::nullopt;
@@ -108,8 +111,8 @@ std::optional<CliError> Add(const std::vector<std::string>& args,
 std::optional<CliError> Between(const std::vector<std::string>& args,
                                 std::string* out) {
   Flags flags;
-  if (auto e = Flags::Parse(args, {"policy", "calendar", "start", "end"},
-                            &flags)) {
+  if (auto e =
+          Flags::Parse(args, {"policy", "calendar", "start", "end"}, &flags)) {
     return e;
   }
   engine::Policy policy;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "api/json_writer.h"
 
 namespace slad::tools {
@@ -19,10 +19,17 @@ std::string ErrorJson(const CliError& e) {
 CliError FromStatus(const absl::Status& status) {
   std::string code = "internal";
   switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument: code = "invalid_argument"; break;
-    case absl::StatusCode::kNotFound: code = "not_found"; break;
-    case absl::StatusCode::kOutOfRange: code = "out_of_range"; break;
-    default: break;
+    case absl::StatusCode::kInvalidArgument:
+      code = "invalid_argument";
+      break;
+    case absl::StatusCode::kNotFound:
+      code = "not_found";
+      break;
+    case absl::StatusCode::kOutOfRange:
+      code = "out_of_range";
+      break;
+    default:
+      break;
   }
   return {code, std::string(status.message())};
 }
@@ -33,7 +40,8 @@ std::optional<CliError> Flags::Parse(
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
     if (!absl::ConsumePrefix(&arg, "--")) {
-      return CliError{"usage", absl::StrCat("unexpected argument \"", arg, "\"")};
+      return CliError{"usage",
+                      absl::StrCat("unexpected argument \"", arg, "\"")};
     }
     std::string name, value;
     if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {

@@ -37,9 +37,9 @@ class Flags {
  public:
   // Parses `args` accepting only the flags in `known` (names without
   // "--"). A `usage` error for anything else, a repeat or a missing value.
-  static std::optional<CliError> Parse(const std::vector<std::string>& args,
-                                       const std::vector<absl::string_view>& known,
-                                       Flags* out);
+  static std::optional<CliError> Parse(
+      const std::vector<std::string>& args,
+      const std::vector<absl::string_view>& known, Flags* out);
 
   std::optional<std::string> Get(absl::string_view name) const;
   // The value, or a `usage` error naming the missing flag.

@@ -27,8 +27,9 @@ std::string Usage() {
   for (const Command* c : kCommands) {
     absl::StrAppend(&text, "  ", c->name, "  ", c->summary, "\n");
   }
-  absl::StrAppend(&text, "\n`slactl COMMAND --help` for a command's usage; "
-                         "errors: one JSON line on stderr, exit status 2.\n");
+  absl::StrAppend(&text,
+                  "\n`slactl COMMAND --help` for a command's usage; "
+                  "errors: one JSON line on stderr, exit status 2.\n");
   return text;
 }
 

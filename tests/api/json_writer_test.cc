@@ -45,14 +45,30 @@ std::optional<std::string> Decode(const std::string& json) {
     }
     if (++i + 1 >= json.size()) return std::nullopt;
     switch (json[i]) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         if (i + 4 > json.size() - 2) return std::nullopt;
         const std::string hex = json.substr(i + 1, 4);
@@ -66,7 +82,8 @@ std::optional<std::string> Decode(const std::string& json) {
         i += 4;
         break;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
   return out;
@@ -77,11 +94,21 @@ bool ValidUtf8At(const std::string& s, size_t i, size_t* len) {
   const unsigned char c = s[i];
   int n;
   uint32_t cp;
-  if (c < 0x80) { *len = 1; return true; }
-  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
-  else return false;
+  if (c < 0x80) {
+    *len = 1;
+    return true;
+  }
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else
+    return false;
   if (i + n > s.size()) return false;
   for (int k = 1; k < n; ++k) {
     const unsigned char d = s[i + k];
@@ -89,7 +116,8 @@ bool ValidUtf8At(const std::string& s, size_t i, size_t* len) {
     cp = (cp << 6) | (d & 0x3F);
   }
   static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return false;
   *len = n;
   return true;
 }
@@ -112,8 +140,9 @@ std::string Sanitized(const std::string& s) {
 }
 
 std::string RandomBytes(std::mt19937_64& rng) {
-  static constexpr char kSpecial[] = {'"', '\\', '\n', '\t', '\0', '\x1f',
-                                      '\x7f', '\xc0', '\xed', '\xf4', '\x80'};
+  static constexpr char kSpecial[] = {'"',    '\\',   '\n',   '\t',
+                                      '\0',   '\x1f', '\x7f', '\xc0',
+                                      '\xed', '\xf4', '\x80'};
   std::string s(rng() % 24, '\0');
   for (char& c : s) {
     c = rng() % 3 == 0 ? kSpecial[rng() % sizeof(kSpecial)]
@@ -162,7 +191,8 @@ TEST(JsonWriterTest, EscapesSpecialCharacters) {
 
 TEST(JsonWriterTest, RandomBytesRoundTripThroughReferenceDecoder) {
   const uint64_t seed = 8259;
-  std::printf("JsonWriterTest seed=%llu\n", static_cast<unsigned long long>(seed));
+  std::printf("JsonWriterTest seed=%llu\n",
+              static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 20000; ++i) {
     const std::string in = i % 2 == 0 ? RandomBytes(rng) : RandomUtf8(rng);
@@ -195,7 +225,8 @@ TEST(JsonWriterTest, WritesNestedObjectsWithCommas) {
       .Bool(true)
       .EndArray()
       .EndObject();
-  EXPECT_EQ(w.str(), R"({"error":{"code":"not_found","n":-3},"list":[1,true]})");
+  EXPECT_EQ(w.str(),
+            R"({"error":{"code":"not_found","n":-3},"list":[1,true]})");
 }
 
 }  // namespace

@@ -39,8 +39,7 @@ TEST(PolicyFileTest, DefaultCnOfficeIsThe2026Schedule) {
   engine::Calendar& cal = p.calendars.at("cn_office");
   EXPECT_EQ(cal.spec().holidays.size(), 3u + 9 + 3 + 5 + 3 + 3 + 7);
   EXPECT_EQ(cal.spec().workdays.size(), 6u);
-  EXPECT_EQ(*cal.Add(Ms("2026-01-05T09:00:00+08:00"), kHourMs),
-            1767578400000);
+  EXPECT_EQ(*cal.Add(Ms("2026-01-05T09:00:00+08:00"), kHourMs), 1767578400000);
   // 2026 has 261 weekdays; 19 of the 33 holidays fall on one; 6 make-up
   // days: 261 - 19 + 6 = 248 working days.
   EXPECT_EQ(*cal.Between(Ms("2026-01-01T00:00:00+08:00"),
@@ -69,8 +68,10 @@ day_length = "7h30m"
 }
 
 TEST(PolicyFileTest, SyntaxErrorHasLineAndColumn) {
-  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\n\nmon = = [\"09:00-17:00\"]\n"),
-              StartsWith("p.toml:4:7: "));
+  EXPECT_THAT(
+      ErrorOf(
+          "[calendars.x]\ntimezone = \"UTC\"\n\nmon = = [\"09:00-17:00\"]\n"),
+      StartsWith("p.toml:4:7: "));
 }
 
 TEST(PolicyFileTest, UnknownTopLevelKey) {
@@ -88,8 +89,9 @@ TEST(PolicyFileTest, BadIntervalPointsAtElement) {
   EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\n"
                       "mon = [\"08:00-09:00\", \"9:00-18:00\"]\n"),
               AllOf(StartsWith("p.toml:3:23: "), HasSubstr("\"9:00-18:00\"")));
-  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-24:30\"]\n"),
-              StartsWith("p.toml:3:8: "));
+  EXPECT_THAT(
+      ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-24:30\"]\n"),
+      StartsWith("p.toml:3:8: "));
 }
 
 TEST(PolicyFileTest, OverlappingIntervals) {
@@ -115,20 +117,24 @@ TEST(PolicyFileTest, MissingZone) {
 }
 
 TEST(PolicyFileTest, BadDateAndDayLength) {
-  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
-                      "holidays = [\"2026-02-30\"]\n"),
-              AllOf(StartsWith("p.toml:4:13: "), HasSubstr("bad date")));
-  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
-                      "day_length = \"1wd\"\n"),
-              StartsWith("p.toml:4:14: "));
-  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
-                      "always = \"yes\"\n"),
-              StartsWith("p.toml:4:10: "));
+  EXPECT_THAT(
+      ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+              "holidays = [\"2026-02-30\"]\n"),
+      AllOf(StartsWith("p.toml:4:13: "), HasSubstr("bad date")));
+  EXPECT_THAT(
+      ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+              "day_length = \"1wd\"\n"),
+      StartsWith("p.toml:4:14: "));
+  EXPECT_THAT(
+      ErrorOf("[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+              "always = \"yes\"\n"),
+      StartsWith("p.toml:4:10: "));
 }
 
 TEST(PolicyFileTest, AlwaysExcludesHours) {
-  EXPECT_THAT(ErrorOf("[calendars.x]\nalways = true\nmon = [\"09:00-17:00\"]\n"),
-              HasSubstr("always"));
+  EXPECT_THAT(
+      ErrorOf("[calendars.x]\nalways = true\nmon = [\"09:00-17:00\"]\n"),
+      HasSubstr("always"));
 }
 
 TEST(PolicyFileTest, MissingFileIsNotFound) {

@@ -27,11 +27,18 @@ constexpr int64_t kDayMs = 24 * 60 * kMinuteMs;
 
 // Zones with DST of one hour (both hemispheres), of half an hour
 // (Lord Howe), odd offsets (Kathmandu, St Johns, Chatham) and none.
-constexpr const char* kZones[] = {
-    "UTC",           "America/New_York",   "Europe/Berlin",
-    "Australia/Sydney", "Asia/Shanghai",   "Asia/Kolkata",
-    "Asia/Kathmandu",   "America/St_Johns", "Australia/Lord_Howe",
-    "Pacific/Chatham",  "America/Santiago", "Europe/London"};
+constexpr const char* kZones[] = {"UTC",
+                                  "America/New_York",
+                                  "Europe/Berlin",
+                                  "Australia/Sydney",
+                                  "Asia/Shanghai",
+                                  "Asia/Kolkata",
+                                  "Asia/Kathmandu",
+                                  "America/St_Johns",
+                                  "Australia/Lord_Howe",
+                                  "Pacific/Chatham",
+                                  "America/Santiago",
+                                  "Europe/London"};
 
 class Gen {
  public:
@@ -129,13 +136,14 @@ void CheckSeed(uint64_t seed) {
       absl::CivilSecond(2026, 1, 1, 0, 0, 0), absl::UTCTimeZone()));
   for (int c = 0; c < kCalendars; ++c) {
     const CalendarSpec spec = gen.Spec();
-    SCOPED_TRACE(absl::StrCat("seed=", seed, " calendar=", c,
-                              " zone=", spec.time_zone));
+    SCOPED_TRACE(
+        absl::StrCat("seed=", seed, " calendar=", c, " zone=", spec.time_zone));
     absl::StatusOr<Calendar> cal = Calendar::Create(spec);
     ASSERT_TRUE(cal.ok()) << cal.status();
     const NaiveCalendar naive(spec);
     // Up to about half a year of wall time, so the reference stays fast.
-    const int64_t max_d = std::min<int64_t>(90 * kDayMs, 26 * WeeklyWorkMs(spec));
+    const int64_t max_d =
+        std::min<int64_t>(90 * kDayMs, 26 * WeeklyWorkMs(spec));
     for (int q = 0; q < kQueries; ++q) {
       SCOPED_TRACE(absl::StrCat("query=", q));
       // Spread over two years, in random order, so the index grows both

@@ -26,8 +26,9 @@ LocalInterval Hm(int bh, int bm, int eh, int em) {
 CalendarSpec CnOfficeSpec() {
   CalendarSpec spec;
   spec.time_zone = "Asia/Shanghai";
-  for (int d = 0; d < 5; ++d) spec.weekly[d] = {Hm(9, 0, 12, 0), Hm(13, 0, 18, 0)};
-  const int off[][3] = {{1, 1, 3},  {2, 15, 23}, {4, 4, 6},  {5, 1, 5},
+  for (int d = 0; d < 5; ++d)
+    spec.weekly[d] = {Hm(9, 0, 12, 0), Hm(13, 0, 18, 0)};
+  const int off[][3] = {{1, 1, 3},   {2, 15, 23}, {4, 4, 6}, {5, 1, 5},
                         {6, 19, 21}, {9, 25, 27}, {10, 1, 7}};
   for (const auto& r : off) {
     for (int day = r[1]; day <= r[2]; ++day) {
@@ -62,8 +63,7 @@ CalendarSpec OfficeSpec(const std::string& zone) {
 
 TEST(CalendarTest, IssueExampleAddOneHour) {
   Calendar cal = Make(CnOfficeSpec());
-  EXPECT_EQ(*cal.Add(Ms("2026-01-05T09:00:00+08:00"), kHourMs),
-            1767578400000);
+  EXPECT_EQ(*cal.Add(Ms("2026-01-05T09:00:00+08:00"), kHourMs), 1767578400000);
 }
 
 TEST(CalendarTest, OneWorkingDayIsEightHours) {
@@ -222,12 +222,13 @@ TEST(CalendarTest, ZeroDurationIsStart) {
 
 TEST(CalendarTest, BadQueriesAreRejected) {
   Calendar cal = Make(CnOfficeSpec());
-  EXPECT_EQ(cal.Add(1, -1).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(cal.Add(1, -1).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(cal.Between(5, 4).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(cal.Between(-1, 4).status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_EQ(cal.Add(Calendar::kMaxMs - kHourMs, 10 * kHourMs).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(cal.Add(0, INT64_MAX).status().code(),
             absl::StatusCode::kOutOfRange);
 }
 
@@ -304,14 +305,14 @@ TEST(CalendarTest, IndexStaysBoundedAsTimeAdvances) {
 
 TEST(CalendarTest, BackwardQueriesExtendIndex) {
   Calendar cal = Make(CnOfficeSpec());
-  const int64_t late = *cal.Between(Ms("2026-06-01T00:00:00Z"),
-                                    Ms("2026-06-08T00:00:00Z"));
+  const int64_t late =
+      *cal.Between(Ms("2026-06-01T00:00:00Z"), Ms("2026-06-08T00:00:00Z"));
   EXPECT_EQ(*cal.Between(Ms("2026-01-05T00:00:00+08:00"),
                          Ms("2026-01-12T00:00:00+08:00")),
             40 * kHourMs);
-  EXPECT_EQ(*cal.Between(Ms("2026-06-01T00:00:00Z"),
-                         Ms("2026-06-08T00:00:00Z")),
-            late);
+  EXPECT_EQ(
+      *cal.Between(Ms("2026-06-01T00:00:00Z"), Ms("2026-06-08T00:00:00Z")),
+      late);
 }
 
 }  // namespace

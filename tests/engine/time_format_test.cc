@@ -22,9 +22,9 @@ TEST(TimeFormatTest, ParsesUnixMs) {
 }
 
 TEST(TimeFormatTest, RejectsMalformedInstants) {
-  for (const char* bad : {"", "2026-01-05", "2026-01-05T09:00:00",
-                          "2026-01-05 09:00:00Z", "12x", "99999999999999999999",
-                          "2026-13-05T09:00:00Z"}) {
+  for (const char* bad :
+       {"", "2026-01-05", "2026-01-05T09:00:00", "2026-01-05 09:00:00Z", "12x",
+        "99999999999999999999", "2026-13-05T09:00:00Z"}) {
     EXPECT_EQ(ParseInstantMs(bad).status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;

@@ -43,8 +43,8 @@ class NaiveCalendar {
     for (; m * kMinuteMs < b_ms; ++m) {
       seen = std::max(seen, Local(m));
       if (!Working(seen)) continue;
-      total += std::min(b_ms, (m + 1) * kMinuteMs) -
-               std::max(a_ms, m * kMinuteMs);
+      total +=
+          std::min(b_ms, (m + 1) * kMinuteMs) - std::max(a_ms, m * kMinuteMs);
     }
     return total;
   }
@@ -83,8 +83,7 @@ class NaiveCalendar {
   bool Working(absl::CivilMinute wall) const {
     if (spec_.always) return true;
     const absl::CivilDay day(wall);
-    const int minute_of_day =
-        static_cast<int>(wall - absl::CivilMinute(day));
+    const int minute_of_day = static_cast<int>(wall - absl::CivilMinute(day));
     for (const engine::LocalInterval& iv : HoursOf(day)) {
       if (iv.begin_min <= minute_of_day && minute_of_day < iv.end_min) {
         return true;

@@ -85,8 +85,8 @@ TEST(SlactlTest, PolicyFileIsUsed) {
                                      "mon = [\"22:00-24:00\"]\n"
                                      "tue = [\"00:00-02:00\"]\n");
   const Result r = Slactl("calendar add --policy '" + path +
-                       "' --calendar night --start 2026-01-05T00:00:00Z "
-                       "--duration 3h");
+                          "' --calendar night --start 2026-01-05T00:00:00Z "
+                          "--duration 3h");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"2026-01-06T01:00:00.000Z\""));
 }
@@ -129,7 +129,7 @@ TEST(SlactlTest, ErrorsAreOneJsonLineWithStableCode) {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1);
   }
   const Result r = Slactl("calendar add --policy '" + bad_toml +
-                       "' --calendar x --start 0 --duration 1h");
+                          "' --calendar x --start 0 --duration 1h");
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("\"code\":\"bad_policy\""));
   EXPECT_THAT(r.err, HasSubstr("bad.toml:3:9: "));
