@@ -47,6 +47,11 @@ absl::Status TimerWheel::StaleHandle() {
       "stale timer handle: released, or never allocated by this wheel");
 }
 
+absl::Status TimerWheel::ScheduleError(TimerHandle h) const {
+  if (!Live(h)) return StaleHandle();
+  return absl::FailedPreconditionError("timer is already armed");
+}
+
 void TimerWheel::LinkBefore(uint32_t at, uint32_t i) {
   Node& n = nodes_[i];
   Node& a = nodes_[at];

@@ -171,6 +171,7 @@ class TimerWheel {
            nodes_[h.index].where != kFree;
   }
   static absl::Status StaleHandle();
+  absl::Status ScheduleError(TimerHandle h) const;
 
   void Insert(uint32_t i);
   void InsertLate(uint32_t i);
@@ -268,9 +269,11 @@ inline void TimerWheel::Remove(uint32_t i) {
 }
 
 inline absl::Status TimerWheel::Schedule(TimerHandle h, int64_t deadline_ms) {
-  if (!Live(h) || nodes_[h.index].where != kIdle) {
-    if (!Live(h)) return StaleHandle();
-    return absl::FailedPreconditionError("timer is already armed");
+  // One test on the node for the common case; the slow path says why.
+  if (h.index >= nodes_.size() ||
+      nodes_[h.index].generation != h.generation ||
+      nodes_[h.index].where != kIdle) {
+    return ScheduleError(h);
   }
   nodes_[h.index].deadline_ms = deadline_ms;
   ++armed_;
