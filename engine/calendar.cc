@@ -179,6 +179,41 @@ absl::StatusOr<int64_t> Calendar::Add(int64_t start_ms, int64_t business_ms) {
   return t;
 }
 
+absl::StatusOr<int64_t> Calendar::Subtract(int64_t end_ms,
+                                           int64_t business_ms) {
+  RETURN_IF_ERROR(CheckRange(end_ms));
+  if (business_ms < 0) {
+    return absl::InvalidArgumentError("business duration is negative");
+  }
+  if (business_ms == 0) return end_ms;
+  // Business time never exceeds wall time (as in Add).
+  if (business_ms > end_ms - kMinMs) return CheckRange(kMinMs - 1);
+  if (spec_.always) return end_ms - business_ms;
+  const double wall_per_work = 7.0 * kMsPerDay / weekly_work_ms_;
+  const int64_t guess_ms = static_cast<int64_t>(std::max<double>(
+      kMinMs, end_ms - static_cast<double>(business_ms) * wall_per_work));
+  Cover(guess_ms, end_ms);
+  // Prepending keeps existing cumulative values, so `target` stays valid
+  // while the loop extends the index backward.
+  const int64_t target = WorkBefore(end_ms) - business_ms;
+  while (begin_ms_.empty() || CumStart() > target) {
+    if (lo_ms_ < kMinMs) return CheckRange(lo_ms_);
+    ExtendBackward(kChunkDays);
+  }
+  // Interval k = the first whose cumulative end exceeds the target is the
+  // last one whose cumulative start (cum_end_ms_[k-1]) is at or below it:
+  // the latest instant with that much work before it lies in k. An exact
+  // hit on cum_end_ms_[k-1] is k's opening, not k-1's closing. k < size
+  // because target < WorkBefore(end_ms) <= cum_end_ms_.back().
+  const size_t k =
+      std::upper_bound(cum_end_ms_.begin(), cum_end_ms_.end(), target) -
+      cum_end_ms_.begin();
+  const int64_t cum_start = k == 0 ? CumStart() : cum_end_ms_[k - 1];
+  const int64_t s = begin_ms_[k] + (target - cum_start);
+  RETURN_IF_ERROR(CheckRange(s));
+  return s;
+}
+
 absl::Status Calendar::WorkingIntervals(int64_t a_ms, int64_t b_ms,
                                         std::vector<Interval>* out) {
   RETURN_IF_ERROR(Between(a_ms, b_ms).status());
@@ -227,9 +262,7 @@ int64_t Calendar::StartOfDayMs(absl::CivilDay day) const {
 int64_t Calendar::WorkBefore(int64_t t_ms) const {
   const size_t n = std::upper_bound(begin_ms_.begin(), begin_ms_.end(), t_ms) -
                    begin_ms_.begin();
-  if (n == 0) {
-    return begin_ms_.empty() ? 0 : cum_end_ms_[0] - (end_ms_[0] - begin_ms_[0]);
-  }
+  if (n == 0) return begin_ms_.empty() ? 0 : CumStart();
   const size_t j = n - 1;
   return cum_end_ms_[j] - std::max<int64_t>(0, end_ms_[j] - t_ms);
 }
@@ -279,8 +312,7 @@ void Calendar::ExtendBackward(int days) {
   if (!begins.empty()) {
     // Shift the new part's cumulative time so it ends where the old
     // index's begins; the old values stay valid.
-    const int64_t old_start =
-        begin_ms_.empty() ? 0 : cum_end_ms_[0] - (end_ms_[0] - begin_ms_[0]);
+    const int64_t old_start = begin_ms_.empty() ? 0 : CumStart();
     const int64_t shift = old_start - cum_ends.back();
     for (int64_t& c : cum_ends) c += shift;
     if (!begin_ms_.empty() && ends.back() >= begin_ms_[0]) {

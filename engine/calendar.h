@@ -101,6 +101,22 @@ class Calendar {
   // result lies outside [kMinMs, kMaxMs].
   absl::StatusOr<int64_t> Add(int64_t start_ms, int64_t business_ms);
 
+  // The mirror of Add(): the latest instant s <= end_ms with
+  // Between(s, end_ms) == business_ms. The engine uses it to place a
+  // warning "30m of business time before the deadline". Between(s, end) is
+  // constant while s crosses non-working time, so several instants may
+  // qualify; the latest is returned, which for business_ms > 0 is always
+  // working time: if the span ends exactly on a closing time going
+  // backwards, the answer is the *next opening* after it (Mon 09:00-17:00:
+  // Subtract(Tue 10:00, 1h) == Tue 09:00, not Mon 17:00). An end outside
+  // working time counts back from the previous closing time
+  // (Subtract(Sat 12:00, 1h) == Fri 16:00). Subtract(e, 0) == e. So
+  // Add(Subtract(e, d), d) <= e, equal when e is working time or a closing
+  // time. InvalidArgument if business_ms < 0; OutOfRange if end_ms or the
+  // result lies outside [kMinMs, kMaxMs] (not that much working time since
+  // 1970).
+  absl::StatusOr<int64_t> Subtract(int64_t end_ms, int64_t business_ms);
+
   // For `explain`: appends to `out` the working intervals intersecting
   // [a_ms, b_ms), clipped to it, in order. Errors as Between().
   struct Interval {
@@ -146,6 +162,11 @@ class Calendar {
                   std::vector<int64_t>* cum_ends) const;
   // Cumulative working time before instant t; REQUIRES t covered.
   int64_t WorkBefore(int64_t t_ms) const;
+  // Cumulative working time at the first indexed interval's begin;
+  // REQUIRES a non-empty index.
+  int64_t CumStart() const {
+    return cum_end_ms_[0] - (end_ms_[0] - begin_ms_[0]);
+  }
 
   CalendarSpec spec_;  // holidays and workdays sorted and unique
   absl::TimeZone tz_;

@@ -178,6 +178,21 @@ void CheckSeed(uint64_t seed) {
           << "Between(" << s << ", " << e << ")";
       EXPECT_EQ(*cal->Between(s, mid) + *cal->Between(mid, e),
                 *cal->Between(s, e));
+
+      // Subtract, the mirror of Add, against the reference's Between:
+      // exactly d before the end, and the latest such instant (one ms later
+      // has less ahead of it). Ends: the deadline just found (working time
+      // or a closing time) and the arbitrary e (often outside hours).
+      for (const int64_t end : {*t, e}) {
+        absl::StatusOr<int64_t> b = cal->Subtract(end, d);
+        ASSERT_TRUE(b.ok()) << b.status();
+        ASSERT_EQ(naive.Between(*b, end), d)
+            << "Subtract(" << end << ", " << d << ") = " << *b;
+        EXPECT_LT(naive.Between(*b + 1, end), d)
+            << "Subtract(" << end << ", " << d << ") = " << *b;
+        EXPECT_LE(*cal->Add(*b, d), end);
+      }
+      EXPECT_GE(*cal->Subtract(*t, d), s);
     }
     EXPECT_LE(cal->index_size(), (3u * 366 + 400) * 3);
   }

@@ -315,5 +315,93 @@ TEST(CalendarTest, BackwardQueriesExtendIndex) {
       late);
 }
 
+// Subtract: the latest instant with that much business time before `end`.
+
+TEST(CalendarSubtractTest, InsideOneInterval) {
+  Calendar cal = Make(CnOfficeSpec());
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-05T11:00:00+08:00"), kHourMs),
+            Ms("2026-01-05T10:00:00+08:00"));
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-05T11:00:00+08:00"), 0),
+            Ms("2026-01-05T11:00:00+08:00"));
+}
+
+TEST(CalendarSubtractTest, ExactFitLandsOnOpeningNotPreviousClosing) {
+  Calendar cal = Make(CnOfficeSpec());
+  // One hour before 14:00 is 13:00 (lunch ends), not 12:00: latest.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-05T14:00:00+08:00"), kHourMs),
+            Ms("2026-01-05T13:00:00+08:00"));
+  // A whole working day before Tue 18:00 is Tue 09:00, not Mon 18:00.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-06T18:00:00+08:00"), 8 * kHourMs),
+            Ms("2026-01-06T09:00:00+08:00"));
+}
+
+TEST(CalendarSubtractTest, EndAtOpeningCountsBackFromPreviousClosing) {
+  Calendar cal = Make(CnOfficeSpec());
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-06T09:00:00+08:00"), kHourMs / 2),
+            Ms("2026-01-05T17:30:00+08:00"));
+  // An end outside working time likewise.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-05T12:30:00+08:00"), kHourMs),
+            Ms("2026-01-05T11:00:00+08:00"));
+}
+
+TEST(CalendarSubtractTest, AcrossWeekend) {
+  Calendar cal = Make(OfficeSpec("UTC"));
+  // Mon 12 Jan 2026 10:00 minus 2h: 1h on Monday, 1h on Friday.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-12T10:00:00Z"), 2 * kHourMs),
+            Ms("2026-01-09T16:00:00Z"));
+  // Saturday noon minus 30m: counted back from Friday's closing.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-10T12:00:00Z"), kHourMs / 2),
+            Ms("2026-01-09T16:30:00Z"));
+}
+
+TEST(CalendarSubtractTest, AcrossHolidayAndMakeUpDay) {
+  Calendar cal = Make(CnOfficeSpec());
+  // Tue 24 Feb 10:00 minus 2h: 1h on the 24th, then back over the Spring
+  // Festival (15-23 Feb) to the make-up Saturday 14 Feb.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-02-24T10:00:00+08:00"), 2 * kHourMs),
+            Ms("2026-02-14T17:00:00+08:00"));
+  // Mon 5 Jan 09:30 minus 1h: back over no holiday, to make-up Sun 4 Jan.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-01-05T09:30:00+08:00"), kHourMs),
+            Ms("2026-01-04T17:30:00+08:00"));
+}
+
+TEST(CalendarSubtractTest, AcrossSpringForward) {
+  Calendar cal = Make(AllDaySpec("America/New_York"));
+  // 8 Mar 2026 has 23 h: from the next midnight back 23 h is its midnight.
+  EXPECT_EQ(*cal.Subtract(Ms("2026-03-09T00:00:00-04:00"), 23 * kHourMs),
+            Ms("2026-03-08T00:00:00-05:00"));
+  Calendar office = Make(OfficeSpec("America/New_York"));
+  EXPECT_EQ(*office.Subtract(Ms("2026-03-09T10:00:00-04:00"), 2 * kHourMs),
+            Ms("2026-03-06T16:00:00-05:00"));
+}
+
+TEST(CalendarSubtractTest, AcrossFallBack) {
+  Calendar cal = Make(AllDaySpec("America/New_York"));
+  EXPECT_EQ(*cal.Subtract(Ms("2026-11-02T00:00:00-05:00"), 25 * kHourMs),
+            Ms("2026-11-01T00:00:00-04:00"));
+}
+
+TEST(CalendarSubtractTest, AlwaysCalendarIsWallTime) {
+  CalendarSpec spec;
+  spec.always = true;
+  Calendar cal = Make(spec);
+  EXPECT_EQ(*cal.Subtract(5000, 4000), 1000);
+}
+
+TEST(CalendarSubtractTest, BadQueriesAreRejected) {
+  Calendar cal = Make(CnOfficeSpec());
+  EXPECT_EQ(cal.Subtract(Ms("2026-01-05T11:00:00+08:00"), -1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(cal.Subtract(-1, 1).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(cal.Subtract(Calendar::kMaxMs + 1, 1).status().code(),
+            absl::StatusCode::kOutOfRange);
+  // More business time than lies between 1970 and the end.
+  EXPECT_EQ(cal.Subtract(10 * kHourMs, 11 * kHourMs).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(
+      cal.Subtract(Ms("1970-01-05T00:00:00Z"), 40 * kHourMs).status().code(),
+      absl::StatusCode::kOutOfRange);
+}
+
 }  // namespace
 }  // namespace slad::engine
