@@ -1,0 +1,415 @@
+// RequestDecoder: every op with every field, the field rules, and one
+// test per error case with its wire code.
+
+#include "api/protocol.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace slad::api {
+namespace {
+
+using engine::GroupBy;
+using engine::Op;
+
+// 2026-01-05T01:00:00Z
+constexpr int64_t kMonday9 = 1767574800000;
+
+class ProtocolTest : public ::testing::Test {
+ protected:
+  // Decodes `line`; fails the test unless it is OK.
+  const Request& Ok(const std::string& line) {
+    const absl::Status status = decoder_.Decode(line, &request_);
+    EXPECT_TRUE(status.ok()) << line << " → " << status;
+    return request_;
+  }
+  // Decodes `line`; returns its wire code name ("ok" if it decoded).
+  std::string Code(const std::string& line) {
+    const absl::Status status = decoder_.Decode(line, &request_);
+    if (status.ok()) return "ok";
+    return std::string(WireCodeName(WireCodeOf(status)));
+  }
+  std::string Message(const std::string& line) {
+    return std::string(decoder_.Decode(line, &request_).message());
+  }
+
+  RequestDecoder decoder_;
+  Request request_;
+};
+
+TEST_F(ProtocolTest, OpenWithEveryField) {
+  const Request& r = Ok(
+      R"({"op":"open","req":1,"at":1767574800000,"id":"T-1","kind":"return",)"
+      R"("priority":"urgent","team":"east","assignee":"li.wei"})");
+  EXPECT_EQ(r.session_op, SessionOp::kNone);
+  EXPECT_EQ(r.command.op, Op::kOpen);
+  EXPECT_EQ(r.at_ms, kMonday9);
+  EXPECT_EQ(r.command.at_ms, kMonday9);
+  EXPECT_EQ(r.command.id, "T-1");
+  EXPECT_EQ(r.command.kind, "return");
+  EXPECT_EQ(r.command.priority, "urgent");
+  EXPECT_EQ(r.command.team, "east");
+  EXPECT_EQ(r.command.assignee, "li.wei");
+  EXPECT_EQ(r.req, "1");
+  EXPECT_EQ(OpName(r), "open");
+}
+
+TEST_F(ProtocolTest, OpenWithoutOptionalsLeavesThemUnset) {
+  const Request& r = Ok(R"({"op":"open","id":"T-1","kind":"return"})");
+  EXPECT_FALSE(r.at_ms.has_value());
+  EXPECT_EQ(r.command.at_ms, 0);
+  EXPECT_FALSE(r.command.priority.has_value());
+  EXPECT_FALSE(r.command.team.has_value());
+  EXPECT_FALSE(r.command.assignee.has_value());
+  EXPECT_TRUE(r.req.empty());
+}
+
+TEST_F(ProtocolTest, TicketCommands) {
+  const Request* r = &Ok(R"({"op":"event","id":"a","name":"approved"})");
+  EXPECT_EQ(r->command.op, Op::kEvent);
+  EXPECT_EQ(r->command.name, "approved");
+  r = &Ok(R"({"op":"pause","id":"a","reason":"waiting on customer"})");
+  EXPECT_EQ(r->command.op, Op::kPause);
+  EXPECT_EQ(r->command.reason, "waiting on customer");
+  r = &Ok(R"({"op":"resume","id":"a"})");
+  EXPECT_EQ(r->command.op, Op::kResume);
+  r = &Ok(R"({"op":"priority","id":"a","priority":"urgent"})");
+  EXPECT_EQ(r->command.op, Op::kPriority);
+  EXPECT_EQ(r->command.priority, "urgent");
+  r = &Ok(R"({"op":"assign","id":"a","team":"west"})");
+  EXPECT_EQ(r->command.op, Op::kAssign);
+  EXPECT_EQ(r->command.team, "west");
+  EXPECT_FALSE(r->command.assignee.has_value());
+  r = &Ok(R"({"op":"assign","id":"a","assignee":"wang"})");
+  EXPECT_EQ(r->command.assignee, "wang");
+  r = &Ok(R"({"op":"escalate","id":"a","level":"management","note":"VIP"})");
+  EXPECT_EQ(r->command.op, Op::kEscalate);
+  EXPECT_EQ(r->command.level, "management");
+  EXPECT_EQ(r->command.note, "VIP");
+  r = &Ok(R"({"op":"resolve","id":"a"})");
+  EXPECT_EQ(r->command.op, Op::kResolve);
+  r = &Ok(R"({"op":"reopen","id":"a"})");
+  EXPECT_EQ(r->command.op, Op::kReopen);
+  r = &Ok(R"({"op":"rate","id":"a","score":5})");
+  EXPECT_EQ(r->command.op, Op::kRate);
+  EXPECT_EQ(r->command.score, 5);
+}
+
+TEST_F(ProtocolTest, BulkCommandsTakeTopLevelFilterFields) {
+  const Request* r = &Ok(
+      R"({"op":"pause_all","reason":"outage","kind":"shipping","team":"east",)"
+      R"("assignee":"li","priority":"high"})");
+  EXPECT_EQ(r->command.op, Op::kPauseAll);
+  EXPECT_EQ(r->command.reason, "outage");
+  EXPECT_EQ(r->command.filter.kind, "shipping");
+  EXPECT_EQ(r->command.filter.team, "east");
+  EXPECT_EQ(r->command.filter.assignee, "li");
+  EXPECT_EQ(r->command.filter.priority, "high");
+  EXPECT_TRUE(r->command.kind.empty());  // a filter, not the ticket's kind
+  EXPECT_FALSE(r->command.team.has_value());
+  r = &Ok(R"({"op":"resume_all","team":"east"})");
+  EXPECT_EQ(r->command.op, Op::kResumeAll);
+  EXPECT_EQ(r->command.filter.team, "east");
+}
+
+TEST_F(ProtocolTest, Queries) {
+  const Request* r = &Ok(R"({"op":"get","id":"a"})");
+  EXPECT_EQ(r->command.op, Op::kGet);
+  EXPECT_EQ(r->command.id, "a");
+  r = &Ok(R"({"op":"overdue","level":"supervisor","kind":"return","team":"e",)"
+          R"("assignee":"x","priority":"low","target":"review","limit":5,)"
+          R"("cursor":"abc"})");
+  EXPECT_EQ(r->command.op, Op::kOverdue);
+  EXPECT_EQ(r->command.filter.level, "supervisor");
+  EXPECT_EQ(r->command.filter.kind, "return");
+  EXPECT_EQ(r->command.filter.team, "e");
+  EXPECT_EQ(r->command.filter.assignee, "x");
+  EXPECT_EQ(r->command.filter.priority, "low");
+  EXPECT_EQ(r->command.filter.target, "review");
+  EXPECT_EQ(r->command.limit, 5u);
+  EXPECT_EQ(r->command.cursor, "abc");
+  r = &Ok(R"({"op":"due_soon","within":"90m","team":"e"})");
+  EXPECT_EQ(r->command.op, Op::kDueSoon);
+  EXPECT_EQ(r->command.within_ms, 90 * 60 * 1000);
+  EXPECT_EQ(r->command.limit, 100u);  // the default
+  r = &Ok(R"({"op":"explain","id":"a","target":"review"})");
+  EXPECT_EQ(r->command.op, Op::kExplain);
+  EXPECT_EQ(r->command.target, "review");
+  r = &Ok(R"({"op":"stats","from":"2026-01-01T00:00:00Z",)"
+          R"("to":"2026-02-01T00:00:00Z","group_by":"team"})");
+  EXPECT_EQ(r->command.op, Op::kStats);
+  EXPECT_EQ(r->command.from_ms, 1767225600000);
+  EXPECT_EQ(r->command.to_ms, 1769904000000);
+  EXPECT_EQ(r->command.group_by, GroupBy::kTeam);
+  EXPECT_TRUE(engine::IsQuery(r->command.op));
+}
+
+TEST_F(ProtocolTest, GroupByNames) {
+  const std::pair<const char*, GroupBy> cases[] = {
+      {"kind", GroupBy::kKind},         {"team", GroupBy::kTeam},
+      {"assignee", GroupBy::kAssignee}, {"target", GroupBy::kTarget},
+      {"priority", GroupBy::kPriority}};
+  for (const auto& [name, want] : cases) {
+    EXPECT_EQ(Ok(std::string(R"({"op":"stats","from":0,"to":1,"group_by":")") +
+                 name + "\"}")
+                  .command.group_by,
+              want);
+  }
+  EXPECT_EQ(Code(R"({"op":"stats","from":0,"to":1,"group_by":"day"})"),
+            "bad_field");
+}
+
+TEST_F(ProtocolTest, SessionOps) {
+  const Request* r = &Ok(R"({"op":"auth","token":"s3cret"})");
+  EXPECT_EQ(r->session_op, SessionOp::kAuth);
+  EXPECT_EQ(r->token, "s3cret");
+  EXPECT_EQ(OpName(*r), "auth");
+  r = &Ok(R"({"op":"subscribe","group":"crm"})");
+  EXPECT_EQ(r->session_op, SessionOp::kSubscribe);
+  EXPECT_EQ(r->group, "crm");
+  r = &Ok(R"({"op":"ack","group":"crm","seq":18446744073709551615})");
+  EXPECT_EQ(r->session_op, SessionOp::kAck);
+  EXPECT_EQ(r->seq, 18446744073709551615ull);
+  r = &Ok(R"({"op":"advance","to":"2026-01-05T09:00:00+08:00"})");
+  EXPECT_EQ(r->session_op, SessionOp::kAdvance);
+  EXPECT_EQ(r->advance_to_ms, kMonday9);
+  EXPECT_EQ(OpName(*r), "advance");
+}
+
+TEST_F(ProtocolTest, InstantForms) {
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","at":1767574800000})").at_ms, kMonday9);
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","at":"1767574800000"})").at_ms,
+            kMonday9);
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","at":"2026-01-05T09:00:00+08:00"})")
+                .at_ms,
+            kMonday9);
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","at":"2026-01-05T01:00:00.250Z"})")
+                .at_ms,
+            kMonday9 + 250);
+}
+
+TEST_F(ProtocolTest, WithinForms) {
+  EXPECT_EQ(Ok(R"({"op":"due_soon","within":"2h"})").command.within_ms,
+            7200000);
+  EXPECT_EQ(Ok(R"({"op":"due_soon","within":"1h30m"})").command.within_ms,
+            5400000);
+  EXPECT_EQ(Ok(R"({"op":"due_soon","within":5400000})").command.within_ms,
+            5400000);
+}
+
+TEST_F(ProtocolTest, EscapedStringsAreUnescaped) {
+  const Request& r =
+      Ok(R"({"op":"open","id":"T\u002D1","kind":"ret\"urn","team":"\u4e1c"})");
+  EXPECT_EQ(r.command.id, "T-1");
+  EXPECT_EQ(r.command.kind, "ret\"urn");
+  EXPECT_EQ(r.command.team, "\xE4\xB8\x9C");
+}
+
+TEST_F(ProtocolTest, WhitespaceAndNewlineAroundTheObjectAreFine) {
+  EXPECT_EQ(Code(" \t{ \"op\" : \"get\" , \"id\" : \"a\" } \r\n"), "ok");
+}
+
+TEST_F(ProtocolTest, FieldOrderDoesNotMatter) {
+  EXPECT_EQ(Ok(R"({"id":"a","kind":"k","op":"open"})").command.op, Op::kOpen);
+}
+
+// ---------------------------------------------------------------------------
+// req echo.
+
+TEST_F(ProtocolTest, ReqEchoesStringNumberNullAndBoolVerbatim) {
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","req":"abc\"d\u00e9"})").req,
+            R"("abc\"d\u00e9")");
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","req":-12.5e3})").req, "-12.5e3");
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","req" : 7 })").req, "7");
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","req":null})").req, "null");
+  EXPECT_EQ(Ok(R"({"op":"get","id":"a","req":true})").req, "true");
+}
+
+TEST_F(ProtocolTest, ReqMustBeAScalar) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","req":[1]})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","req":{"x":1}})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, ReqIsKeptForErrorsBeforeAndAfterIt) {
+  EXPECT_EQ(Code(R"({"op":"nope","req":42})"), "unknown_op");
+  EXPECT_EQ(request_.req, "42");
+  EXPECT_EQ(Code(R"({"req":"x","op":"get"})"), "missing_field");
+  EXPECT_EQ(request_.req, R"("x")");
+  EXPECT_EQ(Code(R"({"req":"x","op":"get","id":5})"), "bad_field");
+  EXPECT_EQ(request_.req, R"("x")");
+}
+
+TEST_F(ProtocolTest, ReqIsEmptyWhenTheLineIsNotJson) {
+  EXPECT_EQ(Code(R"({"op":"get" "req":1})"), "bad_json");
+  EXPECT_TRUE(request_.req.empty());
+}
+
+// ---------------------------------------------------------------------------
+// Errors, one per case.
+
+TEST_F(ProtocolTest, MalformedJsonIsBadJson) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a")"), "bad_json");
+  EXPECT_EQ(Code(R"({"op":"get",,"id":"a"})"), "bad_json");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a\x"})"), "bad_json");
+  EXPECT_EQ(Code(R"({op:"get"})"), "bad_json");
+  EXPECT_EQ(Code("{\"op\":\"get\",\"id\":\"a\xFF\"}"), "bad_json");
+  EXPECT_EQ(Code(""), "bad_json");
+  EXPECT_EQ(Code("   "), "bad_json");
+}
+
+TEST_F(ProtocolTest, MalformedJsonWinsOverAnEarlierFieldError) {
+  EXPECT_EQ(Code(R"({"op":"nope","id":"a",})"), "bad_json");
+}
+
+TEST_F(ProtocolTest, NonObjectLineIsBadJson) {
+  EXPECT_EQ(Code(R"(["op","get"])"), "bad_json");
+  EXPECT_EQ(Code(R"("get")"), "bad_json");
+  EXPECT_EQ(Code("42"), "bad_json");
+  EXPECT_EQ(Code("null"), "bad_json");
+}
+
+TEST_F(ProtocolTest, TrailingGarbageIsBadJson) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a"} x)"), "bad_json");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a"}{"op":"get","id":"b"})"),
+            "bad_json");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a"}})"), "bad_json");
+}
+
+TEST_F(ProtocolTest, UnknownOp) {
+  EXPECT_EQ(Code(R"({"op":"delete","id":"a"})"), "unknown_op");
+  EXPECT_EQ(Message(R"({"op":"delete","id":"a"})"), "unknown op \"delete\"");
+}
+
+TEST_F(ProtocolTest, OpMustBeAString) {
+  EXPECT_EQ(Code(R"({"op":1,"id":"a"})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, MissingFields) {
+  EXPECT_EQ(Code(R"({"id":"a"})"), "missing_field");
+  EXPECT_EQ(Code(R"({})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"open","id":"a"})"), "missing_field");
+  EXPECT_EQ(Message(R"({"op":"open","id":"a"})"),
+            "op \"open\" needs field \"kind\"");
+  EXPECT_EQ(Code(R"({"op":"get"})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"assign","id":"a"})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"pause","id":"a"})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon"})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"stats","from":0})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"ack","group":"g"})"), "missing_field");
+  EXPECT_EQ(Code(R"({"op":"advance"})"), "missing_field");
+}
+
+TEST_F(ProtocolTest, WrongTypes) {
+  EXPECT_EQ(Code(R"({"op":"get","id":7})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":null})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"rate","id":"a","score":"5"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"rate","id":"a","score":4.0})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":true})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"ack","group":"g","seq":-1})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"ack","group":"g","seq":1.5})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"overdue","limit":[1]})"), "bad_field");
+  EXPECT_EQ(Message(R"({"op":"get","id":7})"),
+            "field \"id\": must be a string");
+}
+
+TEST_F(ProtocolTest, BadInstants) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":"yesterday"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":"2026-01-05T09:00:00"})"),
+            "bad_field");  // no offset
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":-1})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":7258118400000})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","at":99999999999999999999})"),
+            "bad_field");
+  EXPECT_EQ(Code(R"({"op":"stats","from":2,"to":1})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, BadDurations) {
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":"2 hours"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":"3wd"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":"0m"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":0})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":-5})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":1.5})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, LimitRange) {
+  EXPECT_EQ(Ok(R"({"op":"overdue","limit":1})").command.limit, 1u);
+  EXPECT_EQ(Ok(R"({"op":"overdue","limit":1000})").command.limit, 1000u);
+  EXPECT_EQ(Code(R"({"op":"overdue","limit":0})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"overdue","limit":1001})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, ScoreRange) {
+  EXPECT_EQ(Ok(R"({"op":"rate","id":"a","score":1})").command.score, 1);
+  EXPECT_EQ(Code(R"({"op":"rate","id":"a","score":0})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"rate","id":"a","score":6})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, UnknownFields) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","idd":"b"})"), "unknown_field");
+  EXPECT_EQ(Message(R"({"op":"get","id":"a","idd":"b"})"),
+            "unknown field \"idd\"");
+  // A known field the op does not take is reported the same way.
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","within":"2h"})"), "unknown_field");
+  EXPECT_EQ(Code(R"({"op":"overdue","filter":{"team":"e"}})"),
+            "unknown_field");
+  EXPECT_EQ(Code(R"({"op":"auth","token":"t","at":1})"), "unknown_field");
+}
+
+TEST_F(ProtocolTest, RepeatedFieldIsBadField) {
+  EXPECT_EQ(Code(R"({"op":"get","id":"a","id":"b"})"), "bad_field");
+}
+
+TEST_F(ProtocolTest, IdRules) {
+  EXPECT_EQ(Code(R"({"op":"get","id":""})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a b"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a\nb"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a\u007f"})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":")" + std::string(128, 'x') + "\"}"),
+            "ok");
+  EXPECT_EQ(Code(R"({"op":"get","id":")" + std::string(129, 'x') + "\"}"),
+            "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":"工单-1"})"), "ok");
+}
+
+TEST_F(ProtocolTest, NameAndTextRules) {
+  EXPECT_EQ(Code(R"({"op":"open","id":"a","kind":""})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"open","id":"a","kind":"k","team":"East Hub"})"),
+            "ok");
+  EXPECT_EQ(Code(R"({"op":"open","id":"a","kind":"k","team":"a\tb"})"),
+            "bad_field");
+  EXPECT_EQ(Code(R"({"op":"pause","id":"a","reason":""})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"escalate","id":"a","level":"l","note":""})"),
+            "ok");
+  EXPECT_EQ(Code(R"({"op":"escalate","id":"a","level":"l","note":")" +
+                 std::string(1025, 'n') + "\"}"),
+            "bad_field");
+}
+
+TEST_F(ProtocolTest, LineTooLong) {
+  RequestDecoder small(32);
+  Request r;
+  const std::string line = R"({"op":"get","id":")" + std::string(20, 'x') +
+                           "\"}";
+  ASSERT_GT(line.size(), 32u);
+  EXPECT_EQ(WireCodeOf(small.Decode(line, &r)), WireCode::kLineTooLong);
+  EXPECT_TRUE(small.Decode(R"({"op":"get","id":"x"})", &r).ok());
+}
+
+TEST_F(ProtocolTest, DecoderIsReusableAfterAnError) {
+  EXPECT_EQ(Code(R"({"op":"get",)"), "bad_json");
+  EXPECT_EQ(Code(R"({"op":"get","id":"a"})"), "ok");
+  EXPECT_EQ(request_.command.id, "a");
+}
+
+TEST_F(ProtocolTest, ViewsOutliveTheCallersLine) {
+  std::string line = R"({"op":"get","id":"abc","req":"r"})";
+  Ok(line);
+  line.assign(line.size(), '#');
+  EXPECT_EQ(request_.command.id, "abc");
+  EXPECT_EQ(request_.req, R"("r")");
+}
+
+}  // namespace
+}  // namespace slad::api
