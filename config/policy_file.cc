@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -9,245 +11,192 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/time/civil_time.h"
-#include "absl/time/time.h"
-#include "engine/calendar.h"
+#include "config/toml_reader.h"
 #include "engine/status_macros.h"
 #include "engine/time_format.h"
 
 namespace slad::config {
 namespace {
 
-using engine::CalendarSpec;
-
-// toml++ speaks absl::string_view; Debian's Abseil has its own string_view.
-absl::string_view Av(std::string_view s) { return {s.data(), s.size()}; }
-
-std::optional<absl::string_view> StringOf(const toml::node& node) {
-  const std::optional<std::string_view> s = node.value<std::string_view>();
-  if (!s.has_value()) return std::nullopt;
-  return Av(*s);
-}
-using engine::LocalInterval;
-
-constexpr absl::string_view kWeekdays[7] = {"mon", "tue", "wed", "thu",
-                                            "fri", "sat", "sun"};
-// A date range in `holidays` longer than this is surely a typo.
-constexpr int kMaxRangeDays = 366;
-
-// "HH:MM" with 00 <= HH <= 24, 00 <= MM <= 59, 24 only as 24:00.
-bool ParseClock(absl::string_view s, int* minutes) {
-  if (s.size() != 5 || s[2] != ':') return false;
-  for (int i : {0, 1, 3, 4}) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  const int h = (s[0] - '0') * 10 + (s[1] - '0');
-  const int m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (m > 59 || h > 24 || (h == 24 && m != 0)) return false;
-  *minutes = h * 60 + m;
-  return true;
+bool Contains(const std::vector<std::string>& names, absl::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// "YYYY-MM-DD", a real date.
-bool ParseDate(absl::string_view s, absl::CivilDay* day) {
-  return absl::ParseCivilTime(s, day) && absl::FormatCivilTime(*day) == s;
-}
-
-class Parser {
+// The top level and the small sections; calendars and kinds have files of
+// their own (calendar_section.cc, kinds_section.cc).
+class PolicyParser {
  public:
-  explicit Parser(absl::string_view source) : source_(source) {}
-
-  absl::Status Error(const toml::source_region& where,
-                     absl::string_view reason) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source_, ":", where.begin.line, ":", where.begin.column, ": ", reason));
-  }
+  explicit PolicyParser(const TomlReader& r) : r_(r) {}
 
   absl::StatusOr<engine::Policy> Parse(const toml::table& root) {
-    engine::Policy policy;
+    static constexpr absl::string_view kKeys[] = {
+        "calendars",     "priorities", "default_priority",
+        "reopen_window", "escalation", "kinds"};
     for (const auto& [key, node] : root) {
-      if (Av(key.str()) != "calendars") {
-        return Error(key.source(), absl::StrCat("unknown key \"", Av(key.str()),
-                                                "\" (expected calendars)"));
+      if (std::find(std::begin(kKeys), std::end(kKeys), Av(key.str())) ==
+          std::end(kKeys)) {
+        return r_.UnknownKey(key, "at top level",
+                             "calendars, priorities, default_priority, "
+                             "reopen_window, escalation, kinds");
       }
-      const toml::table* calendars = node.as_table();
-      if (calendars == nullptr) {
-        return Error(node.source(), "calendars must be a table");
-      }
-      for (const auto& [name, cal_node] : *calendars) {
-        const toml::table* table = cal_node.as_table();
-        if (table == nullptr) {
-          return Error(
-              cal_node.source(),
-              absl::StrCat("calendar ", Av(name.str()), " must be a table"));
-        }
-        ASSIGN_OR_RETURN(CalendarSpec spec, ParseCalendar(*table));
-        absl::StatusOr<engine::Calendar> cal =
-            engine::Calendar::Create(std::move(spec));
-        if (!cal.ok()) {
-          return Error(name.source(),
-                       absl::StrCat("calendar ", Av(name.str()), ": ",
-                                    cal.status().message()));
-        }
-        policy.calendars.emplace(std::string(Av(name.str())), *std::move(cal));
-      }
+    }
+    // Sections in dependency order (toml++ iterates keys sorted, not in
+    // file order): kinds need calendars and priorities; escalation needs
+    // priorities.
+    engine::Policy policy;
+    if (const toml::node* n = root.get("calendars")) {
+      RETURN_IF_ERROR(ParseCalendars(r_, *n, &policy));
+    }
+    RETURN_IF_ERROR(ParsePriorities(root, &policy));
+    if (const toml::node* n = root.get("reopen_window")) {
+      engine::DurationSpec d;
+      ASSIGN_OR_RETURN(d, r_.Duration(*n, "reopen_window", /*allow_wd=*/false));
+      policy.reopen_window_ms = d.ms;
+    }
+    if (const toml::node* n = root.get("escalation")) {
+      RETURN_IF_ERROR(ParseEscalation(r_, *n, &policy));
+    }
+    if (const toml::node* n = root.get("kinds")) {
+      RETURN_IF_ERROR(ParseKinds(r_, *n, &policy));
     }
     return policy;
   }
 
  private:
-  absl::StatusOr<CalendarSpec> ParseCalendar(const toml::table& table) {
-    CalendarSpec spec;
-    bool has_zone = false;
-    for (const auto& [key, node] : table) {
-      const absl::string_view k = Av(key.str());
-      bool weekday = false;
-      for (int d = 0; d < 7; ++d) {
-        if (k != kWeekdays[d]) continue;
-        ASSIGN_OR_RETURN(spec.weekly[d], ParseHours(node, k));
-        weekday = true;
-      }
-      if (weekday) continue;
-      if (k == "timezone") {
-        has_zone = true;
-        RETURN_IF_ERROR(ParseZone(node, &spec.time_zone));
-      } else if (k == "holidays") {
-        RETURN_IF_ERROR(ParseDates(node, k, &spec.holidays));
-      } else if (k == "workdays") {
-        RETURN_IF_ERROR(ParseDates(node, k, &spec.workdays));
-      } else if (k == "workday_hours") {
-        ASSIGN_OR_RETURN(spec.workday_hours, ParseHours(node, k));
-      } else if (k == "day_length") {
-        ASSIGN_OR_RETURN(spec.day_length_ms, ParseDayLength(node));
-      } else if (k == "always") {
-        const std::optional<bool> always = node.value<bool>();
-        if (!always.has_value())
-          return Error(node.source(), "always: want true or false");
-        spec.always = *always;
-      } else {
-        return Error(key.source(),
-                     absl::StrCat("unknown key \"", k, "\" in calendar"));
+  absl::Status ParsePriorities(const toml::table& root,
+                               engine::Policy* policy) {
+    const toml::node* list = root.get("priorities");
+    if (list != nullptr) {
+      ASSIGN_OR_RETURN(policy->priorities,
+                       r_.Names(*list, "priorities", /*allow_empty=*/false));
+      if (static_cast<int>(policy->priorities.size()) >
+          engine::kMaxPriorities) {
+        return r_.Error(*list, absl::StrCat("priorities: more than ",
+                                            engine::kMaxPriorities));
       }
     }
-    if (!has_zone && !spec.always) {
-      return Error(table.source(), "missing key \"timezone\"");
+    const toml::node* def = root.get("default_priority");
+    if (def != nullptr) {
+      ASSIGN_OR_RETURN(policy->default_priority,
+                       r_.Name(*def, "default_priority"));
     }
-    return spec;
-  }
-
-  absl::Status ParseZone(const toml::node& node, std::string* zone) {
-    const std::optional<std::string> name = node.value<std::string>();
-    absl::TimeZone tz;
-    if (!name.has_value())
-      return Error(node.source(), "timezone: want a string");
-    if (!absl::LoadTimeZone(*name, &tz)) {
-      return Error(node.source(),
-                   absl::StrCat("unknown time zone \"", *name, "\""));
-    }
-    *zone = *name;
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::vector<LocalInterval>> ParseHours(const toml::node& node,
-                                                        absl::string_view key) {
-    const toml::array* array = node.as_array();
-    if (array == nullptr) {
-      return Error(node.source(), absl::StrCat(key,
-                                               ": want an array of "
-                                               "\"HH:MM-HH:MM\" strings"));
-    }
-    std::vector<LocalInterval> hours;
-    for (const toml::node& el : *array) {
-      const std::optional<absl::string_view> text = StringOf(el);
-      LocalInterval iv;
-      const bool ok = text.has_value() && text->size() == 11 &&
-                      (*text)[5] == '-' &&
-                      ParseClock(text->substr(0, 5), &iv.begin_min) &&
-                      ParseClock(text->substr(6), &iv.end_min);
-      if (!ok) {
-        return Error(
-            el.source(),
-            absl::StrCat(
-                key, ": bad interval ",
-                text.has_value() ? absl::StrCat("\"", *text, "\"") : "",
-                " (want \"HH:MM-HH:MM\", e.g. \"09:00-18:00\")"));
-      }
-      hours.push_back(iv);
-    }
-    if (absl::Status s = engine::Calendar::CheckHours(hours, key); !s.ok()) {
-      return Error(node.source(), s.message());
-    }
-    return hours;
-  }
-
-  absl::Status ParseDates(const toml::node& node, absl::string_view key,
-                          std::vector<absl::CivilDay>* out) {
-    const toml::array* array = node.as_array();
-    if (array == nullptr) {
-      return Error(node.source(),
-                   absl::StrCat(key, ": want an array of \"YYYY-MM-DD\""));
-    }
-    for (const toml::node& el : *array) {
-      if (const toml::value<toml::date>* d = el.as_date()) {
-        const toml::date& date = d->get();
-        out->push_back(absl::CivilDay(date.year, date.month, date.day));
-        continue;
-      }
-      const std::optional<absl::string_view> text = StringOf(el);
-      std::vector<absl::string_view> parts;
-      if (text.has_value())
-        parts = absl::StrSplit(*text, absl::string_view(".."));
-      absl::CivilDay first, last;
-      const bool ok = (parts.size() == 1 || parts.size() == 2) &&
-                      ParseDate(parts.front(), &first) &&
-                      ParseDate(parts.back(), &last) && first <= last &&
-                      last - first < kMaxRangeDays;
-      if (!ok) {
-        return Error(el.source(),
-                     absl::StrCat(key,
-                                  ": bad date (want \"YYYY-MM-DD\" or "
-                                  "\"YYYY-MM-DD..YYYY-MM-DD\")"));
-      }
-      for (absl::CivilDay d = first; d <= last; ++d) out->push_back(d);
+    if (!Contains(policy->priorities, policy->default_priority)) {
+      // Point at what the user wrote: the default, or else the list that
+      // dropped the implicit default "normal".
+      return r_.Error(
+          def != nullptr ? *def : *list,
+          absl::StrCat("default_priority \"", policy->default_priority,
+                       "\" is not in priorities"));
     }
     return absl::OkStatus();
   }
 
-  absl::StatusOr<int64_t> ParseDayLength(const toml::node& node) {
-    const std::optional<absl::string_view> text = StringOf(node);
-    absl::StatusOr<engine::DurationSpec> d =
-        text.has_value() ? engine::ParseDuration(*text)
-                         : absl::InvalidArgumentError("want a string");
-    if (!d.ok()) {
-      return Error(node.source(),
-                   absl::StrCat("day_length: ", d.status().message()));
-    }
-    if (d->working_days != 0 || d->ms <= 0) {
-      return Error(node.source(),
-                   "day_length: want a positive time like \"8h\", not wd");
-    }
-    return d->ms;
-  }
-
-  std::string source_;
+  const TomlReader& r_;
 };
+
+// warn_at: fractions in (0, 1); sorted and deduplicated here, so that the
+// order the user wrote them in does not matter.
+absl::StatusOr<std::vector<double>> ParseWarnAt(const TomlReader& r,
+                                                const toml::node& node) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    return r.Error(node, "warn_at: want an array of fractions like [0.8]");
+  }
+  std::vector<double> out;
+  for (const toml::node& el : *array) {
+    const std::optional<double> f =
+        el.is_number() ? el.value<double>() : std::nullopt;
+    if (!f.has_value() || !(*f > 0 && *f < 1)) {
+      return r.Error(el, "warn_at: want a fraction strictly between 0 and 1");
+    }
+    out.push_back(*f);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::StatusOr<std::vector<engine::DurationSpec>> ParseWarnBefore(
+    const TomlReader& r, const toml::node& node) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    return r.Error(node,
+                   "warn_before: want an array of durations like "
+                   "[\"30m\"]");
+  }
+  std::vector<engine::DurationSpec> out;
+  for (const toml::node& el : *array) {
+    // Business time on each kind's calendar, so working days are fine.
+    ASSIGN_OR_RETURN(out.emplace_back(),
+                     r.Duration(el, "warn_before", /*allow_wd=*/true));
+  }
+  return out;
+}
+
+absl::StatusOr<double> ParseStep(const TomlReader& r, const toml::node& node) {
+  const std::optional<double> step =
+      node.is_number() ? node.value<double>() : std::nullopt;
+  if (!step.has_value() || !std::isfinite(*step) || *step < 0) {
+    return r.Error(node, "step: want a number >= 0 (0 disables further steps)");
+  }
+  return *step;
+}
 
 }  // namespace
 
+absl::Status ParseEscalation(const TomlReader& r, const toml::node& node,
+                             engine::Policy* policy) {
+  const toml::table* table;
+  ASSIGN_OR_RETURN(table, r.Table(node, "escalation"));
+  engine::EscalationSpec& esc = policy->escalation;
+  for (const auto& [key, value] : *table) {
+    const absl::string_view k = Av(key.str());
+    if (k == "levels") {
+      ASSIGN_OR_RETURN(esc.levels,
+                       r.Names(value, "levels", /*allow_empty=*/true));
+      const int n = static_cast<int>(esc.levels.size());
+      if (n < engine::kMinLevels || n > engine::kMaxLevels) {
+        return r.Error(
+            value, absl::StrCat("levels: want ", engine::kMinLevels, " to ",
+                                engine::kMaxLevels, " levels, lowest first"));
+      }
+    } else if (k == "warn_at") {
+      ASSIGN_OR_RETURN(esc.warn_at, ParseWarnAt(r, value));
+    } else if (k == "warn_before") {
+      ASSIGN_OR_RETURN(esc.warn_before, ParseWarnBefore(r, value));
+    } else if (k == "step") {
+      ASSIGN_OR_RETURN(esc.step, ParseStep(r, value));
+    } else if (k == "major") {
+      ASSIGN_OR_RETURN(esc.major,
+                       r.Names(value, "major", /*allow_empty=*/true));
+      const toml::array& array = *value.as_array();
+      for (size_t i = 0; i < esc.major.size(); ++i) {
+        if (!Contains(policy->priorities, esc.major[i])) {
+          return r.Error(
+              array[i], absl::StrCat("major: unknown priority \"", esc.major[i],
+                                     "\" (not in priorities)"));
+        }
+      }
+    } else {
+      return r.UnknownKey(key, "in escalation",
+                          "levels, warn_at, warn_before, step, major");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<engine::Policy> ParsePolicy(absl::string_view text,
                                            absl::string_view source) {
+  const TomlReader reader(source);
   toml::table root;
   try {
     root = toml::parse(std::string_view(text.data(), text.size()),
                        std::string_view(source.data(), source.size()));
   } catch (const toml::parse_error& e) {
-    return Parser(source).Error(e.source(), Av(e.description()));
+    return reader.Error(e.source(), Av(e.description()));
   }
-  return Parser(source).Parse(root);
+  return PolicyParser(reader).Parse(root);
 }
 
 absl::StatusOr<engine::Policy> LoadPolicyFile(const std::string& path) {
