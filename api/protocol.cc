@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "api/rfc3339.h"
 #include "engine/time_format.h"
 #include "simdjson.h"
 
@@ -265,7 +266,9 @@ absl::Status ReadInstant(Field f, od::value& v, int64_t* ms) {
   if (auto e = v.get_string().get(raw)) return BadJson(e);
   const absl::string_view text = AV(raw);
   if (text.size() > 64) return BadField(f, "not an instant (too long)");
-  absl::StatusOr<int64_t> parsed = engine::ParseInstantMs(text);
+  const std::optional<int64_t> fast = ParseRfc3339FastMs(text);
+  const absl::StatusOr<int64_t> parsed =
+      fast.has_value() ? *fast : engine::ParseInstantMs(text);
   if (!parsed.ok()) return BadField(f, parsed.status().message());
   if (*parsed < 0 || *parsed >= kMaxInstantMs) {
     return BadField(f, "outside 1970-01-01 .. 2200-01-01");
