@@ -1,0 +1,186 @@
+#ifndef SLAD_ENGINE_ENGINE_H_
+#define SLAD_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/command.h"
+#include "engine/compiled_policy.h"
+#include "engine/ticket.h"
+#include "engine/timer_wheel.h"
+
+namespace slad::engine {
+
+// What one Engine call changed: the events subscribers must receive, in the
+// order they happened, and the tickets whose stored state changed (storage
+// re-encodes those). Reuse one across calls; Clear() keeps capacity.
+struct Effects {
+  std::vector<Event> events;
+  std::vector<std::string> changed;  // ticket ids, possibly repeated
+  uint64_t count = 0;                // pause_all/resume_all: tickets touched
+
+  void Clear() {
+    events.clear();
+    changed.clear();
+    count = 0;
+  }
+};
+
+// The SLA engine: tickets, their targets' clocks, warnings, breaches and
+// escalation (agent → supervisor → management), and the queries operators
+// ask. Pure: no I/O, no clock of its own; every call carries its instant.
+//
+// One wheel timer per open ticket, armed at the earliest of its pending
+// warnings, deadlines and escalation steps; when it fires, the ticket does
+// everything due and re-arms. Indexes (overdue) are kept current on every
+// change, so queries cost what they return.
+//
+// Thread-safety: none; owned by the event-loop thread.
+class Engine {
+ public:
+  // InvalidArgument if the policy does not compile. `now_ms` is the
+  // engine's starting clock.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(Policy policy,
+                                                        int64_t now_ms);
+
+  // Applies a command at `cmd.at_ms`: what falls due before that instant
+  // fires first (into `out`), then the command, then what it made due.
+  // A target stopped exactly at its deadline is met on time.
+  // Errors (the command changes nothing unless OK; timers due by at_ms
+  // fire all the same, since time has moved):
+  //   InvalidArgument: at_ms before now_ms(), unknown kind/priority/event/
+  //     level, bad score; a query op.
+  //   NotFound: unknown ticket id. AlreadyExists: open of an open id, a
+  //     second rating. FailedPrecondition: the command does not apply in
+  //     the ticket's state (pause of a paused ticket, reopen after the
+  //     window, escalate to a level not above the current one, ...).
+  absl::Status Apply(const Command& cmd, Effects* out);
+
+  // Fires everything due at or before `now_ms`, in deadline order.
+  void Advance(int64_t now_ms, Effects* out);
+
+  // The earliest instant at which something falls due, if any.
+  std::optional<int64_t> NextDue() const { return wheel_.NextExpiry(); }
+  int64_t now_ms() const { return wheel_.now_ms(); }
+  size_t open_tickets() const { return ids_.size(); }
+
+  // The ticket, open or resolved within the reopen window, as of
+  // now_ms(). NotFound otherwise.
+  absl::StatusOr<TicketView> Get(absl::string_view id);
+
+  // Breached, still unmet targets of open tickets, most overdue first,
+  // after `cmd.cursor`, at most `cmd.limit`, matching `cmd.filter`.
+  // InvalidArgument for a malformed cursor.
+  absl::Status Overdue(const Command& cmd, OverduePage* out);
+
+  const CompiledPolicy& policy() const { return *policy_; }
+
+ private:
+  Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms);
+
+  // Ids of open tickets, stored as slots; looked up by id text.
+  struct SlotHash {
+    using is_transparent = void;
+    const std::vector<Ticket>* tickets;
+    size_t operator()(absl::string_view id) const {
+      return absl::Hash<absl::string_view>()(id);
+    }
+    size_t operator()(uint32_t slot) const { return (*this)((*tickets)[slot].id); }
+  };
+  struct SlotEq {
+    using is_transparent = void;
+    const std::vector<Ticket>* tickets;
+    absl::string_view Id(uint32_t slot) const { return (*tickets)[slot].id; }
+    absl::string_view Id(absl::string_view id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
+  };
+  // A breached, unmet target: (deadline, slot, target) orders most overdue
+  // first and is unique.
+  struct OverdueKey {
+    int64_t deadline_ms;
+    uint32_t slot;
+    uint32_t target;
+    friend bool operator<(const OverdueKey& a, const OverdueKey& b) {
+      return std::tie(a.deadline_ms, a.slot, a.target) <
+             std::tie(b.deadline_ms, b.slot, b.target);
+    }
+  };
+
+  struct Due;  // what falls due next for one target (engine.cc)
+
+  // Commands, each REQUIRES the ticket to exist where it takes a slot.
+  absl::Status Dispatch(const Command& cmd, Effects* out);
+  absl::StatusOr<int> PriorityOf(const Command& cmd) const;
+  absl::Status Open(const Command& cmd, Effects* out);
+  absl::Status OnEvent(uint32_t slot, const Command& cmd, Effects* out);
+  absl::Status Pause(uint32_t slot, int64_t at_ms);
+  absl::Status Resume(uint32_t slot, int64_t at_ms);
+  absl::Status SetPriority(uint32_t slot, const Command& cmd);
+  absl::Status Assign(uint32_t slot, const Command& cmd);
+  absl::Status Escalate(uint32_t slot, const Command& cmd, Effects* out);
+  absl::Status Resolve(uint32_t slot, int64_t at_ms, Effects* out);
+  absl::Status Reopen(const Command& cmd, Effects* out);
+  absl::Status Rate(const Command& cmd);
+  absl::Status ForAll(const Command& cmd, Effects* out);
+  bool Matches(const Ticket& t, const Filter& f) const;
+
+  // Target clock arithmetic on the ticket's calendar.
+  Calendar& CalendarOf(const Ticket& t) const;
+  int64_t BudgetMs(const Ticket& t, size_t target) const;
+  // Starts the pending targets of ticket `slot` that `event` starts.
+  void StartTargetsOn(uint32_t slot, int event, int64_t at_ms);
+  void StopTarget(uint32_t slot, size_t target, int64_t at_ms, Effects* out);
+  std::optional<Due> NextDue(Ticket& t, size_t target);
+  // The level a breached target asks for: one above the first level (the
+  // top for a major priority), plus one per escalation step taken.
+  int DesiredLevel(const Ticket& t, const TargetRun& r) const;
+
+  // Timers and indexes.
+  void OnTimer(uint32_t slot, int64_t due_ms, Effects* out);
+  void FireDue(uint32_t slot, size_t target, const Due& due, Effects* out);
+  void Rearm(uint32_t slot);
+  void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
+                  int64_t deadline_ms, Effects* out);
+  void IndexOverdue(uint32_t slot, size_t target, bool add);
+  void PurgeResolved(int64_t now_ms);
+  void Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
+            absl::string_view target, int64_t deadline_ms);
+
+  uint32_t Intern(absl::string_view name);
+  absl::string_view Name(uint32_t id) const { return names_[id]; }
+  absl::StatusOr<uint32_t> Find(absl::string_view id) const;
+  TicketView View(Ticket& t);
+
+  std::unique_ptr<CompiledPolicy> policy_;
+  TimerWheel wheel_;
+  std::vector<Ticket> tickets_;  // by slot == the ticket's wheel timer index
+  absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
+  absl::btree_set<OverdueKey> overdue_;
+
+  // Resolved tickets kept for reopen and rating, oldest first for expiry.
+  absl::flat_hash_map<std::string, Ticket> resolved_;
+  std::deque<std::pair<int64_t, std::string>> resolved_order_;
+
+  // Interned team and assignee names; id 0 is "" (none).
+  std::vector<std::string> names_{""};
+  absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
+
+  std::vector<int64_t> scratch_points_;
+};
+
+}  // namespace slad::engine
+
+#endif  // SLAD_ENGINE_ENGINE_H_

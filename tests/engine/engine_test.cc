@@ -1,0 +1,320 @@
+#include "engine/engine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace slad::engine {
+namespace {
+
+constexpr int64_t kMin = 60'000;
+constexpr int64_t kHour = 60 * kMin;
+// Monday 2026-01-05 00:00:00 UTC.
+constexpr int64_t kMonday = 1'767'571'200'000;
+
+CalendarSpec Always() {
+  CalendarSpec spec;
+  spec.always = true;
+  return spec;
+}
+
+// Monday to Friday, 09:00-17:00 UTC.
+CalendarSpec Office() {
+  CalendarSpec spec;
+  for (int day = 0; day < 5; ++day) spec.weekly[day] = {{9 * 60, 17 * 60}};
+  return spec;
+}
+
+TargetSpec Target(std::string name, std::vector<std::string> start,
+                  std::vector<std::string> stop, int64_t within_ms) {
+  TargetSpec t;
+  t.name = std::move(name);
+  t.start = std::move(start);
+  t.stop = std::move(stop);
+  t.within.ms = within_ms;
+  return t;
+}
+
+Policy TestPolicy() {
+  Policy p;
+  p.calendars.emplace("always", *Calendar::Create(Always()));
+  p.calendars.emplace("office", *Calendar::Create(Office()));
+  KindSpec after_sales{"after_sales", "always",
+                       {Target("response", {"open", "reopened"}, {"responded"},
+                               2 * kHour)}};
+  after_sales.targets[0].within_by_priority["urgent"].ms = kHour;
+  KindSpec ret{"return", "office",
+               {Target("review", {"open"}, {"approved", "rejected"}, 16 * kHour),
+                Target("complete", {"approved"}, {"completed"}, 24 * kHour)}};
+  KindSpec complaint{"complaint", "office",
+                     {Target("handle", {"open"}, {"handled"}, 8 * kHour)}};
+  p.kinds.emplace("after_sales", after_sales);
+  p.kinds.emplace("return", ret);
+  p.kinds.emplace("complaint", complaint);
+  p.escalation.warn_at = {0.8};
+  p.escalation.step = 0.5;
+  p.escalation.major = {"major"};
+  return p;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto engine = Engine::Create(TestPolicy(), kMonday);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+  }
+
+  absl::Status Do(Command cmd) {
+    effects_.Clear();
+    return engine_->Apply(cmd, &effects_);
+  }
+  absl::Status Open(absl::string_view id, absl::string_view kind, int64_t at,
+                    std::optional<absl::string_view> priority = std::nullopt,
+                    std::optional<absl::string_view> team = std::nullopt) {
+    Command c{.op = Op::kOpen, .at_ms = at, .id = id, .kind = kind};
+    c.priority = priority;
+    c.team = team;
+    return Do(c);
+  }
+  absl::Status Event(absl::string_view id, absl::string_view name, int64_t at) {
+    return Do(Command{.op = Op::kEvent, .at_ms = at, .id = id, .name = name});
+  }
+  absl::Status Simple(Op op, absl::string_view id, int64_t at) {
+    return Do(Command{.op = op, .at_ms = at, .id = id});
+  }
+  std::vector<std::string> AdvanceTo(int64_t at) {
+    effects_.Clear();
+    engine_->Advance(at, &effects_);
+    return Events();
+  }
+  // "type target @offset-from-Monday-in-minutes", and from>to for escalations.
+  std::vector<std::string> Events() const {
+    static const char* kNames[] = {"warning", "breached", "escalated", "met",
+                                   "met_late"};
+    std::vector<std::string> out;
+    for (const engine::Event& e : effects_.events) {
+      std::string s = std::string(kNames[static_cast<int>(e.type)]) + " " +
+                      e.id + "/" + std::string(e.target) + " @" +
+                      std::to_string((e.at_ms - kMonday) / kMin) + "m";
+      if (e.type == EventType::kEscalated) {
+        s += " " + std::string(e.from) + ">" + std::string(e.to);
+      }
+      out.push_back(s);
+    }
+    return out;
+  }
+  TargetView TargetOf(absl::string_view id, size_t i) {
+    absl::StatusOr<TicketView> v = engine_->Get(id);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v->targets.at(i);
+  }
+
+  std::unique_ptr<Engine> engine_;
+  Effects effects_;
+};
+
+using Lines = std::vector<std::string>;
+
+TEST_F(EngineTest, BreachFiresAtDeadlineAndEscalatesOneLevel) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  EXPECT_EQ(AdvanceTo(kMonday + 2 * kHour - 1),
+            (Lines{"warning A/response @96m"}));
+  EXPECT_EQ(AdvanceTo(kMonday + 2 * kHour),
+            (Lines{"breached A/response @120m",
+                    "escalated A/response @120m agent>supervisor"}));
+  EXPECT_EQ(engine_->Get("A")->level, "supervisor");
+}
+
+TEST_F(EngineTest, StopExactlyAtDeadlineIsMetOnTime) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Event("A", "responded", kMonday + 2 * kHour).ok());
+  EXPECT_EQ(Events(), (Lines{"warning A/response @96m", "met A/response @120m"}));
+  EXPECT_EQ(TargetOf("A", 0).state, "met");
+}
+
+TEST_F(EngineTest, StopAfterBreachIsMetLateAndLeavesOverdue) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  AdvanceTo(kMonday + 3 * kHour);
+  OverduePage page;
+  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue}, &page).ok());
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].overdue_ms, kHour);
+  ASSERT_TRUE(Event("A", "responded", kMonday + 3 * kHour).ok());
+  EXPECT_EQ(Events(), (Lines{"met_late A/response @180m"}));
+  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue}, &page).ok());
+  EXPECT_TRUE(page.items.empty());
+}
+
+TEST_F(EngineTest, EscalatesAgainAfterEachStepUpToTheTop) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  AdvanceTo(kMonday + 2 * kHour);
+  // step 0.5 x 2 h = 1 h after the breach: management, then nothing more.
+  EXPECT_TRUE(AdvanceTo(kMonday + 3 * kHour - 1).empty());
+  EXPECT_EQ(AdvanceTo(kMonday + 3 * kHour),
+            (Lines{"escalated A/response @180m supervisor>management"}));
+  EXPECT_TRUE(AdvanceTo(kMonday + 100 * kHour).empty());
+  EXPECT_FALSE(engine_->NextDue().has_value());
+}
+
+TEST_F(EngineTest, MajorBreachGoesStraightToTheTop) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday, "major").ok());
+  EXPECT_EQ(AdvanceTo(kMonday + 1 * kHour + 36 * kMin),
+            (Lines{"warning A/response @96m"}));
+  EXPECT_EQ(engine_->NextDue(), kMonday + 2 * kHour);
+  EXPECT_EQ(AdvanceTo(kMonday + 2 * kHour),
+            (Lines{"breached A/response @120m",
+                    "escalated A/response @120m agent>management"}));
+}
+
+TEST_F(EngineTest, PauseMovesTheDeadlineByExactlyThePausedBusinessTime) {
+  // Complaint on office hours, 8 business hours: opened Monday 09:00,
+  // due Monday 17:00. Paused 12:00-Tuesday 10:00: 5 h + 1 h of business.
+  ASSERT_TRUE(Open("C", "complaint", kMonday + 9 * kHour).ok());
+  EXPECT_EQ(TargetOf("C", 0).deadline_ms, kMonday + 17 * kHour);
+  ASSERT_TRUE(Simple(Op::kPause, "C", kMonday + 12 * kHour).ok());
+  EXPECT_EQ(TargetOf("C", 0).state, "paused");
+  EXPECT_TRUE(AdvanceTo(kMonday + 34 * kHour).empty());  // Tuesday 10:00
+  ASSERT_TRUE(Simple(Op::kResume, "C", kMonday + 34 * kHour).ok());
+  // 5 h left from Tuesday 10:00: Tuesday 15:00.
+  EXPECT_EQ(TargetOf("C", 0).deadline_ms, kMonday + 24 * kHour + 15 * kHour);
+  EXPECT_EQ(TargetOf("C", 0).remaining_ms, 5 * kHour);
+}
+
+TEST_F(EngineTest, ApprovalStopsReviewAndStartsCompletion) {
+  ASSERT_TRUE(Open("R", "return", kMonday + 9 * kHour).ok());
+  ASSERT_TRUE(Event("R", "approved", kMonday + 10 * kHour).ok());
+  EXPECT_EQ(Events(), (Lines{"met R/review @600m"}));
+  const TargetView complete = TargetOf("R", 1);
+  EXPECT_EQ(complete.state, "running");
+  EXPECT_EQ(complete.start_ms, kMonday + 10 * kHour);
+  // 24 business hours (3 office days) from Monday 10:00: Thursday 10:00.
+  EXPECT_EQ(complete.deadline_ms, kMonday + 3 * 24 * kHour + 10 * kHour);
+}
+
+TEST_F(EngineTest, PriorityChangeKeepsElapsedTime) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  Command c{.op = Op::kPriority, .at_ms = kMonday + 30 * kMin, .id = "A"};
+  c.priority = "urgent";
+  ASSERT_TRUE(Do(c).ok());
+  // 30 min used of the urgent hour: 30 min left.
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + kHour);
+}
+
+TEST_F(EngineTest, PriorityChangeIntoThePastBreachesAtOnce) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  Command c{.op = Op::kPriority, .at_ms = kMonday + 90 * kMin, .id = "A"};
+  c.priority = "urgent";
+  ASSERT_TRUE(Do(c).ok());
+  // 90 min used of the urgent hour: the deadline was minute 60, so the
+  // breach fires at once, and the 30-min step after it is due too.
+  EXPECT_EQ(Events(), (Lines{"breached A/response @60m",
+                              "escalated A/response @60m agent>supervisor",
+                              "escalated A/response @90m supervisor>management"}));
+  EXPECT_EQ(TargetOf("A", 0).state, "breached");
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + kHour);
+}
+
+TEST_F(EngineTest, ResolvedTicketStaysReadableAndCanBeReopened) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + kMin).ok());
+  EXPECT_EQ(Events(), (Lines{"met A/response @1m"}));
+  EXPECT_EQ(engine_->open_tickets(), 0u);
+  EXPECT_EQ(engine_->Get("A")->resolved_ms, kMonday + kMin);
+  EXPECT_EQ(Event("A", "responded", kMonday + 2 * kMin).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Simple(Op::kReopen, "A", kMonday + kHour).ok());
+  EXPECT_EQ(TargetOf("A", 0).state, "running");
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + 3 * kHour);
+}
+
+TEST_F(EngineTest, ReopenAfterTheWindowIsRefused) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday).ok());
+  const int64_t late = kMonday + 7 * 24 * kHour + 1;
+  EXPECT_EQ(Simple(Op::kReopen, "A", late).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->Get("A").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, BadCommandsGetTheirCodesAndChangeNothing) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  EXPECT_EQ(Open("A", "after_sales", kMonday).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Open("B", "nope", kMonday).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Open("B", "after_sales", kMonday, "meh").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Event("Z", "responded", kMonday).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Event("A", "bogus", kMonday).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Simple(Op::kResume, "A", kMonday).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Simple(Op::kPause, "A", kMonday).ok());
+  EXPECT_EQ(Simple(Op::kPause, "A", kMonday).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Simple(Op::kPause, "A", kMonday - 1).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Do(Command{.op = Op::kEscalate, .at_ms = kMonday, .id = "A",
+                       .level = "agent"})
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Do(Command{.op = Op::kRate, .at_ms = kMonday, .id = "A", .score = 0})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Do(Command{.op = Op::kRate, .at_ms = kMonday, .id = "A", .score = 5})
+                  .ok());
+  EXPECT_EQ(Do(Command{.op = Op::kRate, .at_ms = kMonday, .id = "A", .score = 4})
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(engine_->open_tickets(), 1u);
+}
+
+TEST_F(EngineTest, ManualEscalationEmitsFromAndTo) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Do(Command{.op = Op::kEscalate, .at_ms = kMonday + kMin, .id = "A",
+                         .level = "management"})
+                  .ok());
+  EXPECT_EQ(Events(), (Lines{"escalated A/ @1m agent>management"}));
+}
+
+TEST_F(EngineTest, OverdueIsMostOverdueFirstPaginatedAndFiltered) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Open("T" + std::to_string(i), "after_sales", kMonday + i * kMin,
+                     std::nullopt, i % 2 ? "east" : "west")
+                    .ok());
+  }
+  AdvanceTo(kMonday + 10 * kHour);
+  Command q{.op = Op::kOverdue, .limit = 2};
+  OverduePage page;
+  std::string cursor;
+  std::vector<std::string> seen;
+  do {
+    ASSERT_TRUE(engine_->Overdue(q, &page).ok());
+    for (const OverdueItem& item : page.items) seen.emplace_back(item.id);
+    cursor = page.next_cursor;  // the page is rewritten by the next call
+    q.cursor = cursor;
+  } while (!cursor.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"T0", "T1", "T2", "T3", "T4"}));
+
+  Command east{.op = Op::kOverdue};
+  east.filter.team = "east";
+  ASSERT_TRUE(engine_->Overdue(east, &page).ok());
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].id, "T1");
+  EXPECT_EQ(engine_->Overdue(Command{.op = Op::kOverdue, .cursor = "x.y"}, &page)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EngineTest, PauseAllTouchesOnlyMatchingTickets) {
+  ASSERT_TRUE(Open("E", "after_sales", kMonday, std::nullopt, "east").ok());
+  ASSERT_TRUE(Open("W", "after_sales", kMonday, std::nullopt, "west").ok());
+  Command all{.op = Op::kPauseAll, .at_ms = kMonday + kMin, .reason = "outage"};
+  all.filter.team = "east";
+  ASSERT_TRUE(Do(all).ok());
+  EXPECT_EQ(effects_.count, 1u);
+  EXPECT_TRUE(engine_->Get("E")->paused);
+  EXPECT_FALSE(engine_->Get("W")->paused);
+}
+
+}  // namespace
+}  // namespace slad::engine
