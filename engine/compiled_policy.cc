@@ -86,7 +86,7 @@ absl::Status CompiledPolicy::CompileKinds() {
       return Invalid(absl::StrCat("kind \"", kind_name, "\" needs 1 to ",
                                   kMaxTargets, " targets"));
     }
-    CompiledKind kind{kind_name, &calendar->second, {}};
+    CompiledKind kind{kind_name, spec.calendar, &calendar->second, {}};
     const int64_t day_ms = calendar->second.day_length_ms();
     for (const TargetSpec& t : spec.targets) {
       CompiledTarget target{t.name, 0, uint64_t{1} << kResolvedEventId, {}};

@@ -32,6 +32,7 @@ struct CompiledTarget {
 
 struct CompiledKind {
   std::string name;
+  std::string calendar_name;
   Calendar* calendar;  // owned by CompiledPolicy's Policy
   std::vector<CompiledTarget> targets;
 };
@@ -57,6 +58,7 @@ class CompiledPolicy {
   int TargetId(int kind, absl::string_view name) const;
 
   const CompiledKind& kind(int id) const { return kinds_[id]; }
+  int kind_count() const { return static_cast<int>(kinds_.size()); }
   const std::string& priority_name(int id) const { return priorities_[id]; }
   const std::string& level_name(int id) const { return levels_[id]; }
   int default_priority() const { return default_priority_; }

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/strings/str_split.h"
 #include "engine/status_macros.h"
 
@@ -57,7 +59,30 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Policy policy,
 Engine::Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms)
     : policy_(std::move(policy)),
       wheel_(now_ms),
-      ids_(0, SlotHash{&tickets_}, SlotEq{&tickets_}) {}
+      ids_(0, SlotHash{&tickets_}, SlotEq{&tickets_}) {
+  for (int kind = 0; kind < policy_->kind_count(); ++kind) {
+    std::vector<uint32_t>& ids = target_name_ids_.emplace_back();
+    for (const CompiledTarget& target : policy_->kind(kind).targets) {
+      ids.push_back(Intern(target.name));
+    }
+  }
+}
+
+StatGroups Engine::Groups(const Ticket& t, int target) const {
+  StatGroups g;
+  g.ids[static_cast<int>(GroupBy::kKind)] = t.kind;
+  g.ids[static_cast<int>(GroupBy::kTeam)] = t.team;
+  g.ids[static_cast<int>(GroupBy::kAssignee)] = t.assignee;
+  g.ids[static_cast<int>(GroupBy::kTarget)] =
+      target < 0 ? 0 : target_name_ids_[t.kind][target];
+  g.ids[static_cast<int>(GroupBy::kPriority)] = t.priority;
+  return g;
+}
+
+std::vector<Adjustment>& Engine::Log(Ticket& t) {
+  if (!t.log) t.log = std::make_unique<std::vector<Adjustment>>();
+  return *t.log;
+}
 
 absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   if (IsQuery(cmd.op)) {
@@ -145,6 +170,7 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
   t.timer_generation = h.generation;
   t.targets.resize(policy_->kind(kind).targets.size());
   ids_.insert(h.index);
+  stats_.Opened(Groups(t, -1), cmd.at_ms);
   StartTargetsOn(h.index, kOpenEventId, cmd.at_ms);
   Rearm(h.index);
   out->changed.push_back(t.id);
@@ -186,11 +212,15 @@ absl::Status Engine::Pause(uint32_t slot, int64_t at_ms) {
   Ticket& t = tickets_[slot];
   if (t.paused) return absl::FailedPreconditionError("ticket is already paused");
   t.paused = true;
-  for (TargetRun& r : t.targets) {
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning) continue;
+    UnindexTarget(slot, i);
     r.paused = true;
     r.mark_ms = at_ms;
+    IndexTarget(slot, i);
   }
+  Log(t).push_back(Adjustment{at_ms, 0, Adjustment::kPause, 0, 0});
   return absl::OkStatus();
 }
 
@@ -204,10 +234,13 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
     if (r.state != TargetState::kRunning || !r.paused) continue;
     // The deadline moves by exactly the business time the pause took.
     const int64_t paused_ms = BetweenOrZero(cal, r.mark_ms, at_ms);
-    if (r.breached) IndexOverdue(slot, i, false);
+    UnindexTarget(slot, i);
     r.deadline_ms = AddOrNever(cal, r.deadline_ms, paused_ms);
     r.paused = false;
-    if (r.breached) IndexOverdue(slot, i, true);
+    IndexTarget(slot, i);
+  }
+  for (Adjustment& a : Log(t)) {
+    if (a.what == Adjustment::kPause && a.until_ms == 0) a.until_ms = at_ms;
   }
   return absl::OkStatus();
 }
@@ -222,6 +255,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning || r.breached) continue;
+    UnindexTarget(slot, i);
     const int64_t ref_ms = r.paused ? r.mark_ms : cmd.at_ms;
     const int64_t used_ms = BudgetMs(t, i) - BetweenOrZero(cal, ref_ms, r.deadline_ms);
     const int64_t left_ms =
@@ -235,6 +269,11 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     r.warned = static_cast<uint8_t>(std::count_if(
         scratch_points_.begin(), scratch_points_.end(),
         [&](int64_t left) { return left >= left_ms; }));
+    IndexTarget(slot, i);
+  }
+  if (priority != t.priority) {
+    Log(t).push_back(Adjustment{cmd.at_ms, 0, Adjustment::kPriority,
+                                t.priority, static_cast<uint8_t>(priority)});
   }
   t.priority = static_cast<uint8_t>(priority);
   return absl::OkStatus();
@@ -268,6 +307,7 @@ absl::Status Engine::Resolve(uint32_t slot, int64_t at_ms, Effects* out) {
   ids_.erase(slot);
   t.paused = false;
   t.resolved_ms = at_ms;
+  stats_.Resolved(Groups(t, -1), t.opened_ms);
   out->changed.push_back(t.id);
   resolved_order_.emplace_back(at_ms, t.id);
   std::string id = t.id;
@@ -305,18 +345,15 @@ absl::Status Engine::Rate(const Command& cmd) {
   if (cmd.score < 1 || cmd.score > 5) {
     return absl::InvalidArgumentError("score must be 1 to 5");
   }
-  Ticket* t = nullptr;
-  if (auto open = ids_.find(cmd.id); open != ids_.end()) {
-    t = &tickets_[*open];
-  } else if (auto done = resolved_.find(cmd.id); done != resolved_.end()) {
-    t = &done->second;
-  } else {
+  Ticket* t = FindAny(cmd.id);
+  if (t == nullptr) {
     return absl::NotFoundError(absl::StrCat("no ticket \"", cmd.id, "\""));
   }
   if (t->rated) {
     return absl::AlreadyExistsError(absl::StrCat("ticket \"", cmd.id, "\" is rated"));
   }
   t->rated = true;
+  stats_.Rated(Groups(*t, -1), cmd.at_ms, cmd.score);
   return absl::OkStatus();
 }
 
@@ -370,6 +407,8 @@ void Engine::StartTargetsOn(uint32_t slot, int event, int64_t at_ms) {
     r.deadline_ms = AddOrNever(CalendarOf(t), at_ms, BudgetMs(t, i));
     r.paused = t.paused;
     r.mark_ms = at_ms;
+    IndexTarget(slot, i);
+    stats_.Started(Groups(t, i), at_ms);
   }
 }
 
@@ -380,7 +419,16 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
   if (r.state != TargetState::kRunning) return;
   // Apply() fires every deadline before `at_ms` first, so "breached" alone
   // says whether the stop is late; a stop exactly at the deadline is not.
-  if (r.breached) IndexOverdue(slot, target, false);
+  UnindexTarget(slot, target);
+  // Business time from start to stop: the budget less what was left, or
+  // plus what was overrun (a pause before the stop counts from its start).
+  Calendar& cal = CalendarOf(t);
+  const int64_t ref_ms = r.paused ? r.mark_ms : at_ms;
+  const int64_t took_ms =
+      ref_ms <= r.deadline_ms
+          ? BudgetMs(t, target) - BetweenOrZero(cal, ref_ms, r.deadline_ms)
+          : BudgetMs(t, target) + BetweenOrZero(cal, r.deadline_ms, ref_ms);
+  stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
   r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;
   r.paused = false;
   r.mark_ms = at_ms;
@@ -455,8 +503,10 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
       Emit(out, EventType::kWarning, t, due.at_ms, name, r.deadline_ms);
       break;
     case Due::kBreach:
+      UnindexTarget(slot, target);
       r.breached = true;
-      IndexOverdue(slot, target, true);
+      IndexTarget(slot, target);
+      stats_.Breached(Groups(t, target), due.at_ms);
       Emit(out, EventType::kBreached, t, due.at_ms, name, r.deadline_ms);
       RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
       break;
@@ -489,13 +539,26 @@ void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
   out->events.back().to = policy_->level_name(level);
 }
 
-void Engine::IndexOverdue(uint32_t slot, size_t target, bool add) {
-  const OverdueKey key{tickets_[slot].targets[target].deadline_ms, slot,
-                       static_cast<uint32_t>(target)};
-  if (add) {
-    overdue_.insert(key);
-  } else {
-    overdue_.erase(key);
+// A running target is in exactly one index: overdue_ once breached (paused
+// or not), due_ while its clock runs toward an unbreached deadline. Callers
+// Unindex before changing a target's state or deadline and Index after.
+absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const TargetRun& r) {
+  if (r.state != TargetState::kRunning) return nullptr;
+  if (r.breached) return &overdue_;
+  return r.paused ? nullptr : &due_;
+}
+
+void Engine::IndexTarget(uint32_t slot, size_t target) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  if (auto* index = IndexOf(r)) {
+    index->insert(TargetKey{r.deadline_ms, slot, static_cast<uint32_t>(target)});
+  }
+}
+
+void Engine::UnindexTarget(uint32_t slot, size_t target) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  if (auto* index = IndexOf(r)) {
+    index->erase(TargetKey{r.deadline_ms, slot, static_cast<uint32_t>(target)});
   }
 }
 
@@ -528,10 +591,7 @@ uint32_t Engine::Intern(absl::string_view name) {
 // --- Queries.
 
 absl::StatusOr<TicketView> Engine::Get(absl::string_view id) {
-  if (auto open = ids_.find(id); open != ids_.end()) return View(tickets_[*open]);
-  if (auto done = resolved_.find(id); done != resolved_.end()) {
-    return View(done->second);
-  }
+  if (Ticket* t = FindAny(id)) return View(*t);
   return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
 }
 
@@ -574,7 +634,9 @@ TicketView Engine::View(Ticket& t) {
 
 namespace {
 
-// Cursor text: "<deadline_ms>.<slot>.<target>", the last key returned.
+// Cursor text: "<deadline_ms>.<slot>.<target>", the last key returned. It
+// names a position in the index's order, so it stays valid (and skips
+// nothing still there) however tickets change between pages.
 std::string EncodeCursor(int64_t deadline_ms, uint32_t slot, uint32_t target) {
   return absl::StrCat(deadline_ms, ".", slot, ".", target);
 }
@@ -588,40 +650,160 @@ bool ParseNumber(absl::string_view text, T* out) {
 
 }  // namespace
 
-absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
-  out->items.clear();
-  out->next_cursor.clear();
-  auto it = overdue_.begin();
+// Walks `index` from after `cmd.cursor`, up to a key deadline of `end_ms`,
+// calling `visit(key, ticket)` for each key whose ticket and target match the
+// filter, until `cmd.limit` matched. Filters cost the entries they skip,
+// never the open tickets.
+template <typename Visit>
+absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
+                          const Command& cmd, int64_t end_ms,
+                          std::string* next_cursor, Visit&& visit) {
+  next_cursor->clear();
+  auto it = index.begin();
   if (!cmd.cursor.empty()) {
     std::vector<absl::string_view> parts = absl::StrSplit(cmd.cursor, '.');
-    OverdueKey key{};
+    TargetKey key{};
     if (parts.size() != 3 || !ParseNumber(parts[0], &key.deadline_ms) ||
         !ParseNumber(parts[1], &key.slot) || !ParseNumber(parts[2], &key.target)) {
       return absl::InvalidArgumentError("malformed cursor");
     }
-    it = overdue_.upper_bound(key);
+    it = index.upper_bound(key);
   }
-  // TODO(engine issue): filters scan the overdue entries (not the open
-  // tickets); per-team and per-assignee indexes would make a narrow filter
-  // cost only what it returns.
-  for (; it != overdue_.end(); ++it) {
-    if (out->items.size() >= cmd.limit) {
-      auto last = std::prev(it);
-      out->next_cursor = EncodeCursor(last->deadline_ms, last->slot, last->target);
+  uint32_t matched = 0;
+  for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
+    if (matched >= cmd.limit) {
+      const TargetKey& last = *std::prev(it);
+      *next_cursor = EncodeCursor(last.deadline_ms, last.slot, last.target);
       break;
     }
     const Ticket& t = tickets_[it->slot];
-    const absl::string_view target = policy_->kind(t.kind).targets[it->target].name;
-    if (!Matches(t, cmd.filter) ||
-        (!cmd.filter.target.empty() && cmd.filter.target != target)) {
+    if (!Matches(t, cmd.filter)) continue;
+    if (!cmd.filter.target.empty() &&
+        cmd.filter.target != policy_->kind(t.kind).targets[it->target].name) {
       continue;
     }
-    out->items.push_back(OverdueItem{t.id, policy_->kind(t.kind).name, target,
-                                     Name(t.team), Name(t.assignee),
-                                     policy_->level_name(t.level),
-                                     it->deadline_ms, now_ms() - it->deadline_ms});
+    visit(*it, t);
+    ++matched;
   }
   return absl::OkStatus();
+}
+
+absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
+  out->items.clear();
+  return Walk(overdue_, cmd, std::numeric_limits<int64_t>::max(),
+              &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
+                out->items.push_back(OverdueItem{
+                    t.id, policy_->kind(t.kind).name,
+                    policy_->kind(t.kind).targets[key.target].name,
+                    Name(t.team), Name(t.assignee), policy_->level_name(t.level),
+                    key.deadline_ms, now_ms() - key.deadline_ms});
+              });
+}
+
+absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
+  out->items.clear();
+  if (cmd.within_ms < 0) return absl::InvalidArgumentError("negative window");
+  const int64_t end_ms =
+      now_ms() > std::numeric_limits<int64_t>::max() - cmd.within_ms
+          ? std::numeric_limits<int64_t>::max()
+          : now_ms() + cmd.within_ms;
+  return Walk(due_, cmd, end_ms, &out->next_cursor,
+              [&](const TargetKey& key, const Ticket& t) {
+                out->items.push_back(DueItem{
+                    t.id, policy_->kind(t.kind).name,
+                    policy_->kind(t.kind).targets[key.target].name,
+                    Name(t.team), Name(t.assignee), policy_->level_name(t.level),
+                    key.deadline_ms, key.deadline_ms - now_ms()});
+              });
+}
+
+Ticket* Engine::FindAny(absl::string_view id) {
+  if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
+  if (auto done = resolved_.find(id); done != resolved_.end()) return &done->second;
+  return nullptr;
+}
+
+absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
+                                            absl::string_view target) {
+  Ticket* t = FindAny(id);
+  if (t == nullptr) return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
+  const int i = policy_->TargetId(t->kind, target);
+  if (i < 0) {
+    return absl::NotFoundError(absl::StrCat("ticket \"", id, "\" has no target \"",
+                                            target, "\""));
+  }
+  const TargetRun& r = t->targets[i];
+  if (r.state == TargetState::kPending) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("target \"", target, "\" has not started"));
+  }
+  Explanation e;
+  e.id = t->id;
+  e.target = policy_->kind(t->kind).targets[i].name;
+  e.calendar = policy_->kind(t->kind).calendar_name;
+  e.state = StateName(r);
+  e.priority = policy_->priority_name(t->priority);
+  e.start_ms = r.start_ms;
+  e.deadline_ms = r.deadline_ms;
+  e.budget_ms = BudgetMs(*t, i);
+  ExplainSpan(*t, r, &e);
+  return e;
+}
+
+// The working intervals of [start, deadline) less the pauses, the special
+// days of that span, and the log entries that moved the deadline.
+void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
+  Calendar& cal = CalendarOf(t);
+  std::vector<Calendar::Interval> intervals;
+  (void)cal.WorkingIntervals(r.start_ms, r.deadline_ms, &intervals);
+  std::vector<std::pair<int64_t, int64_t>> pauses;
+  if (t.log) {
+    for (const Adjustment& a : *t.log) {
+      if (a.what == Adjustment::kPriority) {
+        if (a.at_ms >= r.start_ms) {
+          e->priority_changes.push_back({a.at_ms, policy_->priority_name(a.from),
+                                         policy_->priority_name(a.to)});
+        }
+        continue;
+      }
+      const int64_t until_ms = a.until_ms ? a.until_ms : now_ms();
+      if (until_ms <= r.start_ms) continue;
+      const int64_t from_ms = std::max(a.at_ms, r.start_ms);
+      e->pauses.push_back({from_ms, a.until_ms, BetweenOrZero(cal, from_ms, until_ms)});
+      pauses.emplace_back(from_ms, until_ms);
+    }
+  }
+  for (const Calendar::Interval& w : intervals) {
+    int64_t begin = w.begin_ms;
+    for (const auto& [from, until] : pauses) {
+      if (until <= begin || from >= w.end_ms) continue;
+      if (from > begin) e->counted.emplace_back(begin, from);
+      begin = std::max(begin, until);
+    }
+    if (begin < w.end_ms) e->counted.emplace_back(begin, w.end_ms);
+  }
+  std::vector<Calendar::Day> days;
+  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days);
+  for (const Calendar::Day& d : days) {
+    e->days.push_back({absl::FormatCivilTime(d.date),
+                       d.kind == Calendar::DayKind::kHoliday   ? "holiday"
+                       : d.kind == Calendar::DayKind::kWeekend ? "weekend"
+                                                               : "make_up_day"});
+  }
+}
+
+absl::StatusOr<StatsTable> Engine::Stats(const Command& cmd) {
+  if (cmd.from_ms > cmd.to_ms) {
+    return absl::InvalidArgumentError("stats: from is after to");
+  }
+  return stats_.Query(cmd.group_by, cmd.from_ms, cmd.to_ms,
+                      [&](uint32_t id) -> std::string {
+                        switch (cmd.group_by) {
+                          case GroupBy::kKind: return policy_->kind(id).name;
+                          case GroupBy::kPriority: return policy_->priority_name(id);
+                          default: return id == 0 ? "(none)" : std::string(Name(id));
+                        }
+                      });
 }
 
 }  // namespace slad::engine

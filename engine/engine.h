@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "engine/command.h"
 #include "engine/compiled_policy.h"
+#include "engine/stats.h"
 #include "engine/ticket.h"
 #include "engine/timer_wheel.h"
 
@@ -85,6 +86,21 @@ class Engine {
   // InvalidArgument for a malformed cursor.
   absl::Status Overdue(const Command& cmd, OverduePage* out);
 
+  // Running, unbreached targets of open tickets due within
+  // [now_ms(), now_ms() + cmd.within_ms], soonest first, after `cmd.cursor`,
+  // at most `cmd.limit`, matching `cmd.filter`. InvalidArgument for a
+  // malformed cursor or a negative window.
+  absl::Status DueSoon(const Command& cmd, DueSoonPage* out);
+
+  // Why target `target` of ticket `id` has its deadline. NotFound for an
+  // unknown ticket or target; FailedPrecondition for a pending target.
+  absl::StatusOr<Explanation> Explain(absl::string_view id,
+                                      absl::string_view target);
+
+  // Per group, the figures supervisors are judged by, over
+  // [cmd.from_ms, cmd.to_ms). InvalidArgument if from > to.
+  absl::StatusOr<StatsTable> Stats(const Command& cmd);
+
   const CompiledPolicy& policy() const { return *policy_; }
 
  private:
@@ -107,13 +123,13 @@ class Engine {
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
   };
-  // A breached, unmet target: (deadline, slot, target) orders most overdue
-  // first and is unique.
-  struct OverdueKey {
+  // A target in an index: (deadline, slot, target) orders soonest (or
+  // most overdue) first and is unique.
+  struct TargetKey {
     int64_t deadline_ms;
     uint32_t slot;
     uint32_t target;
-    friend bool operator<(const OverdueKey& a, const OverdueKey& b) {
+    friend bool operator<(const TargetKey& a, const TargetKey& b) {
       return std::tie(a.deadline_ms, a.slot, a.target) <
              std::tie(b.deadline_ms, b.slot, b.target);
     }
@@ -154,7 +170,18 @@ class Engine {
   void Rearm(uint32_t slot);
   void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
                   int64_t deadline_ms, Effects* out);
-  void IndexOverdue(uint32_t slot, size_t target, bool add);
+  absl::btree_set<TargetKey>* IndexOf(const TargetRun& r);
+  void IndexTarget(uint32_t slot, size_t target);
+  void UnindexTarget(uint32_t slot, size_t target);
+  // The groups a fact about target `target` (-1: the whole ticket) of `t`
+  // counts in.
+  StatGroups Groups(const Ticket& t, int target) const;
+  std::vector<Adjustment>& Log(Ticket& t);
+  void ExplainSpan(Ticket& t, const TargetRun& r, Explanation* out);
+  Ticket* FindAny(absl::string_view id);  // open, or resolved in the window
+  template <typename Visit>
+  absl::Status Walk(const absl::btree_set<TargetKey>& index, const Command& cmd,
+                    int64_t end_ms, std::string* next_cursor, Visit&& visit);
   void PurgeResolved(int64_t now_ms);
   void Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
             absl::string_view target, int64_t deadline_ms);
@@ -168,7 +195,11 @@ class Engine {
   TimerWheel wheel_;
   std::vector<Ticket> tickets_;  // by slot == the ticket's wheel timer index
   absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
-  absl::btree_set<OverdueKey> overdue_;
+  absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
+  absl::btree_set<TargetKey> due_;      // running toward a deadline
+  StatsBook stats_;
+  // Interned name id of each kind's targets, for grouping stats by target.
+  std::vector<std::vector<uint32_t>> target_name_ids_;
 
   // Resolved tickets kept for reopen and rating, oldest first for expiry.
   absl::flat_hash_map<std::string, Ticket> resolved_;

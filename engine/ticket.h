@@ -2,8 +2,10 @@
 #define SLAD_ENGINE_TICKET_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -28,6 +30,16 @@ struct TargetRun {
   uint8_t steps = 0;   // escalation steps taken since the breach
 };
 
+// A change to a ticket's clocks that `explain` must be able to show.
+struct Adjustment {
+  enum What : uint8_t { kPause, kPriority };
+  int64_t at_ms = 0;
+  int64_t until_ms = 0;  // kPause: when it ended; 0 while paused
+  What what = kPause;
+  uint8_t from = 0;  // kPriority: priority ids
+  uint8_t to = 0;
+};
+
 // One ticket: open in the table, or resolved and kept for the reopen
 // window. Names (team, assignee) are interned ids, 0 meaning none.
 struct Ticket {
@@ -43,6 +55,9 @@ struct Ticket {
   bool paused = false;
   bool rated = false;
   absl::InlinedVector<TargetRun, 2> targets;
+  // Pauses and priority changes, oldest first; most tickets have none, so
+  // the log costs one pointer until the first.
+  std::unique_ptr<std::vector<Adjustment>> log;
 };
 
 // --- What queries return. Views point into the engine and are valid until
@@ -77,6 +92,70 @@ struct OverdueItem {
 struct OverduePage {
   std::vector<OverdueItem> items;
   std::string next_cursor;  // empty: no more
+};
+
+// A running, not yet breached target due within a window.
+struct DueItem {
+  absl::string_view id, kind, target, team, assignee, level;
+  int64_t deadline_ms = 0;
+  int64_t due_in_ms = 0;  // wall-clock time until the deadline
+};
+
+struct DueSoonPage {
+  std::vector<DueItem> items;
+  std::string next_cursor;  // empty: no more
+};
+
+// Why a target's deadline is what it is (the `explain` query).
+struct Explanation {
+  absl::string_view id, target, calendar, state, priority;
+  int64_t start_ms = 0;
+  int64_t deadline_ms = 0;
+  int64_t budget_ms = 0;  // business time allowed at the current priority
+  // Working time from the start to the deadline (or to now, for a target
+  // already breached), minus the pauses: these add up to the budget.
+  std::vector<std::pair<int64_t, int64_t>> counted;  // [begin, end) ms
+  // Local dates in that span without working time, or worked as make-up.
+  struct Day {
+    std::string date;      // YYYY-MM-DD, local to the calendar
+    absl::string_view why;  // holiday, weekend, make_up_day
+  };
+  std::vector<Day> days;
+  struct Pause {
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;        // 0: still paused
+    int64_t business_ms = 0;  // working time the pause took out
+  };
+  std::vector<Pause> pauses;
+  struct PriorityChange {
+    int64_t at_ms = 0;
+    absl::string_view from, to;
+  };
+  std::vector<PriorityChange> priority_changes;
+};
+
+// One group of the `stats` query: targets by when they stopped (met,
+// met late) or breached, tickets by when they were opened, ratings by when
+// they were given, all within [from, to).
+struct StatsRow {
+  std::string group;          // the kind, team, assignee, target or priority
+  uint64_t started = 0;       // target clocks started
+  uint64_t met = 0;           // stopped on time
+  uint64_t met_late = 0;      // stopped after the deadline
+  uint64_t breached = 0;      // deadlines passed unmet
+  double attainment = 0;      // met / (met + met_late); 0 when none stopped
+  int64_t mean_stop_ms = 0;   // business time from start to stop
+  int64_t p90_stop_ms = 0;    // 90th percentile of the same (±3 %)
+  uint64_t opened = 0;        // tickets opened
+  uint64_t resolved = 0;      // ... of which resolved by now
+  double resolution_rate = 0; // resolved / opened
+  uint64_t rated = 0;
+  double mean_score = 0;      // 1..5
+  double satisfied = 0;       // share of ratings 4 or 5
+};
+
+struct StatsTable {
+  std::vector<StatsRow> rows;  // ordered by group
 };
 
 }  // namespace slad::engine

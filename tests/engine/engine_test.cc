@@ -316,5 +316,96 @@ TEST_F(EngineTest, PauseAllTouchesOnlyMatchingTickets) {
   EXPECT_FALSE(engine_->Get("W")->paused);
 }
 
+TEST_F(EngineTest, DueSoonListsRunningTargetsSoonestFirstWithinTheWindow) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());  // due 02:00
+  ASSERT_TRUE(Open("B", "after_sales", kMonday, "urgent").ok());  // due 01:00
+  ASSERT_TRUE(Open("C", "complaint", kMonday).ok());  // due 17:00 (office)
+  DueSoonPage page;
+  ASSERT_TRUE(engine_->DueSoon(Command{.op = Op::kDueSoon, .within_ms = 2 * kHour},
+                               &page).ok());
+  std::vector<std::string> ids;
+  for (const DueItem& item : page.items) ids.emplace_back(item.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"B", "A"}));
+  EXPECT_EQ(page.items[0].due_in_ms, kHour);
+  // Breached (A, B) and paused (D) targets are not "due soon".
+  ASSERT_TRUE(Open("D", "after_sales", kMonday + 9 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kPause, "D", kMonday + 9 * kHour).ok());
+  ASSERT_TRUE(engine_->DueSoon(Command{.op = Op::kDueSoon, .within_ms = 9 * kHour},
+                               &page).ok());
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "C");
+  EXPECT_EQ(engine_->DueSoon(Command{.op = Op::kDueSoon, .within_ms = -1}, &page)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EngineTest, ExplainShowsCountedTimeDaysAndPauses) {
+  // Opened Friday 2026-01-09 16:00 on office hours; 8 h run to Monday
+  // 16:00 across the weekend; a pause Monday 10:00-11:00 moves it to 17:00.
+  const int64_t friday = kMonday + 4 * 24 * kHour;
+  ASSERT_TRUE(Open("C", "complaint", friday + 16 * kHour).ok());
+  const int64_t next_monday = kMonday + 7 * 24 * kHour;
+  ASSERT_TRUE(Simple(Op::kPause, "C", next_monday + 10 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "C", next_monday + 11 * kHour).ok());
+  absl::StatusOr<Explanation> e = engine_->Explain("C", "handle");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->deadline_ms, next_monday + 17 * kHour);
+  int64_t counted = 0;
+  for (const auto& [begin, end] : e->counted) counted += end - begin;
+  EXPECT_EQ(counted, e->budget_ms);
+  ASSERT_EQ(e->pauses.size(), 1u);
+  EXPECT_EQ(e->pauses[0].business_ms, kHour);
+  ASSERT_EQ(e->days.size(), 2u);
+  EXPECT_EQ(e->days[0].date, "2026-01-10");
+  EXPECT_EQ(e->days[0].why, "weekend");
+  EXPECT_EQ(engine_->Explain("C", "nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday, std::nullopt, "east").ok());
+  ASSERT_TRUE(Open("B", "after_sales", kMonday, std::nullopt, "east").ok());
+  ASSERT_TRUE(Open("C", "after_sales", kMonday, std::nullopt, "west").ok());
+  ASSERT_TRUE(Event("A", "responded", kMonday + 30 * kMin).ok());
+  ASSERT_TRUE(Event("B", "responded", kMonday + 3 * kHour).ok());  // late
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + 4 * kHour).ok());
+  ASSERT_TRUE(Do(Command{.op = Op::kRate, .at_ms = kMonday + 5 * kHour, .id = "A",
+                         .score = 5})
+                  .ok());
+  Command q{.op = Op::kStats, .from_ms = kMonday, .to_ms = kMonday + 24 * kHour,
+            .group_by = GroupBy::kTeam};
+  absl::StatusOr<StatsTable> table = engine_->Stats(q);
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->rows.size(), 2u);
+  const StatsRow& east = table->rows[0];
+  EXPECT_EQ(east.group, "east");
+  EXPECT_EQ(east.started, 2u);
+  EXPECT_EQ(east.met, 1u);
+  EXPECT_EQ(east.met_late, 1u);
+  EXPECT_EQ(east.breached, 1u);
+  EXPECT_DOUBLE_EQ(east.attainment, 0.5);
+  EXPECT_EQ(east.mean_stop_ms, (30 * kMin + 3 * kHour) / 2);
+  EXPECT_NEAR(static_cast<double>(east.p90_stop_ms), 3.0 * kHour, 0.03 * 3 * kHour);
+  EXPECT_EQ(east.opened, 2u);
+  EXPECT_EQ(east.resolved, 1u);
+  EXPECT_DOUBLE_EQ(east.resolution_rate, 0.5);
+  EXPECT_EQ(east.rated, 1u);
+  EXPECT_DOUBLE_EQ(east.mean_score, 5.0);
+  EXPECT_DOUBLE_EQ(east.satisfied, 1.0);
+  EXPECT_EQ(table->rows[1].group, "west");
+  EXPECT_EQ(table->rows[1].breached, 1u);
+
+  q.group_by = GroupBy::kTarget;
+  table = engine_->Stats(q);
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].group, "response");
+  EXPECT_EQ(table->rows[0].started, 3u);
+  // Outside the range: nothing.
+  q.from_ms = kMonday + 48 * kHour;
+  q.to_ms = kMonday + 49 * kHour;
+  EXPECT_TRUE(engine_->Stats(q)->rows.empty());
+  q.to_ms = q.from_ms - 1;
+  EXPECT_EQ(engine_->Stats(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace slad::engine

@@ -1,0 +1,137 @@
+#include "engine/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace slad::engine {
+namespace {
+
+constexpr int64_t kHourMs = 3'600'000;
+// Histogram buckets grow by 3 %: bucket b >= 1 holds [1.03^(b-1), 1.03^b).
+const double kLogRatio = std::log(1.03);
+
+int64_t FloorHour(int64_t ms) {
+  return ms >= 0 ? ms / kHourMs : -((-ms + kHourMs - 1) / kHourMs);
+}
+
+uint16_t Bucket(int64_t ms) {
+  if (ms <= 0) return 0;
+  return static_cast<uint16_t>(1 + std::log(static_cast<double>(ms)) / kLogRatio);
+}
+
+// The geometric middle of a bucket: within 1.5 % of every value in it.
+int64_t BucketValue(uint16_t bucket) {
+  if (bucket == 0) return 0;
+  return std::llround(std::exp((bucket - 0.5) * kLogRatio));
+}
+
+double Ratio(uint64_t num, uint64_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+
+}  // namespace
+
+template <typename F>
+void StatsBook::ForEachCell(const StatGroups& g, int64_t at_ms, F&& f) {
+  const int64_t hour = FloorHour(at_ms);
+  for (uint8_t by = 0; by < g.ids.size(); ++by) {
+    // A fact about a whole ticket has no target to be grouped under.
+    if (by == static_cast<uint8_t>(GroupBy::kTarget) && g.ids[by] == 0) continue;
+    f(cells_[Key{by, hour, g.ids[by]}]);
+  }
+}
+
+void StatsBook::Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
+                    uint64_t n) {
+  ForEachCell(g, at_ms, [&](Cell& c) { c.*field += n; });
+}
+
+void StatsBook::Stopped(const StatGroups& g, int64_t at_ms, bool late,
+                        int64_t business_ms) {
+  const uint16_t bucket = Bucket(business_ms);
+  ForEachCell(g, at_ms, [&](Cell& c) {
+    ++(late ? c.met_late : c.met);
+    c.stop_sum_ms += business_ms;
+    auto it = std::lower_bound(
+        c.stop_hist.begin(), c.stop_hist.end(), bucket,
+        [](const auto& entry, uint16_t b) { return entry.first < b; });
+    if (it != c.stop_hist.end() && it->first == bucket) {
+      ++it->second;
+    } else {
+      c.stop_hist.insert(it, {bucket, 1});
+    }
+  });
+}
+
+void StatsBook::Rated(const StatGroups& g, int64_t at_ms, int score) {
+  ForEachCell(g, at_ms, [&](Cell& c) {
+    ++c.rated;
+    c.score_sum += static_cast<uint64_t>(score);
+    if (score >= 4) ++c.satisfied;
+  });
+}
+
+StatsTable StatsBook::Query(
+    GroupBy by, int64_t from_ms, int64_t to_ms,
+    const std::function<std::string(uint32_t)>& name) const {
+  const uint8_t dim = static_cast<uint8_t>(by);
+  const int64_t first_hour = FloorHour(from_ms);
+  const int64_t end_hour = FloorHour(to_ms - 1) + 1;
+  struct Sum {
+    Cell cell;
+    std::map<uint16_t, uint64_t> hist;
+  };
+  std::map<uint32_t, Sum> sums;
+  for (auto it = cells_.lower_bound(Key{dim, first_hour, 0});
+       it != cells_.end() && it->first.by == dim && it->first.hour < end_hour;
+       ++it) {
+    const Cell& c = it->second;
+    Sum& s = sums[it->first.group];
+    s.cell.started += c.started;
+    s.cell.met += c.met;
+    s.cell.met_late += c.met_late;
+    s.cell.breached += c.breached;
+    s.cell.opened += c.opened;
+    s.cell.resolved += c.resolved;
+    s.cell.rated += c.rated;
+    s.cell.score_sum += c.score_sum;
+    s.cell.satisfied += c.satisfied;
+    s.cell.stop_sum_ms += c.stop_sum_ms;
+    for (const auto& [bucket, count] : c.stop_hist) s.hist[bucket] += count;
+  }
+  StatsTable table;
+  for (const auto& [group, s] : sums) {
+    const Cell& c = s.cell;
+    StatsRow row;
+    row.group = name(group);
+    row.started = c.started;
+    row.met = c.met;
+    row.met_late = c.met_late;
+    row.breached = c.breached;
+    const uint64_t stopped = c.met + c.met_late;
+    row.attainment = Ratio(c.met, stopped);
+    row.mean_stop_ms = stopped ? c.stop_sum_ms / static_cast<int64_t>(stopped) : 0;
+    // The smallest bucket by which 90 % of the stops are counted.
+    uint64_t seen = 0;
+    for (const auto& [bucket, count] : s.hist) {
+      seen += count;
+      if (seen * 10 >= stopped * 9) {
+        row.p90_stop_ms = BucketValue(bucket);
+        break;
+      }
+    }
+    row.opened = c.opened;
+    row.resolved = c.resolved;
+    row.resolution_rate = Ratio(c.resolved, c.opened);
+    row.rated = c.rated;
+    row.mean_score = Ratio(c.score_sum, c.rated);
+    row.satisfied = Ratio(c.satisfied, c.rated);
+    table.rows.push_back(std::move(row));
+  }
+  std::sort(table.rows.begin(), table.rows.end(),
+            [](const StatsRow& a, const StatsRow& b) { return a.group < b.group; });
+  return table;
+}
+
+}  // namespace slad::engine

@@ -1,0 +1,77 @@
+#ifndef SLAD_ENGINE_STATS_H_
+#define SLAD_ENGINE_STATS_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "engine/command.h"
+#include "engine/ticket.h"
+
+namespace slad::engine {
+
+// The groups one fact counts in: its kind, team, assignee, target name and
+// priority, as ids (which namespace each id lives in is the caller's).
+// A fact without a target (a ticket opened, a rating) has target id 0.
+struct StatGroups {
+  std::array<uint32_t, 5> ids{};  // indexed by GroupBy
+};
+
+// StatsBook keeps the figures supervisors are judged by (attainment, mean
+// and 90th-percentile time to stop, resolution rate, satisfaction), summed
+// incrementally per (group-by dimension, group, UTC hour), so a `stats`
+// query costs the number of groups × hours it spans, never the number of
+// tickets. Hour granularity: a query's range is widened to whole hours.
+//
+// Thread-safety: none; owned by the event-loop thread.
+// Memory: one cell per dimension, group and hour that saw a fact, with a
+// sparse histogram of times to stop (log buckets 3 % wide).
+class StatsBook {
+ public:
+  void Started(const StatGroups& g, int64_t at_ms) { Add(g, at_ms, &Cell::started, 1); }
+  void Breached(const StatGroups& g, int64_t at_ms) { Add(g, at_ms, &Cell::breached, 1); }
+  void Opened(const StatGroups& g, int64_t at_ms) { Add(g, at_ms, &Cell::opened, 1); }
+  // Counted in the hour the ticket was opened, so the rate is "of the
+  // tickets opened in the range, the share resolved by now".
+  void Resolved(const StatGroups& g, int64_t opened_ms) {
+    Add(g, opened_ms, &Cell::resolved, 1);
+  }
+  void Stopped(const StatGroups& g, int64_t at_ms, bool late, int64_t business_ms);
+  void Rated(const StatGroups& g, int64_t at_ms, int score);
+
+  // One row per group with any fact in [from_ms, to_ms), ordered by
+  // `name(group id)`. REQUIRES from_ms <= to_ms.
+  StatsTable Query(GroupBy by, int64_t from_ms, int64_t to_ms,
+                   const std::function<std::string(uint32_t)>& name) const;
+
+ private:
+  struct Cell {
+    uint64_t started = 0, met = 0, met_late = 0, breached = 0;
+    uint64_t opened = 0, resolved = 0, rated = 0, score_sum = 0, satisfied = 0;
+    int64_t stop_sum_ms = 0;
+    std::vector<std::pair<uint16_t, uint32_t>> stop_hist;  // bucket, count
+  };
+  struct Key {
+    uint8_t by;
+    int64_t hour;
+    uint32_t group;
+    friend bool operator<(const Key& a, const Key& b) {
+      return std::tie(a.by, a.hour, a.group) < std::tie(b.by, b.hour, b.group);
+    }
+  };
+
+  template <typename F>
+  void ForEachCell(const StatGroups& g, int64_t at_ms, F&& f);
+  void Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
+           uint64_t n);
+
+  absl::btree_map<Key, Cell> cells_;
+};
+
+}  // namespace slad::engine
+
+#endif  // SLAD_ENGINE_STATS_H_
