@@ -119,8 +119,14 @@ absl::Status CompiledPolicy::CompileKinds() {
       }
       kind.targets.push_back(std::move(target));
     }
-    kind_ids_[kind_name] = static_cast<int>(kinds_.size());
     kinds_.push_back(std::move(kind));
+    for (CompiledTarget& target : kinds_.back().targets) {
+      for (int64_t budget : target.budget_ms) {
+        WarningPoints(static_cast<int>(kinds_.size()) - 1, budget,
+                      &target.warn_points.emplace_back());
+      }
+    }
+    kind_ids_[kind_name] = static_cast<int>(kinds_.size()) - 1;
   }
   return absl::OkStatus();
 }

@@ -28,6 +28,8 @@ struct CompiledTarget {
   uint64_t start_events = 0;  // bit e: event id e starts the clock
   uint64_t stop_events = 0;   // bit e: event id e stops it (resolved always)
   std::vector<int64_t> budget_ms;  // business ms, per priority id
+  // WarningPoints() of each priority's budget, computed once.
+  std::vector<std::vector<int64_t>> warn_points;
 };
 
 struct CompiledKind {

@@ -68,6 +68,12 @@ Engine::Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms)
   }
 }
 
+void Engine::Reserve(size_t tickets) {
+  wheel_.Reserve(tickets);
+  ids_.reserve(tickets);
+  tickets_.EnsureSize(tickets);
+}
+
 StatGroups Engine::Groups(const Ticket& t, int target) const {
   StatGroups g;
   g.ids[static_cast<int>(GroupBy::kKind)] = t.kind;
@@ -158,7 +164,7 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
   ASSIGN_OR_RETURN(const int priority, PriorityOf(cmd));
   const TimerHandle h = wheel_.Allocate();
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
-  if (h.index >= tickets_.size()) tickets_.resize(h.index + 1);
+  tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
   t = Ticket{};
   t.id = std::string(cmd.id);
@@ -264,10 +270,10 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
                         ? AddOrNever(cal, ref_ms, left_ms)
                         : SubtractOrStart(cal, ref_ms, -left_ms, r.start_ms);
     // Warnings whose threshold already passed are not sent late.
-    policy_->WarningPoints(t.kind, policy_->kind(t.kind).targets[i].budget_ms[priority],
-                           &scratch_points_);
+    const std::vector<int64_t>& points =
+        policy_->kind(t.kind).targets[i].warn_points[priority];
     r.warned = static_cast<uint8_t>(std::count_if(
-        scratch_points_.begin(), scratch_points_.end(),
+        points.begin(), points.end(),
         [&](int64_t left) { return left >= left_ms; }));
     IndexTarget(slot, i);
   }
@@ -328,7 +334,7 @@ absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
   }
   const TimerHandle h = wheel_.Allocate();
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
-  if (h.index >= tickets_.size()) tickets_.resize(h.index + 1);
+  tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
   t = std::move(it->second);
   resolved_.erase(it);
@@ -442,10 +448,11 @@ std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
   Calendar& cal = CalendarOf(t);
   const int64_t budget_ms = BudgetMs(t, target);
   if (!r.breached) {
-    policy_->WarningPoints(t.kind, budget_ms, &scratch_points_);
-    if (r.warned < scratch_points_.size()) {
-      const int64_t warn_ms = SubtractOrStart(
-          cal, r.deadline_ms, scratch_points_[r.warned], r.start_ms);
+    const std::vector<int64_t>& points =
+        policy_->kind(t.kind).targets[target].warn_points[t.priority];
+    if (r.warned < points.size()) {
+      const int64_t warn_ms =
+          SubtractOrStart(cal, r.deadline_ms, points[r.warned], r.start_ms);
       return Due{Due::kWarning, std::min(warn_ms, r.deadline_ms)};
     }
     return Due{Due::kBreach, r.deadline_ms};

@@ -16,6 +16,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/chunked_vector.h"
 #include "engine/command.h"
 #include "engine/compiled_policy.h"
 #include "engine/stats.h"
@@ -75,6 +76,10 @@ class Engine {
   // The earliest instant at which something falls due, if any.
   std::optional<int64_t> NextDue() const { return wheel_.NextExpiry(); }
   int64_t now_ms() const { return wheel_.now_ms(); }
+
+  // Sizes the tables for `tickets` open tickets, so that opening them does
+  // not rehash or regrow on the event loop.
+  void Reserve(size_t tickets);
   size_t open_tickets() const { return ids_.size(); }
 
   // The ticket, open or resolved within the reopen window, as of
@@ -109,7 +114,7 @@ class Engine {
   // Ids of open tickets, stored as slots; looked up by id text.
   struct SlotHash {
     using is_transparent = void;
-    const std::vector<Ticket>* tickets;
+    const ChunkedVector<Ticket>* tickets;
     size_t operator()(absl::string_view id) const {
       return absl::Hash<absl::string_view>()(id);
     }
@@ -117,7 +122,7 @@ class Engine {
   };
   struct SlotEq {
     using is_transparent = void;
-    const std::vector<Ticket>* tickets;
+    const ChunkedVector<Ticket>* tickets;
     absl::string_view Id(uint32_t slot) const { return (*tickets)[slot].id; }
     absl::string_view Id(absl::string_view id) const { return id; }
     template <typename A, typename B>
@@ -193,7 +198,7 @@ class Engine {
 
   std::unique_ptr<CompiledPolicy> policy_;
   TimerWheel wheel_;
-  std::vector<Ticket> tickets_;  // by slot == the ticket's wheel timer index
+  ChunkedVector<Ticket> tickets_;  // by slot == the ticket's wheel timer index
   absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
   absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
   absl::btree_set<TargetKey> due_;      // running toward a deadline
@@ -209,7 +214,6 @@ class Engine {
   std::vector<std::string> names_{""};
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
 
-  std::vector<int64_t> scratch_points_;
 };
 
 }  // namespace slad::engine

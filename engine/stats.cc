@@ -38,8 +38,18 @@ void StatsBook::ForEachCell(const StatGroups& g, int64_t at_ms, F&& f) {
   for (uint8_t by = 0; by < g.ids.size(); ++by) {
     // A fact about a whole ticket has no target to be grouped under.
     if (by == static_cast<uint8_t>(GroupBy::kTarget) && g.ids[by] == 0) continue;
-    f(cells_[Key{by, hour, g.ids[by]}]);
+    f(CellAt(Key{by, hour, g.ids[by]}));
   }
+}
+
+StatsBook::Cell& StatsBook::CellAt(const Key& key) {
+  auto [it, inserted] =
+      cell_of_.try_emplace(key, static_cast<uint32_t>(cells_.size()));
+  if (inserted) {
+    cells_.emplace_back();
+    keys_.insert(key);
+  }
+  return cells_[it->second];
 }
 
 void StatsBook::Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
@@ -83,11 +93,10 @@ StatsTable StatsBook::Query(
     std::map<uint16_t, uint64_t> hist;
   };
   std::map<uint32_t, Sum> sums;
-  for (auto it = cells_.lower_bound(Key{dim, first_hour, 0});
-       it != cells_.end() && it->first.by == dim && it->first.hour < end_hour;
-       ++it) {
-    const Cell& c = it->second;
-    Sum& s = sums[it->first.group];
+  for (auto it = keys_.lower_bound(Key{dim, first_hour, 0});
+       it != keys_.end() && it->by == dim && it->hour < end_hour; ++it) {
+    const Cell& c = cells_[cell_of_.at(*it)];
+    Sum& s = sums[it->group];
     s.cell.started += c.started;
     s.cell.met += c.met;
     s.cell.met_late += c.met_late;

@@ -8,7 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "engine/command.h"
 #include "engine/ticket.h"
 
@@ -62,14 +63,27 @@ class StatsBook {
     friend bool operator<(const Key& a, const Key& b) {
       return std::tie(a.by, a.hour, a.group) < std::tie(b.by, b.hour, b.group);
     }
+    friend bool operator==(const Key& a, const Key& b) {
+      return a.by == b.by && a.hour == b.hour && a.group == b.group;
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& k) {
+      return H::combine(std::move(h), k.by, k.hour, k.group);
+    }
   };
+  Cell& CellAt(const Key& key);
 
   template <typename F>
   void ForEachCell(const StatGroups& g, int64_t at_ms, F&& f);
   void Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
            uint64_t n);
 
-  absl::btree_map<Key, Cell> cells_;
+  // Every fact updates about five cells, so they are found by hash; the
+  // ordered set of keys, which only grows when a cell is new, serves the
+  // range scans of Query().
+  std::vector<Cell> cells_;
+  absl::flat_hash_map<Key, uint32_t> cell_of_;
+  absl::btree_set<Key> keys_;
 };
 
 }  // namespace slad::engine

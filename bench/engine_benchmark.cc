@@ -1,0 +1,173 @@
+// The engine at help-desk scale, on the embedded default policy:
+// `first_contact` tickets, each with two running targets (response 15 min,
+// handling 48 h), so every figure includes the wheel, both indexes, the id
+// table and the statistics. docs/BENCHMARKS.md records the figures.
+
+#include <malloc.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "config/policy_file.h"
+#include "engine/engine.h"
+
+namespace slad::engine {
+namespace {
+
+constexpr int64_t kStartMs = 1'767'571'200'000;  // Monday 2026-01-05Z
+constexpr int64_t kMinuteMs = 60'000;
+
+size_t HeapBytesInUse() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+std::unique_ptr<Engine> NewEngine() {
+  absl::StatusOr<Policy> policy = config::LoadDefaultPolicy();
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(std::move(*policy), kStartMs);
+  return std::move(*engine);
+}
+
+std::vector<std::string> Ids(size_t n) {
+  std::vector<std::string> ids(n);
+  char buf[32];
+  for (size_t i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "T-%09zu", i);
+    ids[i] = buf;
+  }
+  return ids;
+}
+
+// Opens n tickets, one per `spacing_ms` of simulated time.
+void OpenAll(Engine& engine, const std::vector<std::string>& ids,
+             Effects* effects, int64_t spacing_ms = 10) {
+  Command open{.op = Op::kOpen, .kind = "first_contact"};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    open.id = ids[i];
+    open.at_ms = kStartMs + static_cast<int64_t>(i) * spacing_ms;
+    effects->Clear();
+    (void)engine.Apply(open, effects);
+  }
+}
+
+// Memory per open ticket, everything included, and the open rate.
+void BM_Open(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  double bytes_per_ticket = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = NewEngine();
+    Effects effects;
+    const size_t before = HeapBytesInUse();
+    state.ResumeTiming();
+    OpenAll(*engine, ids, &effects);
+    state.PauseTiming();
+    bytes_per_ticket =
+        static_cast<double>(HeapBytesInUse() - before) / ids.size();
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.counters["bytes_per_ticket"] = bytes_per_ticket;
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(ids.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// A steady mix on N open tickets: responded (stops a target), priority
+// change (recomputes deadlines), pause and resume, all at one instant so
+// no timer fires; commands per second is the figure.
+void BM_CommandMix(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  auto engine = NewEngine();
+  Effects effects;
+  OpenAll(*engine, ids, &effects);
+  const int64_t at_ms = kStartMs + static_cast<int64_t>(ids.size()) * 10;
+  Command pause{.op = Op::kPause, .at_ms = at_ms};
+  Command resume{.op = Op::kResume, .at_ms = at_ms};
+  Command priority{.op = Op::kPriority, .at_ms = at_ms};
+  size_t i = 0;
+  uint64_t commands = 0;
+  for (auto _ : state) {
+    const std::string& id = ids[i];
+    i = (i * 7919 + 1) % ids.size();  // spread over the table, not in order
+    pause.id = resume.id = priority.id = id;
+    priority.priority = (commands & 1) ? "high" : "normal";
+    effects.Clear();
+    (void)engine->Apply(pause, &effects);
+    (void)engine->Apply(resume, &effects);
+    (void)engine->Apply(priority, &effects);
+    commands += 3;
+  }
+  state.counters["commands_per_s"] = benchmark::Counter(
+      static_cast<double>(commands), benchmark::Counter::kIsRate);
+}
+
+// Time per ticket when the N response targets of tickets opened at one
+// instant all fall due (a warning, the breach, its escalation and the next
+// step each): the engine's share of "fire 1M due escalations", and what a
+// restart after downtime does at once.
+void BM_FireBreaches(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = NewEngine();
+    Effects effects;
+    OpenAll(*engine, ids, &effects, /*spacing_ms=*/0);
+    effects.Clear();
+    effects.events.reserve(4 * ids.size());
+    state.ResumeTiming();
+    // Responses (15 min), their warnings and escalation steps fall due.
+    const int64_t end_ms = kStartMs + 30 * kMinuteMs;
+    for (int64_t t = kStartMs; t <= end_ms; t += 1000) {
+      engine->Advance(t, &effects);
+    }
+    state.PauseTiming();
+    state.counters["events"] = static_cast<double>(effects.events.size());
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.counters["per_breach"] = benchmark::Counter(
+      static_cast<double>(ids.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+// One page (100) of overdue, due_soon and a stats query over a day with N
+// tickets open, half of them breached.
+void BM_Queries(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  auto engine = NewEngine();
+  Effects effects;
+  OpenAll(*engine, ids, &effects);
+  effects.Clear();
+  engine->Advance(kStartMs + static_cast<int64_t>(ids.size()) * 5 + 15 * kMinuteMs,
+                  &effects);
+  const Command overdue{.op = Op::kOverdue, .limit = 100};
+  const Command due{.op = Op::kDueSoon, .within_ms = 3600'000, .limit = 100};
+  const Command stats{.op = Op::kStats, .from_ms = kStartMs,
+                      .to_ms = kStartMs + 86'400'000, .group_by = GroupBy::kKind};
+  OverduePage overdue_page;
+  DueSoonPage due_page;
+  for (auto _ : state) {
+    (void)engine->Overdue(overdue, &overdue_page);
+    (void)engine->DueSoon(due, &due_page);
+    benchmark::DoNotOptimize(engine->Stats(stats));
+  }
+  state.counters["overdue_items"] = static_cast<double>(overdue_page.items.size());
+}
+
+BENCHMARK(BM_Open)->Arg(4096)->Arg(1'000'000)->Arg(10'000'000)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_CommandMix)->Arg(4096)->Arg(1'000'000);
+BENCHMARK(BM_FireBreaches)->Arg(4096)->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_Queries)->Arg(4096)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace slad::engine
+
+BENCHMARK_MAIN();
