@@ -1,0 +1,74 @@
+#ifndef SLAD_API_EXECUTOR_H_
+#define SLAD_API_EXECUTOR_H_
+
+// Executor runs decoded requests against an Engine and writes what a
+// client sees: event lines and one reply line, in time order. `slactl
+// simulate` drives it from stdin; the TCP daemon will drive it from its
+// connections (adding auth, subscriptions and persistence around it).
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "api/protocol.h"
+#include "engine/engine.h"
+
+namespace slad::api {
+
+// Thread-safety: none; one per engine, on the engine's thread.
+// Memory: borrows `engine` (which must outlive it); keeps its effects and
+// query pages between calls so that their capacity is reused.
+class Executor {
+ public:
+  explicit Executor(engine::Engine* engine) : engine_(engine) {}
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Executes `request` at its `at`, or at max(now_ms, engine clock) when it
+  // has none, appending to *out, in this order:
+  //   1. event lines of what fell due before that instant (a query: at or
+  //      before it, so that it sees every deadline up to its instant);
+  //   2. the reply line: ok (with the result body of a query, "count" for
+  //      pause_all/resume_all) or error, with the request's `req`;
+  //   3. a command's event lines at that instant (met, escalated, and what
+  //      fell due exactly then).
+  // Returns the status of the reply (OK for an ok reply). Errors, each also
+  // written as the error reply:
+  //   bad_field (InvalidArgument): `at` (or advance's `to`) before the
+  //     engine's clock: time never goes back; the engine is untouched.
+  //   failed_precondition: auth, subscribe, ack: the TCP session handles
+  //     those, not the executor.
+  //   and whatever Engine::Apply and the queries return (docs/API.md).
+  // `advance {to}` advances the engine to `to`, writing the events fired,
+  // then an ok reply.
+  absl::Status Execute(const Request& request, int64_t now_ms,
+                       std::string* out);
+
+  // Fires everything due at or before `to_ms` (ignored if before the
+  // engine's clock), appending one event line each.
+  void AdvanceTo(int64_t to_ms, std::string* out);
+
+  // Everything the last Execute() or AdvanceTo() did to the engine: the
+  // events written and the ids of the tickets whose stored state changed
+  // (what the daemon must persist). Valid until the next call.
+  const engine::Effects& effects() const { return effects_; }
+
+ private:
+  absl::Status RunCommand(const Request& request, int64_t at_ms,
+                          std::string* out);
+  absl::Status RunQuery(const Request& request, int64_t at_ms,
+                        std::string* out);
+  absl::Status Answer(const Request& request, std::string* out);
+  absl::Status Fail(const Request& request, absl::Status status,
+                    std::string* out);
+  void AppendEvents(size_t from, size_t to, std::string* out) const;
+
+  engine::Engine* const engine_;
+  engine::Effects effects_;
+  engine::OverduePage overdue_;
+  engine::DueSoonPage due_soon_;
+};
+
+}  // namespace slad::api
+
+#endif  // SLAD_API_EXECUTOR_H_
