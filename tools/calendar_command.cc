@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "api/json_writer.h"
-#include "config/policy_file.h"
 #include "engine/calendar.h"
 #include "engine/policy.h"
 #include "engine/time_format.h"
@@ -33,21 +32,7 @@ weekdays, always. Errors: one JSON line on stderr, exit status 2.
 // points `cal` at the calendar named by --calendar.
 std::optional<CliError> FindCalendar(const Flags& flags, engine::Policy* policy,
                                      engine::Calendar** cal) {
-  absl::StatusOr<engine::Policy> loaded;
-  if (std::optional<std::string> path = flags.Get("policy")) {
-    loaded = config::LoadPolicyFile(*path);
-    if (absl::IsNotFound(loaded.status())) {
-      return CliError{"policy_unreadable",
-                      std::string(loaded.status().message())};
-    }
-    if (!loaded.ok()) {
-      return CliError{"bad_policy", std::string(loaded.status().message())};
-    }
-  } else {
-    loaded = config::LoadDefaultPolicy();
-    if (!loaded.ok()) return FromStatus(loaded.status());
-  }
-  *policy = *std::move(loaded);
+  if (auto e = LoadPolicy(flags, policy)) return e;
   std::string name;
   if (auto e = flags.Require("calendar", &name)) return e;
   const auto it = policy->calendars.find(name);

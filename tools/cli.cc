@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "api/json_writer.h"
+#include "config/policy_file.h"
 
 namespace slad::tools {
 
@@ -77,6 +78,25 @@ std::optional<CliError> Flags::Require(absl::string_view name,
     return CliError{"usage", absl::StrCat("missing --", name)};
   }
   *value = *std::move(v);
+  return std::nullopt;
+}
+
+std::optional<CliError> LoadPolicy(const Flags& flags, engine::Policy* policy) {
+  absl::StatusOr<engine::Policy> loaded;
+  if (std::optional<std::string> path = flags.Get("policy")) {
+    loaded = config::LoadPolicyFile(*path);
+    if (absl::IsNotFound(loaded.status())) {
+      return CliError{"policy_unreadable",
+                      std::string(loaded.status().message())};
+    }
+    if (!loaded.ok()) {
+      return CliError{"bad_policy", std::string(loaded.status().message())};
+    }
+  } else {
+    loaded = config::LoadDefaultPolicy();
+    if (!loaded.ok()) return FromStatus(loaded.status());
+  }
+  *policy = *std::move(loaded);
   return std::nullopt;
 }
 

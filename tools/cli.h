@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "engine/policy.h"
 
 namespace slad::tools {
 
@@ -49,6 +50,11 @@ class Flags {
  private:
   std::map<std::string, std::string, std::less<>> values_;
 };
+
+// Loads the policy file named by --policy, or the embedded default policy
+// without it, into *policy. Errors: policy_unreadable (the file cannot be
+// read), bad_policy (not a valid policy; "FILE:LINE:COLUMN: reason").
+std::optional<CliError> LoadPolicy(const Flags& flags, engine::Policy* policy);
 
 // One subcommand of slactl: `slactl NAME args...`.
 struct Command {

@@ -9,12 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "tools/calendar_command.h"
 #include "tools/cli.h"
+#include "tools/simulate_command.h"
 
 namespace slad::tools {
 namespace {
 
-// Later: open, get, overdue, simulate, ... (over TCP to the daemon).
-const Command* const kCommands[] = {&kCalendarCommand};
+// Later: open, get, overdue, ... (over TCP to the daemon).
+const Command* const kCommands[] = {&kCalendarCommand, &kSimulateCommand};
 
 constexpr int kExitError = 2;
 
