@@ -162,7 +162,7 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
     return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", cmd.kind, "\""));
   }
   ASSIGN_OR_RETURN(const int priority, PriorityOf(cmd));
-  const TimerHandle h = wheel_.Allocate();
+  const TimerHandle h = AllocateSlot();
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
   tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
@@ -181,6 +181,16 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
   Rearm(h.index);
   out->changed.push_back(t.id);
   return absl::OkStatus();
+}
+
+// A slot beyond what an index key can name is returned to the wheel.
+TimerHandle Engine::AllocateSlot() {
+  const TimerHandle h = wheel_.Allocate();
+  if (h.valid() && h.index >= kMaxSlots) {
+    (void)wheel_.Release(h);
+    return TimerHandle{};
+  }
+  return h;
 }
 
 absl::StatusOr<int> Engine::PriorityOf(const Command& cmd) const {
@@ -332,7 +342,7 @@ absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
     return absl::NotFoundError(absl::StrCat(
         "no ticket \"", cmd.id, "\" resolved within the reopen window"));
   }
-  const TimerHandle h = wheel_.Allocate();
+  const TimerHandle h = AllocateSlot();
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
   tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
@@ -558,14 +568,14 @@ absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const TargetRun& r) {
 void Engine::IndexTarget(uint32_t slot, size_t target) {
   const TargetRun& r = tickets_[slot].targets[target];
   if (auto* index = IndexOf(r)) {
-    index->insert(TargetKey{r.deadline_ms, slot, static_cast<uint32_t>(target)});
+    index->insert(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
   }
 }
 
 void Engine::UnindexTarget(uint32_t slot, size_t target) {
   const TargetRun& r = tickets_[slot].targets[target];
   if (auto* index = IndexOf(r)) {
-    index->erase(TargetKey{r.deadline_ms, slot, static_cast<uint32_t>(target)});
+    index->erase(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
   }
 }
 
@@ -669,24 +679,26 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
   auto it = index.begin();
   if (!cmd.cursor.empty()) {
     std::vector<absl::string_view> parts = absl::StrSplit(cmd.cursor, '.');
-    TargetKey key{};
-    if (parts.size() != 3 || !ParseNumber(parts[0], &key.deadline_ms) ||
-        !ParseNumber(parts[1], &key.slot) || !ParseNumber(parts[2], &key.target)) {
+    int64_t deadline_ms;
+    uint32_t slot, target;
+    if (parts.size() != 3 || !ParseNumber(parts[0], &deadline_ms) ||
+        !ParseNumber(parts[1], &slot) || !ParseNumber(parts[2], &target) ||
+        slot >= kMaxSlots || target >= (1u << kTargetBits)) {
       return absl::InvalidArgumentError("malformed cursor");
     }
-    it = index.upper_bound(key);
+    it = index.upper_bound(TargetKey(deadline_ms, slot, target));
   }
   uint32_t matched = 0;
   for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
     if (matched >= cmd.limit) {
       const TargetKey& last = *std::prev(it);
-      *next_cursor = EncodeCursor(last.deadline_ms, last.slot, last.target);
+      *next_cursor = EncodeCursor(last.deadline_ms, last.slot(), last.target());
       break;
     }
-    const Ticket& t = tickets_[it->slot];
+    const Ticket& t = tickets_[it->slot()];
     if (!Matches(t, cmd.filter)) continue;
     if (!cmd.filter.target.empty() &&
-        cmd.filter.target != policy_->kind(t.kind).targets[it->target].name) {
+        cmd.filter.target != policy_->kind(t.kind).targets[it->target()].name) {
       continue;
     }
     visit(*it, t);
@@ -701,7 +713,7 @@ absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
               &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(OverdueItem{
                     t.id, policy_->kind(t.kind).name,
-                    policy_->kind(t.kind).targets[key.target].name,
+                    policy_->kind(t.kind).targets[key.target()].name,
                     Name(t.team), Name(t.assignee), policy_->level_name(t.level),
                     key.deadline_ms, now_ms() - key.deadline_ms});
               });
@@ -718,7 +730,7 @@ absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
               [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(DueItem{
                     t.id, policy_->kind(t.kind).name,
-                    policy_->kind(t.kind).targets[key.target].name,
+                    policy_->kind(t.kind).targets[key.target()].name,
                     Name(t.team), Name(t.assignee), policy_->level_name(t.level),
                     key.deadline_ms, key.deadline_ms - now_ms()});
               });

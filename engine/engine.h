@@ -129,21 +129,35 @@ class Engine {
     bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
   };
   // A target in an index: (deadline, slot, target) orders soonest (or
-  // most overdue) first and is unique.
+  // most overdue) first and is unique. Packed to 12 bytes, since the due
+  // index holds one per running target: slot and target share a word
+  // (target in the low kTargetBits), which keeps their order.
+  static constexpr int kTargetBits = 3;  // kMaxTargets == 8
+  static constexpr uint32_t kMaxSlots = uint32_t{1} << (32 - kTargetBits);
+#pragma pack(push, 4)
   struct TargetKey {
     int64_t deadline_ms;
-    uint32_t slot;
-    uint32_t target;
+    uint32_t slot_target;
+
+    TargetKey() = default;
+    TargetKey(int64_t deadline, uint32_t slot, uint32_t target)
+        : deadline_ms(deadline), slot_target(slot << kTargetBits | target) {}
+    uint32_t slot() const { return slot_target >> kTargetBits; }
+    uint32_t target() const { return slot_target & ((1u << kTargetBits) - 1); }
     friend bool operator<(const TargetKey& a, const TargetKey& b) {
-      return std::tie(a.deadline_ms, a.slot, a.target) <
-             std::tie(b.deadline_ms, b.slot, b.target);
+      const int64_t ad = a.deadline_ms, bd = b.deadline_ms;
+      return ad != bd ? ad < bd : a.slot_target < b.slot_target;
     }
   };
+#pragma pack(pop)
+  static_assert(sizeof(TargetKey) == 12);
+  static_assert(kMaxTargets <= (1 << kTargetBits));
 
   struct Due;  // what falls due next for one target (engine.cc)
 
   // Commands, each REQUIRES the ticket to exist where it takes a slot.
   absl::Status Dispatch(const Command& cmd, Effects* out);
+  TimerHandle AllocateSlot();
   absl::StatusOr<int> PriorityOf(const Command& cmd) const;
   absl::Status Open(const Command& cmd, Effects* out);
   absl::Status OnEvent(uint32_t slot, const Command& cmd, Effects* out);
