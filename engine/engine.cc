@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -131,7 +132,7 @@ absl::Status Engine::Dispatch(const Command& cmd, Effects* out) {
   }
   if (status.ok()) {
     Rearm(slot);
-    out->changed.push_back(tickets_[slot].id);
+    out->changed.push_back(tickets_[slot].id.str());
   }
   return status;
 }
@@ -149,7 +150,10 @@ absl::StatusOr<uint32_t> Engine::Find(absl::string_view id) const {
 // --- Commands.
 
 absl::Status Engine::Open(const Command& cmd, Effects* out) {
-  if (cmd.id.empty()) return absl::InvalidArgumentError("empty ticket id");
+  if (cmd.id.empty() || cmd.id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a ticket id is 1 to ", kMaxIdBytes, " bytes"));
+  }
   if (ids_.contains(cmd.id)) {
     return absl::AlreadyExistsError(absl::StrCat("ticket \"", cmd.id, "\" is open"));
   }
@@ -166,8 +170,8 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
   tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
-  t = Ticket{};
-  t.id = std::string(cmd.id);
+  ResetTicket(t);
+  t.id = TicketId(cmd.id);
   t.opened_ms = cmd.at_ms;
   t.kind = static_cast<uint16_t>(kind);
   t.priority = static_cast<uint8_t>(priority);
@@ -179,7 +183,7 @@ absl::Status Engine::Open(const Command& cmd, Effects* out) {
   stats_.Opened(Groups(t, -1), cmd.at_ms);
   StartTargetsOn(h.index, kOpenEventId, cmd.at_ms);
   Rearm(h.index);
-  out->changed.push_back(t.id);
+  out->changed.push_back(t.id.str());
   return absl::OkStatus();
 }
 
@@ -191,6 +195,13 @@ TimerHandle Engine::AllocateSlot() {
     return TimerHandle{};
   }
   return h;
+}
+
+// Rebuilt in place rather than assigned from a temporary: g++ 12 warns
+// (falsely) about absl::InlinedVector's move assignment there.
+void Engine::ResetTicket(Ticket& t) {
+  std::destroy_at(&t);
+  std::construct_at(&t);
 }
 
 absl::StatusOr<int> Engine::PriorityOf(const Command& cmd) const {
@@ -322,13 +333,12 @@ absl::Status Engine::Resolve(uint32_t slot, int64_t at_ms, Effects* out) {
   (void)wheel_.Release(TimerHandle{slot, t.timer_generation});
   ids_.erase(slot);
   t.paused = false;
-  t.resolved_ms = at_ms;
   stats_.Resolved(Groups(t, -1), t.opened_ms);
-  out->changed.push_back(t.id);
-  resolved_order_.emplace_back(at_ms, t.id);
-  std::string id = t.id;
-  resolved_.insert_or_assign(std::move(id), std::move(t));
-  t = Ticket{};
+  out->changed.push_back(t.id.str());
+  resolved_order_.emplace_back(at_ms, t.id.str());
+  std::string id = t.id.str();
+  resolved_.insert_or_assign(std::move(id), ResolvedTicket{std::move(t), at_ms});
+  ResetTicket(t);
   return absl::OkStatus();
 }
 
@@ -346,14 +356,13 @@ absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
   tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
-  t = std::move(it->second);
+  t = std::move(it->second.ticket);
   resolved_.erase(it);
-  t.resolved_ms = 0;
   t.timer_generation = h.generation;
   ids_.insert(h.index);
   StartTargetsOn(h.index, kReopenedEventId, cmd.at_ms);
   Rearm(h.index);
-  out->changed.push_back(t.id);
+  out->changed.push_back(t.id.str());
   return absl::OkStatus();
 }
 
@@ -384,7 +393,7 @@ absl::Status Engine::ForAll(const Command& cmd, Effects* out) {
     absl::Status s = pause ? Pause(slot, cmd.at_ms) : Resume(slot, cmd.at_ms);
     if (!s.ok()) return s;
     Rearm(slot);
-    out->changed.push_back(t.id);
+    out->changed.push_back(t.id.str());
     ++out->count;
   }
   return absl::OkStatus();
@@ -506,7 +515,7 @@ void Engine::OnTimer(uint32_t slot, int64_t due_ms, Effects* out) {
     FireDue(slot, which, *next, out);
   }
   Rearm(slot);
-  out->changed.push_back(t.id);
+  out->changed.push_back(t.id.str());
 }
 
 void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
@@ -595,7 +604,7 @@ void Engine::PurgeResolved(int64_t now_ms) {
 
 void Engine::Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
                   absl::string_view target, int64_t deadline_ms) {
-  out->events.push_back(Event{type, at_ms, t.id, target, deadline_ms, {}, {}});
+  out->events.push_back(Event{type, at_ms, t.id.str(), target, deadline_ms, {}, {}});
 }
 
 uint32_t Engine::Intern(absl::string_view name) {
@@ -608,20 +617,25 @@ uint32_t Engine::Intern(absl::string_view name) {
 // --- Queries.
 
 absl::StatusOr<TicketView> Engine::Get(absl::string_view id) {
-  if (Ticket* t = FindAny(id)) return View(*t);
+  if (auto open = ids_.find(id); open != ids_.end()) {
+    return View(tickets_[*open], 0);
+  }
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    return View(done->second.ticket, done->second.resolved_ms);
+  }
   return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
 }
 
-TicketView Engine::View(Ticket& t) {
+TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
   TicketView v;
-  v.id = t.id;
+  v.id = t.id.view();
   v.kind = policy_->kind(t.kind).name;
   v.priority = policy_->priority_name(t.priority);
   v.team = Name(t.team);
   v.assignee = Name(t.assignee);
   v.level = policy_->level_name(t.level);
   v.opened_ms = t.opened_ms;
-  v.resolved_ms = t.resolved_ms;
+  v.resolved_ms = resolved_ms;
   v.paused = t.paused;
   Calendar& cal = CalendarOf(t);
   for (size_t i = 0; i < t.targets.size(); ++i) {
@@ -712,7 +726,7 @@ absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
   return Walk(overdue_, cmd, std::numeric_limits<int64_t>::max(),
               &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(OverdueItem{
-                    t.id, policy_->kind(t.kind).name,
+                    t.id.view(), policy_->kind(t.kind).name,
                     policy_->kind(t.kind).targets[key.target()].name,
                     Name(t.team), Name(t.assignee), policy_->level_name(t.level),
                     key.deadline_ms, now_ms() - key.deadline_ms});
@@ -729,7 +743,7 @@ absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
   return Walk(due_, cmd, end_ms, &out->next_cursor,
               [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(DueItem{
-                    t.id, policy_->kind(t.kind).name,
+                    t.id.view(), policy_->kind(t.kind).name,
                     policy_->kind(t.kind).targets[key.target()].name,
                     Name(t.team), Name(t.assignee), policy_->level_name(t.level),
                     key.deadline_ms, key.deadline_ms - now_ms()});
@@ -738,7 +752,9 @@ absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
 
 Ticket* Engine::FindAny(absl::string_view id) {
   if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
-  if (auto done = resolved_.find(id); done != resolved_.end()) return &done->second;
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    return &done->second.ticket;
+  }
   return nullptr;
 }
 
@@ -757,7 +773,7 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
         absl::StrCat("target \"", target, "\" has not started"));
   }
   Explanation e;
-  e.id = t->id;
+  e.id = t->id.view();
   e.target = policy_->kind(t->kind).targets[i].name;
   e.calendar = policy_->kind(t->kind).calendar_name;
   e.state = StateName(r);

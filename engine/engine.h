@@ -52,6 +52,8 @@ struct Effects {
 // Thread-safety: none; owned by the event-loop thread.
 class Engine {
  public:
+  static constexpr size_t kMaxIdBytes = 256;
+
   // InvalidArgument if the policy does not compile. `now_ms` is the
   // engine's starting clock.
   static absl::StatusOr<std::unique_ptr<Engine>> Create(Policy policy,
@@ -118,12 +120,12 @@ class Engine {
     size_t operator()(absl::string_view id) const {
       return absl::Hash<absl::string_view>()(id);
     }
-    size_t operator()(uint32_t slot) const { return (*this)((*tickets)[slot].id); }
+    size_t operator()(uint32_t slot) const { return (*this)((*tickets)[slot].id.view()); }
   };
   struct SlotEq {
     using is_transparent = void;
     const ChunkedVector<Ticket>* tickets;
-    absl::string_view Id(uint32_t slot) const { return (*tickets)[slot].id; }
+    absl::string_view Id(uint32_t slot) const { return (*tickets)[slot].id.view(); }
     absl::string_view Id(absl::string_view id) const { return id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
@@ -158,6 +160,7 @@ class Engine {
   // Commands, each REQUIRES the ticket to exist where it takes a slot.
   absl::Status Dispatch(const Command& cmd, Effects* out);
   TimerHandle AllocateSlot();
+  static void ResetTicket(Ticket& t);
   absl::StatusOr<int> PriorityOf(const Command& cmd) const;
   absl::Status Open(const Command& cmd, Effects* out);
   absl::Status OnEvent(uint32_t slot, const Command& cmd, Effects* out);
@@ -208,7 +211,7 @@ class Engine {
   uint32_t Intern(absl::string_view name);
   absl::string_view Name(uint32_t id) const { return names_[id]; }
   absl::StatusOr<uint32_t> Find(absl::string_view id) const;
-  TicketView View(Ticket& t);
+  TicketView View(Ticket& t, int64_t resolved_ms);
 
   std::unique_ptr<CompiledPolicy> policy_;
   TimerWheel wheel_;
@@ -221,7 +224,7 @@ class Engine {
   std::vector<std::vector<uint32_t>> target_name_ids_;
 
   // Resolved tickets kept for reopen and rating, oldest first for expiry.
-  absl::flat_hash_map<std::string, Ticket> resolved_;
+  absl::flat_hash_map<std::string, ResolvedTicket> resolved_;
   std::deque<std::pair<int64_t, std::string>> resolved_order_;
 
   // Interned team and assignee names; id 0 is "" (none).

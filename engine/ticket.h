@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "engine/ticket_id.h"
 
 namespace slad::engine {
 
@@ -40,12 +41,10 @@ struct Adjustment {
   uint8_t to = 0;
 };
 
-// One ticket: open in the table, or resolved and kept for the reopen
-// window. Names (team, assignee) are interned ids, 0 meaning none.
+// One ticket: open in the table, or resolved (inside a ResolvedTicket). Names (team, assignee) are interned ids, 0 meaning none.
 struct Ticket {
-  std::string id;
+  TicketId id;
   int64_t opened_ms = 0;
-  int64_t resolved_ms = 0;  // 0 while open
   uint32_t team = 0;
   uint32_t assignee = 0;
   uint32_t timer_generation = 0;
@@ -58,6 +57,14 @@ struct Ticket {
   // Pauses and priority changes, oldest first; most tickets have none, so
   // the log costs one pointer until the first.
   std::unique_ptr<std::vector<Adjustment>> log;
+};
+
+// A resolved ticket, kept for reopening and rating within the window.
+// When it was resolved lives here, not in Ticket: open tickets, the many,
+// do not pay for it.
+struct ResolvedTicket {
+  Ticket ticket;
+  int64_t resolved_ms = 0;
 };
 
 // --- What queries return. Views point into the engine and are valid until
