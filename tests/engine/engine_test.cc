@@ -268,6 +268,16 @@ TEST_F(EngineTest, BadCommandsGetTheirCodesAndChangeNothing) {
   EXPECT_EQ(engine_->open_tickets(), 1u);
 }
 
+TEST_F(EngineTest, LongIdsLiveThroughResolveAndReopen) {
+  const std::string id(100, 'L');
+  ASSERT_TRUE(Open(id, "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, id, kMonday + kMin).ok());
+  ASSERT_TRUE(Simple(Op::kReopen, id, kMonday + 2 * kMin).ok());
+  EXPECT_EQ(engine_->Get(id)->id, id);
+  EXPECT_EQ(Open(std::string(257, 'x'), "after_sales", kMonday + 2 * kMin).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(EngineTest, ManualEscalationEmitsFromAndTo) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Do(Command{.op = Op::kEscalate, .at_ms = kMonday + kMin, .id = "A",
