@@ -290,12 +290,13 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     r.deadline_ms = left_ms > 0
                         ? AddOrNever(cal, ref_ms, left_ms)
                         : SubtractOrStart(cal, ref_ms, -left_ms, r.start_ms);
-    // Warnings whose threshold already passed are not sent late.
+    // Warnings whose threshold already passed are not sent late; one due
+    // exactly now still fires, after the command, like any due instant.
     const std::vector<int64_t>& points =
         policy_->kind(t.kind).targets[i].warn_points[priority];
     r.warned = static_cast<uint8_t>(std::count_if(
         points.begin(), points.end(),
-        [&](int64_t left) { return left >= left_ms; }));
+        [&](int64_t left) { return left > left_ms; }));
     IndexTarget(slot, i);
   }
   if (priority != t.priority) {

@@ -396,10 +396,10 @@ TEST(EnginePropertyTest, RandomStreamsAgreeWithTheReference) {
 // exactly the urgent 80 % point, so that warning is due at 00:48 — now,
 // not passed — and Apply fires what is due at its instant after the
 // command (as it does for a breach when exactly nothing is left).
-// SetPriority counts points with `left >= left_ms` as already warned; it
-// should be `>`. Found by seed 10 with the reference at `>` (there via a
-// pause, where the warning then went missing after resume_all).
-TEST(EnginePropertyTest, DISABLED_PriorityChangeExactlyAtAWarningPointStillWarns) {
+// SetPriority once counted points with `left >= left_ms` as already warned.
+// Found by seed 10 (there via a pause, where the warning then went missing
+// after resume_all).
+TEST(EnginePropertyTest, PriorityChangeExactlyAtAWarningPointStillWarns) {
   std::unique_ptr<Engine> engine = std::move(*Engine::Create(PropertyPolicy(), kMonday));
   Effects fx;
   ASSERT_TRUE(engine->Apply(Command{.op = Op::kOpen, .at_ms = kMonday, .id = "a",

@@ -385,13 +385,10 @@ inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
     const int64_t left = budget - used;
     r.deadline_ms = left > 0 ? cal.Add(ref, left)
                              : std::max(cal.Subtract(ref, -left), r.start_ms);
-    // TODO(engine bug): a point exactly equal to `left` is due now, not
-    // passed, and what is due at the command's instant fires after it, so
-    // this should be `point > left`. It mirrors the engine's `>=` until
-    // that is fixed, so the random streams stay green; see
-    // DISABLED_PriorityChangeExactlyAtAWarningPointStillWarns.
+    // A point exactly equal to `left` is due now, not passed: what is due
+    // at the command's instant fires after it.
     r.warned = 0;
-    for (int64_t point : WarningPoints(t, budget)) r.warned += point >= left;
+    for (int64_t point : WarningPoints(t, budget)) r.warned += point > left;
   }
   t.priority = p;
   return absl::OkStatus();
