@@ -43,7 +43,7 @@ struct KindScript {
 const std::vector<KindScript>& Kinds() {
   static const auto* kinds = new std::vector<KindScript>{
       {"first_contact", {"responded", "handled"}},
-      {"inquiry", {"responded", "resolved"}},
+      {"inquiry", {"responded"}},  // "resolved" is the resolve op
       {"after_sales", {"responded"}},
       {"complaint", {"responded", "handled"}},
       {"technical_support", {"responded"}},
@@ -59,9 +59,10 @@ const std::vector<KindScript>& Kinds() {
 // with ties broken stably.
 using Line = std::tuple<int64_t, int, int, std::string>;
 
-// Each ticket: open, 1-3 assigns, its stop events, a pause and resume for
-// one in five, a priority change for one in ten, 1-2 gets, resolve, a
-// rating for half; and an overdue page every 500 lines, a stats every 5000.
+// Each ticket: open, a get, 1-3 assigns, a priority change for one in
+// ten, per stop event a pause and resume for one in five, the event and a
+// get; resolve, a rating for half. Every 500 lines an overdue page and a
+// due_soon page, every 5000 a stats by team.
 std::string GenerateMonth(uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int64_t> open_at(0, kMonthMs - 1);
@@ -82,6 +83,8 @@ std::string GenerateMonth(uint64_t seed) {
     add(absl::StrCat(R"("open","id":")", id, R"(","kind":")", k.kind,
                      R"(","team":"team-)", i % 20, R"(","assignee":"agent-)",
                      i % 400, R"(")"));
+    at += kMinute;
+    add(absl::StrCat(R"("get","id":")", id, R"(")"));
     for (int a = pick(rng) % 3; a >= 0; --a) {
       at += kMinute;
       add(absl::StrCat(R"("assign","id":")", id, R"(","assignee":"agent-)",
@@ -119,6 +122,10 @@ std::string GenerateMonth(uint64_t seed) {
     const int64_t at = std::get<0>(lines[n]);
     if (n % 500 == 499) {
       absl::StrAppend(&text, R"({"op":"overdue","limit":50,"at":)", at, "}\n");
+    }
+    if (n % 500 == 249) {
+      absl::StrAppend(&text, R"({"op":"due_soon","within":"1h","limit":50,"at":)",
+                      at, "}\n");
     }
     if (n % 5000 == 4999) {
       absl::StrAppend(&text, R"({"op":"stats","group_by":"team","from":)",
