@@ -115,7 +115,9 @@ void AppendExplanationLists(const engine::Explanation& e, Members& m,
   for (size_t i = 0; i < e.counted.size(); ++i) {
     if (i > 0) out->push_back(',');
     out->push_back('{');
-    Members(out, true).Int("from", e.counted[i].first).Int("to", e.counted[i].second);
+    Members(out, true)
+        .Int("from", e.counted[i].first)
+        .Int("to", e.counted[i].second);
     out->push_back('}');
   }
   out->append("]");

@@ -9,6 +9,7 @@
 // `simulate_benchmark --emit` prints the generated input instead, so that
 // `slactl simulate` can be timed by hand on it.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -103,7 +104,8 @@ std::string GenerateMonth(uint64_t seed) {
         add(absl::StrCat(R"("resume","id":")", id, R"(")"));
       }
       later();
-      add(absl::StrCat(R"("event","id":")", id, R"(","name":")", event, R"(")"));
+      add(absl::StrCat(R"("event","id":")", id, R"(","name":")", event,
+                       R"(")"));
       at += kMinute;
       add(absl::StrCat(R"("get","id":")", id, R"(")"));
     }
@@ -124,8 +126,9 @@ std::string GenerateMonth(uint64_t seed) {
       absl::StrAppend(&text, R"({"op":"overdue","limit":50,"at":)", at, "}\n");
     }
     if (n % 500 == 249) {
-      absl::StrAppend(&text, R"({"op":"due_soon","within":"1h","limit":50,"at":)",
-                      at, "}\n");
+      absl::StrAppend(&text,
+                      R"({"op":"due_soon","within":"1h","limit":50,"at":)", at,
+                      "}\n");
     }
     if (n % 5000 == 4999) {
       absl::StrAppend(&text, R"({"op":"stats","group_by":"team","from":)",

@@ -17,7 +17,8 @@ bool LineReader::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  const size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, in_);
+  const size_t n =
+      std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, in_);
   end_ += n;
   if (n == 0) {
     eof_ = true;
