@@ -1,0 +1,248 @@
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "engine/engine.h"
+#include "engine/engine_internal.h"
+
+// The engine's queries: each reads indexes kept current by the commands
+// (engine.cc) and costs what it returns.
+
+namespace slad::engine {
+
+using internal::BetweenOrZero;
+using internal::StateName;
+
+// --- Queries.
+
+absl::StatusOr<TicketView> Engine::Get(absl::string_view id) {
+  if (auto open = ids_.find(id); open != ids_.end()) {
+    return View(tickets_[*open], 0);
+  }
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    return View(done->second.ticket, done->second.resolved_ms);
+  }
+  return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
+}
+
+TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
+  TicketView v;
+  v.id = t.id.view();
+  v.kind = policy_->kind(t.kind).name;
+  v.priority = policy_->priority_name(t.priority);
+  v.team = Name(t.team);
+  v.assignee = Name(t.assignee);
+  v.level = policy_->level_name(t.level);
+  v.opened_ms = t.opened_ms;
+  v.resolved_ms = resolved_ms;
+  v.paused = t.paused;
+  Calendar& cal = CalendarOf(t);
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    const TargetRun& r = t.targets[i];
+    TargetView tv;
+    tv.name = policy_->kind(t.kind).targets[i].name;
+    tv.state = StateName(r);
+    tv.breached = r.breached;
+    tv.paused = r.paused;
+    const int64_t budget_ms = BudgetMs(t, i);
+    tv.remaining_ms = budget_ms;
+    if (r.state != TargetState::kPending) {
+      tv.start_ms = r.start_ms;
+      tv.deadline_ms = r.deadline_ms;
+      const bool running = r.state == TargetState::kRunning;
+      if (!running) tv.stopped_ms = r.mark_ms;
+      const int64_t ref_ms = running && !r.paused ? now_ms() : r.mark_ms;
+      tv.remaining_ms = ref_ms <= r.deadline_ms
+                            ? BetweenOrZero(cal, ref_ms, r.deadline_ms)
+                            : -BetweenOrZero(cal, r.deadline_ms, ref_ms);
+    }
+    tv.elapsed_ms = budget_ms - tv.remaining_ms;
+    v.targets.push_back(tv);
+  }
+  return v;
+}
+
+namespace {
+
+// Cursor text: "<deadline_ms>.<slot>.<target>", the last key returned. It
+// names a position in the index's order, so it stays valid (and skips
+// nothing still there) however tickets change between pages.
+std::string EncodeCursor(int64_t deadline_ms, uint32_t slot, uint32_t target) {
+  return absl::StrCat(deadline_ms, ".", slot, ".", target);
+}
+
+template <typename T>
+bool ParseNumber(absl::string_view text, T* out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  return ec == std::errc() && ptr == end;
+}
+
+}  // namespace
+
+// Walks `index` from after `cmd.cursor`, up to a key deadline of `end_ms`,
+// calling `visit(key, ticket)` for each key whose ticket and target match the
+// filter, until `cmd.limit` matched. Filters cost the entries they skip,
+// never the open tickets.
+template <typename Visit>
+absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
+                          const Command& cmd, int64_t end_ms,
+                          std::string* next_cursor, Visit&& visit) {
+  next_cursor->clear();
+  auto it = index.begin();
+  if (!cmd.cursor.empty()) {
+    std::vector<absl::string_view> parts = absl::StrSplit(cmd.cursor, '.');
+    int64_t deadline_ms;
+    uint32_t slot, target;
+    if (parts.size() != 3 || !ParseNumber(parts[0], &deadline_ms) ||
+        !ParseNumber(parts[1], &slot) || !ParseNumber(parts[2], &target) ||
+        slot >= kMaxSlots || target >= (1u << kTargetBits)) {
+      return absl::InvalidArgumentError("malformed cursor");
+    }
+    it = index.upper_bound(TargetKey(deadline_ms, slot, target));
+  }
+  uint32_t matched = 0;
+  for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
+    if (matched >= cmd.limit) {
+      const TargetKey& last = *std::prev(it);
+      *next_cursor = EncodeCursor(last.deadline_ms, last.slot(), last.target());
+      break;
+    }
+    const Ticket& t = tickets_[it->slot()];
+    if (!Matches(t, cmd.filter)) continue;
+    if (!cmd.filter.target.empty() &&
+        cmd.filter.target != policy_->kind(t.kind).targets[it->target()].name) {
+      continue;
+    }
+    visit(*it, t);
+    ++matched;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
+  out->items.clear();
+  return Walk(overdue_, cmd, std::numeric_limits<int64_t>::max(),
+              &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
+                out->items.push_back(OverdueItem{
+                    t.id.view(), policy_->kind(t.kind).name,
+                    policy_->kind(t.kind).targets[key.target()].name,
+                    Name(t.team), Name(t.assignee), policy_->level_name(t.level),
+                    key.deadline_ms, now_ms() - key.deadline_ms});
+              });
+}
+
+absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
+  out->items.clear();
+  if (cmd.within_ms < 0) return absl::InvalidArgumentError("negative window");
+  const int64_t end_ms =
+      now_ms() > std::numeric_limits<int64_t>::max() - cmd.within_ms
+          ? std::numeric_limits<int64_t>::max()
+          : now_ms() + cmd.within_ms;
+  return Walk(due_, cmd, end_ms, &out->next_cursor,
+              [&](const TargetKey& key, const Ticket& t) {
+                out->items.push_back(DueItem{
+                    t.id.view(), policy_->kind(t.kind).name,
+                    policy_->kind(t.kind).targets[key.target()].name,
+                    Name(t.team), Name(t.assignee), policy_->level_name(t.level),
+                    key.deadline_ms, key.deadline_ms - now_ms()});
+              });
+}
+
+Ticket* Engine::FindAny(absl::string_view id) {
+  if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    return &done->second.ticket;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
+                                            absl::string_view target) {
+  Ticket* t = FindAny(id);
+  if (t == nullptr) return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
+  const int i = policy_->TargetId(t->kind, target);
+  if (i < 0) {
+    return absl::NotFoundError(absl::StrCat("ticket \"", id, "\" has no target \"",
+                                            target, "\""));
+  }
+  const TargetRun& r = t->targets[i];
+  if (r.state == TargetState::kPending) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("target \"", target, "\" has not started"));
+  }
+  Explanation e;
+  e.id = t->id.view();
+  e.target = policy_->kind(t->kind).targets[i].name;
+  e.calendar = policy_->kind(t->kind).calendar_name;
+  e.state = StateName(r);
+  e.priority = policy_->priority_name(t->priority);
+  e.start_ms = r.start_ms;
+  e.deadline_ms = r.deadline_ms;
+  e.budget_ms = BudgetMs(*t, i);
+  ExplainSpan(*t, r, &e);
+  return e;
+}
+
+// The working intervals of [start, deadline) less the pauses, the special
+// days of that span, and the log entries that moved the deadline.
+void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
+  Calendar& cal = CalendarOf(t);
+  std::vector<Calendar::Interval> intervals;
+  (void)cal.WorkingIntervals(r.start_ms, r.deadline_ms, &intervals);
+  std::vector<std::pair<int64_t, int64_t>> pauses;
+  if (t.log) {
+    for (const Adjustment& a : *t.log) {
+      if (a.what == Adjustment::kPriority) {
+        if (a.at_ms >= r.start_ms) {
+          e->priority_changes.push_back({a.at_ms, policy_->priority_name(a.from),
+                                         policy_->priority_name(a.to)});
+        }
+        continue;
+      }
+      const int64_t until_ms = a.until_ms ? a.until_ms : now_ms();
+      if (until_ms <= r.start_ms) continue;
+      const int64_t from_ms = std::max(a.at_ms, r.start_ms);
+      e->pauses.push_back({from_ms, a.until_ms, BetweenOrZero(cal, from_ms, until_ms)});
+      pauses.emplace_back(from_ms, until_ms);
+    }
+  }
+  for (const Calendar::Interval& w : intervals) {
+    int64_t begin = w.begin_ms;
+    for (const auto& [from, until] : pauses) {
+      if (until <= begin || from >= w.end_ms) continue;
+      if (from > begin) e->counted.emplace_back(begin, from);
+      begin = std::max(begin, until);
+    }
+    if (begin < w.end_ms) e->counted.emplace_back(begin, w.end_ms);
+  }
+  std::vector<Calendar::Day> days;
+  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days);
+  for (const Calendar::Day& d : days) {
+    e->days.push_back({absl::FormatCivilTime(d.date),
+                       d.kind == Calendar::DayKind::kHoliday   ? "holiday"
+                       : d.kind == Calendar::DayKind::kWeekend ? "weekend"
+                                                               : "make_up_day"});
+  }
+}
+
+absl::StatusOr<StatsTable> Engine::Stats(const Command& cmd) {
+  if (cmd.from_ms > cmd.to_ms) {
+    return absl::InvalidArgumentError("stats: from is after to");
+  }
+  return stats_.Query(cmd.group_by, cmd.from_ms, cmd.to_ms,
+                      [&](uint32_t id) -> std::string {
+                        switch (cmd.group_by) {
+                          case GroupBy::kKind: return policy_->kind(id).name;
+                          case GroupBy::kPriority: return policy_->priority_name(id);
+                          default: return id == 0 ? "(none)" : std::string(Name(id));
+                        }
+                      });
+}
+
+}  // namespace slad::engine
