@@ -12,6 +12,7 @@ namespace slad::engine {
 
 using internal::AddOrNever;
 using internal::BetweenOrZero;
+using internal::RemainingMs;
 using internal::StateName;
 using internal::SubtractOrStart;
 
@@ -417,14 +418,11 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
   // Apply() fires every deadline before `at_ms` first, so "breached" alone
   // says whether the stop is late; a stop exactly at the deadline is not.
   UnindexTarget(slot, target);
-  // Business time from start to stop: the budget less what was left, or
-  // plus what was overrun (a pause before the stop counts from its start).
-  Calendar& cal = CalendarOf(t);
+  // Business time from start to stop: the budget less what was left (a
+  // pause before the stop counts from its start).
   const int64_t ref_ms = r.paused ? r.mark_ms : at_ms;
   const int64_t took_ms =
-      ref_ms <= r.deadline_ms
-          ? BudgetMs(t, target) - BetweenOrZero(cal, ref_ms, r.deadline_ms)
-          : BudgetMs(t, target) + BetweenOrZero(cal, r.deadline_ms, ref_ms);
+      BudgetMs(t, target) - RemainingMs(CalendarOf(t), ref_ms, r.deadline_ms);
   stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
   r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;
   r.paused = false;
@@ -470,24 +468,30 @@ void Engine::Advance(int64_t now_ms, Effects* out) {
 }
 
 // Does everything the ticket has due at or before `due_ms`, earliest
-// first, then re-arms its one timer.
+// first, then re-arms its one timer at what is due next, which the last
+// search already found.
 void Engine::OnTimer(uint32_t slot, int64_t due_ms, Effects* out) {
   Ticket& t = tickets_[slot];
-  for (;;) {
-    std::optional<Due> next;
-    size_t which = 0;
-    for (size_t i = 0; i < t.targets.size(); ++i) {
-      std::optional<Due> due = NextDue(t, i);
-      if (due && (!next || due->at_ms < next->at_ms)) {
-        next = due;
-        which = i;
-      }
-    }
-    if (!next || next->at_ms > due_ms) break;
+  size_t which = 0;
+  std::optional<Due> next = EarliestDue(t, &which);
+  while (next && next->at_ms <= due_ms) {
     FireDue(slot, which, *next, out);
+    next = EarliestDue(t, &which);
   }
-  Rearm(slot);
+  Arm(slot, next);
   out->changed.push_back(t.id.str());
+}
+
+std::optional<Engine::Due> Engine::EarliestDue(Ticket& t, size_t* which) {
+  std::optional<Due> earliest;
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    std::optional<Due> due = NextDue(t, i);
+    if (due && (!earliest || due->at_ms < earliest->at_ms)) {
+      earliest = due;
+      *which = i;
+    }
+  }
+  return earliest;
 }
 
 void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
@@ -516,14 +520,13 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
 }
 
 void Engine::Rearm(uint32_t slot) {
-  Ticket& t = tickets_[slot];
-  std::optional<int64_t> earliest;
-  for (size_t i = 0; i < t.targets.size(); ++i) {
-    std::optional<Due> due = NextDue(t, i);
-    if (due && (!earliest || due->at_ms < *earliest)) earliest = due->at_ms;
-  }
-  const TimerHandle h{slot, t.timer_generation};
-  (void)(earliest ? wheel_.Reschedule(h, *earliest) : wheel_.Cancel(h));
+  size_t which = 0;
+  Arm(slot, EarliestDue(tickets_[slot], &which));
+}
+
+void Engine::Arm(uint32_t slot, const std::optional<Due>& due) {
+  const TimerHandle h{slot, tickets_[slot].timer_generation};
+  (void)(due ? wheel_.Reschedule(h, due->at_ms) : wheel_.Cancel(h));
 }
 
 void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,

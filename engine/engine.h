@@ -189,7 +189,11 @@ class Engine {
   // Timers and indexes.
   void OnTimer(uint32_t slot, int64_t due_ms, Effects* out);
   void FireDue(uint32_t slot, size_t target, const Due& due, Effects* out);
+  // Re-arms the ticket's timer at its earliest due, or disarms it.
   void Rearm(uint32_t slot);
+  void Arm(uint32_t slot, const std::optional<Due>& due);
+  // The earliest due among the ticket's targets, and which target's.
+  std::optional<Due> EarliestDue(Ticket& t, size_t* which);
   void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
                   int64_t deadline_ms, Effects* out);
   absl::btree_set<TargetKey>* IndexOf(const TargetRun& r);

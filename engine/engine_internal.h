@@ -30,6 +30,12 @@ inline int64_t BetweenOrZero(Calendar& cal, int64_t a_ms, int64_t b_ms) {
   absl::StatusOr<int64_t> d = cal.Between(a_ms, b_ms);
   return d.ok() ? *d : 0;
 }
+// Business time left at `ref_ms` before `deadline_ms`; negative, the
+// overrun, once past it. A target has used its budget less this.
+inline int64_t RemainingMs(Calendar& cal, int64_t ref_ms, int64_t deadline_ms) {
+  return ref_ms <= deadline_ms ? BetweenOrZero(cal, ref_ms, deadline_ms)
+                               : -BetweenOrZero(cal, deadline_ms, ref_ms);
+}
 
 inline absl::string_view StateName(const TargetRun& r) {
   switch (r.state) {

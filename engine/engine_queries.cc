@@ -16,6 +16,7 @@
 namespace slad::engine {
 
 using internal::BetweenOrZero;
+using internal::RemainingMs;
 using internal::StateName;
 
 // --- Queries.
@@ -57,9 +58,7 @@ TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
       const bool running = r.state == TargetState::kRunning;
       if (!running) tv.stopped_ms = r.mark_ms;
       const int64_t ref_ms = running && !r.paused ? now_ms() : r.mark_ms;
-      tv.remaining_ms = ref_ms <= r.deadline_ms
-                            ? BetweenOrZero(cal, ref_ms, r.deadline_ms)
-                            : -BetweenOrZero(cal, r.deadline_ms, ref_ms);
+      tv.remaining_ms = RemainingMs(cal, ref_ms, r.deadline_ms);
     }
     tv.elapsed_ms = budget_ms - tv.remaining_ms;
     v.targets.push_back(tv);
