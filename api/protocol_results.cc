@@ -174,26 +174,31 @@ void AppendTicketResult(const engine::TicketView& ticket, std::string* out) {
   out->append("]}");
 }
 
-void AppendOverdueResult(const engine::OverduePage& page, std::string* out) {
+namespace {
+
+// An overdue or due-soon page: the items, each with its one measure of
+// time (`overdue_ms` or `due_in_ms`), and the cursor.
+template <typename Page, typename Item>
+void AppendTargetItems(const Page& page, absl::string_view measure,
+                       int64_t Item::*value, std::string* out) {
   Members(out, false).Key("items")->push_back('[');
   for (size_t i = 0; i < page.items.size(); ++i) {
     if (i > 0) out->push_back(',');
-    ItemMembers(page.items[i], out).Int("overdue_ms", page.items[i].overdue_ms);
+    ItemMembers(page.items[i], out).Int(measure, page.items[i].*value);
     out->push_back('}');
   }
   out->push_back(']');
   AppendCursor(page.next_cursor, out);
 }
 
+}  // namespace
+
+void AppendOverdueResult(const engine::OverduePage& page, std::string* out) {
+  AppendTargetItems(page, "overdue_ms", &engine::OverdueItem::overdue_ms, out);
+}
+
 void AppendDueSoonResult(const engine::DueSoonPage& page, std::string* out) {
-  Members(out, false).Key("items")->push_back('[');
-  for (size_t i = 0; i < page.items.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    ItemMembers(page.items[i], out).Int("due_in_ms", page.items[i].due_in_ms);
-    out->push_back('}');
-  }
-  out->push_back(']');
-  AppendCursor(page.next_cursor, out);
+  AppendTargetItems(page, "due_in_ms", &engine::DueItem::due_in_ms, out);
 }
 
 void AppendExplanationResult(const engine::Explanation& e, std::string* out) {
