@@ -1,0 +1,171 @@
+#ifndef SLAD_STORAGE_STORE_H_
+#define SLAD_STORAGE_STORE_H_
+
+// Store: slad's durable state in RocksDB (docs/STORAGE.md).
+//
+// Column families:
+//   tickets  id -> encoded TicketRecord (open, or resolved within the
+//            reopen window)
+//   outbox   seq (8 bytes big-endian) -> encoded OutboxEvent, until every
+//            subscriber group has acknowledged it
+//   history  id + 0x00 + seq (8 bytes big-endian) -> encoded HistoryRecord,
+//            kept for the retention period (compaction filter)
+//   meta     schema version, counters, subscriber groups' ack cursors,
+//            stats cells ("stats/" prefix)
+//
+// Writes are staged on the event-loop thread (Put*/Delete*/Append*) into
+// the pending batch, then Commit(done) closes one unit (usually one
+// command). A group-commit writer thread takes the whole pending batch
+// whenever it is idle and writes it with one synced WAL write: one command
+// alone is committed at once; under load the batch grows while the previous
+// one syncs. `done` runs on the writer thread once the unit is durable (or
+// has failed); callers post it back to their own thread.
+//
+// A failed write (disk full, I/O error) puts the store in the read-only
+// state: writable() turns false, the failed batch is kept and retried
+// (DB::Resume, then the same batch again) until it succeeds, and only then
+// are its units completed OK; nothing acknowledged is lost. Callers refuse
+// new writes with `unavailable` while !writable(). An error RocksDB cannot
+// recover from (corruption) makes the retry give up: fatal_error() is set
+// and the caller should exit non-zero with its message.
+//
+// Thread-safety: every method except those marked otherwise is for the
+// owning (event-loop) thread only. The writer thread is internal.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/command.h"
+#include "engine/ticket_record.h"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace slad::storage {
+
+// An escalation event as subscribers receive it, with its outbox sequence.
+struct OutboxEvent {
+  uint64_t seq = 0;
+  uint8_t type = 0;  // engine::EventType
+  int64_t at_ms = 0;
+  std::string id;
+  std::string target;
+  int64_t deadline_ms = 0;
+  std::string from, to;  // escalated: level names
+  std::string team;      // for team-limited subscribers; "" for none
+
+  friend bool operator==(const OutboxEvent&, const OutboxEvent&) = default;
+};
+
+// One audit record: a command applied to a ticket, or an event about it.
+struct HistoryRecord {
+  uint64_t seq = 0;   // global, increasing
+  int64_t at_ms = 0;  // the instant it happened (retention counts from it)
+  uint8_t kind = 0;   // kCommand or kEvent
+  std::string json;   // the request line (command) or event line, no "\n"
+
+  static constexpr uint8_t kCommand = 0;
+  static constexpr uint8_t kEvent = 1;
+  friend bool operator==(const HistoryRecord&, const HistoryRecord&) = default;
+};
+
+struct Options {
+  std::string dir;                // created if missing
+  bool sync = true;               // fsync the WAL on every batch
+  int64_t retention_ms = int64_t{3} * 366 * 24 * 3600 * 1000;  // 3 years+
+  size_t max_batch_bytes = 8 << 20;  // a batch is closed past this size
+  // Keeps at most this many unacknowledged outbox events; beyond it the
+  // oldest are dropped with a logged warning (a group that never acks
+  // must not fill the disk). 0: unbounded.
+  uint64_t max_outbox_events = 10'000'000;
+  // For fault-injection tests: the Env RocksDB uses (default: Env::Default).
+  rocksdb::Env* env = nullptr;
+  // Clock for history retention (compaction filter); default: system clock.
+  std::function<int64_t()> now_ms;
+};
+
+// What Open() found, for the start-up line.
+struct RecoveryReport {
+  uint64_t tickets = 0;
+  uint64_t stats_cells = 0;
+  uint64_t outbox_events = 0;
+  uint64_t groups = 0;
+  int64_t elapsed_ms = 0;
+};
+
+class Store {
+ public:
+  static constexpr uint32_t kSchemaVersion = 1;
+
+  // Opens or creates the database. Refuses (FailedPrecondition) a database
+  // written by a newer schema; reports corruption as DataLoss.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+  ~Store();  // drains: every committed unit is written (or failed) first
+
+  // Recovery, before any write: calls `ticket` for every stored ticket and
+  // `cell` for every stats cell. The ticket records are passed by rvalue so
+  // the callee may move from them.
+  absl::Status Load(const std::function<absl::Status(engine::TicketRecord&&)>& ticket,
+                    const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
+                    RecoveryReport* report);
+
+  // --- Staging (event-loop thread). Nothing is written until Commit.
+  void PutTicket(const engine::TicketRecord& ticket);
+  void DeleteTicket(absl::string_view id);
+  void PutStatsCell(const engine::StatsCellRecord& cell);
+  // Assigns the next outbox sequence number (no gaps) to `event` and stages
+  // it; returns the number.
+  uint64_t AppendOutbox(OutboxEvent event);
+  // Assigns the next history sequence to `record` and stages it under `id`.
+  void AppendHistory(absl::string_view id, HistoryRecord record);
+  // Records that `group` acknowledged every event up to `seq`, registering
+  // the group if new, and deletes outbox events every group has acked.
+  void Ack(absl::string_view group, uint64_t seq);
+  // Registers `group` if new: it then receives everything from the oldest
+  // event still in the outbox. Staged like any write.
+  void RegisterGroup(absl::string_view group);
+
+  // Closes the unit staged since the last Commit. `done` runs on the writer
+  // thread once it is durable (OK) or can never be (the fatal error).
+  void Commit(std::function<void(absl::Status)> done);
+
+  // --- Reads (event-loop thread; they see committed-and-written data).
+  // The group's ack cursor (0 if it never acked); NotFound if unknown.
+  absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const;
+  std::vector<std::string> Groups() const;
+  // Outbox events with seq > after, in order, at most `limit`.
+  absl::Status ReadOutbox(uint64_t after, size_t limit,
+                          std::vector<OutboxEvent>* out) const;
+  uint64_t last_outbox_seq() const;  // 0 if none was ever assigned
+  // The ticket's audit records, oldest first, at most `limit` (newest kept
+  // when cut).
+  absl::Status ReadHistory(absl::string_view id, size_t limit,
+                           std::vector<HistoryRecord>* out) const;
+
+  // --- State (any thread).
+  bool writable() const;
+  // Set once a write failed for good: the caller should exit non-zero.
+  absl::Status fatal_error() const;
+  // Bytes staged and not yet taken by the writer: callers stop reading
+  // requests past a bound (backpressure).
+  size_t pending_bytes() const;
+  // Waits until every committed unit has completed (shutdown, tests).
+  void Flush();
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace slad::storage
+
+#endif  // SLAD_STORAGE_STORE_H_
