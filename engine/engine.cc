@@ -75,8 +75,10 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   // Fire what fell due strictly before the command, so that a stop exactly
   // at a deadline is on time; what is due at the instant fires after it.
   if (cmd.at_ms > now_ms()) Advance(cmd.at_ms - 1, out);
-  PurgeResolved(cmd.at_ms);
+  PurgeResolved(cmd.at_ms, out);
+  out->command_begin = out->changed.size();
   absl::Status status = Dispatch(cmd, out);
+  out->command_end = out->changed.size();
   Advance(cmd.at_ms, out);
   return status;
 }
@@ -85,7 +87,7 @@ absl::Status Engine::Dispatch(const Command& cmd, Effects* out) {
   switch (cmd.op) {
     case Op::kOpen: return Open(cmd, out);
     case Op::kReopen: return Reopen(cmd, out);
-    case Op::kRate: return Rate(cmd);
+    case Op::kRate: return Rate(cmd, out);
     case Op::kPauseAll:
     case Op::kResumeAll: return ForAll(cmd, out);
     default: break;
@@ -339,7 +341,7 @@ absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
   return absl::OkStatus();
 }
 
-absl::Status Engine::Rate(const Command& cmd) {
+absl::Status Engine::Rate(const Command& cmd, Effects* out) {
   if (cmd.score < 1 || cmd.score > 5) {
     return absl::InvalidArgumentError("score must be 1 to 5");
   }
@@ -352,6 +354,7 @@ absl::Status Engine::Rate(const Command& cmd) {
   }
   t->rated = true;
   stats_.Rated(Groups(*t, -1), cmd.at_ms, cmd.score);
+  out->changed.push_back(t->id.str());
   return absl::OkStatus();
 }
 
@@ -464,7 +467,7 @@ void Engine::Advance(int64_t now_ms, Effects* out) {
   wheel_.Advance(now_ms, [&](TimerHandle h, int64_t due_ms) {
     OnTimer(h.index, due_ms, out);
   });
-  PurgeResolved(wheel_.now_ms());
+  PurgeResolved(wheel_.now_ms(), out);
 }
 
 // Does everything the ticket has due at or before `due_ms`, earliest
@@ -563,8 +566,12 @@ void Engine::UnindexTarget(uint32_t slot, size_t target) {
   }
 }
 
-void Engine::PurgeResolved(int64_t now_ms) {
+void Engine::PurgeResolved(int64_t now_ms, Effects* out) {
   const int64_t window_ms = policy_->reopen_window_ms();
+  if (!resolved_order_sorted_) {
+    std::sort(resolved_order_.begin(), resolved_order_.end());
+    resolved_order_sorted_ = true;
+  }
   while (!resolved_order_.empty() &&
          resolved_order_.front().first + window_ms < now_ms) {
     auto& [resolved_ms, id] = resolved_order_.front();
@@ -572,6 +579,7 @@ void Engine::PurgeResolved(int64_t now_ms) {
     // A ticket reopened and resolved again has a later entry of its own.
     if (it != resolved_.end() && it->second.resolved_ms == resolved_ms) {
       resolved_.erase(it);
+      out->changed.push_back(id);
     }
     resolved_order_.pop_front();
   }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "engine/compiled_policy.h"
 #include "engine/stats.h"
 #include "engine/ticket.h"
+#include "engine/ticket_record.h"
 #include "engine/timer_wheel.h"
 
 namespace slad::engine {
@@ -30,12 +32,18 @@ namespace slad::engine {
 // re-encodes those). Reuse one across calls; Clear() keeps capacity.
 struct Effects {
   std::vector<Event> events;
-  std::vector<std::string> changed;  // ticket ids, possibly repeated
-  uint64_t count = 0;                // pause_all/resume_all: tickets touched
+  // Ticket ids, possibly repeated: changed by the command or by timers, or
+  // gone (a resolved ticket whose reopen window ended: Export is false).
+  std::vector<std::string> changed;
+  // changed[command_begin, command_end) are the tickets the command itself
+  // touched (the rest: timers that fired before or after it).
+  size_t command_begin = 0, command_end = 0;
+  uint64_t count = 0;  // pause_all/resume_all: tickets touched
 
   void Clear() {
     events.clear();
     changed.clear();
+    command_begin = command_end = 0;
     count = 0;
   }
 };
@@ -110,6 +118,32 @@ class Engine {
 
   const CompiledPolicy& policy() const { return *policy_; }
 
+  // --- Durable state (engine_record.cc), for storage and policy reload.
+
+  // The ticket's record, open or resolved within the reopen window; false
+  // if neither (never opened, or purged: storage deletes it).
+  bool Export(absl::string_view id, TicketRecord* out) const;
+  // Every ticket's record, open ones first.
+  void ExportAll(const std::function<void(TicketRecord&&)>& fn) const;
+  // Recreates a ticket exactly as exported, under this engine's policy
+  // (matched by names; a target the record lacks starts pending). Nothing
+  // fires and no stats change here: what fell due while the ticket was
+  // stored fires on the next Advance/Apply, in deadline order, once.
+  // A resolved record goes back to the reopen window (purged on the next
+  // call if its window has ended). Errors: InvalidArgument if the record
+  // names a kind, priority, level or target this policy lacks, or is
+  // malformed; AlreadyExists if the id is present.
+  absl::Status Restore(TicketRecord&& record);
+  // Stats cells changed since the last DrainStats, each once.
+  void DrainStats(const std::function<void(StatsCellRecord&&)>& fn);
+  void ExportAllStats(const std::function<void(StatsCellRecord&&)>& fn) const;
+  // Sets one cell (replacing it). A cell whose kind or priority this
+  // policy lacks is dropped (OK): no query could name it.
+  absl::Status RestoreStats(StatsCellRecord&& cell);
+  // The ticket's team ("" for none), open or resolved within the window;
+  // nullopt if unknown. Valid until the next call that changes the engine.
+  std::optional<absl::string_view> TeamOf(absl::string_view id) const;
+
  private:
   Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms);
 
@@ -171,7 +205,7 @@ class Engine {
   absl::Status Escalate(uint32_t slot, const Command& cmd, Effects* out);
   absl::Status Resolve(uint32_t slot, int64_t at_ms, Effects* out);
   absl::Status Reopen(const Command& cmd, Effects* out);
-  absl::Status Rate(const Command& cmd);
+  absl::Status Rate(const Command& cmd, Effects* out);
   absl::Status ForAll(const Command& cmd, Effects* out);
   bool Matches(const Ticket& t, const Filter& f) const;
 
@@ -205,10 +239,14 @@ class Engine {
   std::vector<Adjustment>& Log(Ticket& t);
   void ExplainSpan(Ticket& t, const TargetRun& r, Explanation* out);
   Ticket* FindAny(absl::string_view id);  // open, or resolved in the window
+  const Ticket* FindAny(absl::string_view id) const;
+  void ToRecord(const Ticket& t, int64_t resolved_ms, TicketRecord* out) const;
+  absl::Status FromRecord(TicketRecord& record, Ticket* t);
+  std::string StatsGroupName(GroupBy by, uint32_t id) const;
   template <typename Visit>
   absl::Status Walk(const absl::btree_set<TargetKey>& index, const Command& cmd,
                     int64_t end_ms, std::string* next_cursor, Visit&& visit);
-  void PurgeResolved(int64_t now_ms);
+  void PurgeResolved(int64_t now_ms, Effects* out);
   void Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
             absl::string_view target, int64_t deadline_ms);
 
@@ -230,6 +268,7 @@ class Engine {
   // Resolved tickets kept for reopen and rating, oldest first for expiry.
   absl::flat_hash_map<std::string, ResolvedTicket> resolved_;
   std::deque<std::pair<int64_t, std::string>> resolved_order_;
+  bool resolved_order_sorted_ = true;  // false after Restore appends
 
   // Interned team and assignee names; id 0 is "" (none).
   std::vector<std::string> names_{""};

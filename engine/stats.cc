@@ -38,7 +38,7 @@ void StatsBook::ForEachCell(const StatGroups& g, int64_t at_ms, F&& f) {
   for (uint8_t by = 0; by < g.ids.size(); ++by) {
     // A fact about a whole ticket has no target to be grouped under.
     if (by == static_cast<uint8_t>(GroupBy::kTarget) && g.ids[by] == 0) continue;
-    f(CellAt(Key{by, hour, g.ids[by]}));
+    f(Touch(Key{by, hour, g.ids[by]}));
   }
 }
 
@@ -50,6 +50,15 @@ StatsBook::Cell& StatsBook::CellAt(const Key& key) {
     keys_.insert(key);
   }
   return cells_[it->second];
+}
+
+StatsBook::Cell& StatsBook::Touch(const Key& key) {
+  Cell& cell = CellAt(key);
+  if (!cell.dirty) {
+    cell.dirty = true;
+    dirty_.push_back(key);
+  }
+  return cell;
 }
 
 void StatsBook::Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
@@ -141,6 +150,56 @@ StatsTable StatsBook::Query(
   std::sort(table.rows.begin(), table.rows.end(),
             [](const StatsRow& a, const StatsRow& b) { return a.group < b.group; });
   return table;
+}
+
+StatsCellRecord StatsBook::ToRecord(const Key& key, const Cell& c,
+                                    const GroupName& name) const {
+  StatsCellRecord r;
+  r.by = key.by;
+  r.hour = key.hour;
+  r.group = name(static_cast<GroupBy>(key.by), key.group);
+  r.started = c.started;
+  r.met = c.met;
+  r.met_late = c.met_late;
+  r.breached = c.breached;
+  r.opened = c.opened;
+  r.resolved = c.resolved;
+  r.rated = c.rated;
+  r.score_sum = c.score_sum;
+  r.satisfied = c.satisfied;
+  r.stop_sum_ms = c.stop_sum_ms;
+  r.stop_hist = c.stop_hist;
+  return r;
+}
+
+void StatsBook::DrainDirty(const GroupName& name,
+                           const std::function<void(StatsCellRecord&&)>& fn) {
+  for (const Key& key : dirty_) {
+    Cell& c = cells_[cell_of_.at(key)];
+    c.dirty = false;
+    fn(ToRecord(key, c, name));
+  }
+  dirty_.clear();
+}
+
+void StatsBook::ExportAll(const GroupName& name,
+                          const std::function<void(StatsCellRecord&&)>& fn) const {
+  for (const Key& key : keys_) fn(ToRecord(key, cells_[cell_of_.at(key)], name));
+}
+
+void StatsBook::Restore(uint32_t group, StatsCellRecord&& r) {
+  Cell& c = CellAt(Key{r.by, r.hour, group});
+  c.started = r.started;
+  c.met = r.met;
+  c.met_late = r.met_late;
+  c.breached = r.breached;
+  c.opened = r.opened;
+  c.resolved = r.resolved;
+  c.rated = r.rated;
+  c.score_sum = r.score_sum;
+  c.satisfied = r.satisfied;
+  c.stop_sum_ms = r.stop_sum_ms;
+  c.stop_hist = std::move(r.stop_hist);
 }
 
 }  // namespace slad::engine

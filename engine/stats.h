@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/command.h"
 #include "engine/ticket.h"
+#include "engine/ticket_record.h"
 
 namespace slad::engine {
 
@@ -49,12 +50,23 @@ class StatsBook {
   StatsTable Query(GroupBy by, int64_t from_ms, int64_t to_ms,
                    const std::function<std::string(uint32_t)>& name) const;
 
+  // For storage: the cells changed since the last DrainDirty (each once),
+  // or every cell, as records whose group is `name(by, group id)`.
+  using GroupName = std::function<std::string(GroupBy, uint32_t)>;
+  void DrainDirty(const GroupName& name,
+                  const std::function<void(StatsCellRecord&&)>& fn);
+  void ExportAll(const GroupName& name,
+                 const std::function<void(StatsCellRecord&&)>& fn) const;
+  // Sets the cell (by, hour, group) to `cell`'s figures; not marked dirty.
+  void Restore(uint32_t group, StatsCellRecord&& cell);
+
  private:
   struct Cell {
     uint64_t started = 0, met = 0, met_late = 0, breached = 0;
     uint64_t opened = 0, resolved = 0, rated = 0, score_sum = 0, satisfied = 0;
     int64_t stop_sum_ms = 0;
     std::vector<std::pair<uint16_t, uint32_t>> stop_hist;  // bucket, count
+    bool dirty = false;  // changed since the last DrainDirty
   };
   struct Key {
     uint8_t by;
@@ -72,6 +84,7 @@ class StatsBook {
     }
   };
   Cell& CellAt(const Key& key);
+  Cell& Touch(const Key& key);  // CellAt, marked dirty
 
   template <typename F>
   void ForEachCell(const StatGroups& g, int64_t at_ms, F&& f);
@@ -81,7 +94,11 @@ class StatsBook {
   // Every fact updates about five cells, so they are found by hash; the
   // ordered set of keys, which only grows when a cell is new, serves the
   // range scans of Query().
+  StatsCellRecord ToRecord(const Key& key, const Cell& c,
+                           const GroupName& name) const;
+
   std::vector<Cell> cells_;
+  std::vector<Key> dirty_;  // cells changed since the last DrainDirty
   absl::flat_hash_map<Key, uint32_t> cell_of_;
   absl::btree_set<Key> keys_;
 };

@@ -136,7 +136,7 @@ std::string Describe(const Command& c) {
 struct Tally {
   uint64_t codes[17] = {};  // by absl::StatusCode
   uint64_t events[5] = {};  // by EventType
-  uint64_t overdue = 0, due_soon = 0;
+  uint64_t overdue = 0, due_soon = 0, restarts = 0;
 
   std::string ToString() const {
     return absl::StrCat("ok ", codes[0], ", invalid ", codes[3], ", not_found ",
@@ -144,7 +144,7 @@ struct Tally {
                         "; warning ", events[0], ", breached ", events[1],
                         ", escalated ", events[2], ", met ", events[3], ", met_late ",
                         events[4], "; overdue rows ", overdue, ", due_soon rows ",
-                        due_soon);
+                        due_soon, "; restarts ", restarts);
   }
 };
 
@@ -251,7 +251,80 @@ class Harness {
     ++tally_.codes[static_cast<int>(got.code())];
     for (const Event& e : effects_.events) ++tally_.events[static_cast<int>(e.type)];
     EXPECT_EQ(engine_->now_ms(), ref_->now_ms());
+    Persist();
     return !::testing::Test::HasFailure();
+  }
+
+  // What storage does after every call: re-export each changed ticket
+  // (delete it if gone) and keep the changed stats cells.
+  void Persist() {
+    for (const std::string& id : effects_.changed) {
+      TicketRecord record;
+      if (engine_->Export(id, &record)) {
+        stored_[id] = std::move(record);
+      } else {
+        stored_.erase(id);
+      }
+    }
+    engine_->DrainStats([&](StatsCellRecord&& cell) {
+      stored_stats_[{cell.by, cell.hour, cell.group}] = std::move(cell);
+    });
+  }
+
+  // A restart: the stored records must equal a full export (so Effects::
+  // changed and DrainStats missed nothing), and an engine restored from
+  // them replaces the running one; the comparison with the reference then
+  // goes on, so restored tickets must behave exactly as the originals.
+  bool Restart() {
+    SCOPED_TRACE(absl::StrCat("restart at +", engine_->now_ms() - kMonday));
+    std::map<std::string, TicketRecord> all;
+    engine_->ExportAll([&](TicketRecord&& r) { all[r.id] = std::move(r); });
+    EXPECT_EQ(stored_.size(), all.size());
+    for (const auto& [id, record] : all) {
+      auto it = stored_.find(id);
+      if (it == stored_.end()) {
+        ADD_FAILURE() << "ticket " << id << " changed but was not reported";
+      } else {
+        EXPECT_TRUE(it->second == record) << "stale stored record of " << id;
+      }
+    }
+    std::map<std::tuple<uint8_t, int64_t, std::string>, StatsCellRecord> cells;
+    engine_->ExportAllStats([&](StatsCellRecord&& c) {
+      cells[{c.by, c.hour, c.group}] = std::move(c);
+    });
+    EXPECT_TRUE(cells == stored_stats_) << "stats cells not all drained";
+    if (::testing::Test::HasFailure()) return false;
+
+    auto restored = std::move(*Engine::Create(PropertyPolicy(), engine_->now_ms()));
+    for (auto [id, record] : stored_) {
+      const absl::Status s = restored->Restore(std::move(record));
+      EXPECT_TRUE(s.ok()) << s;
+    }
+    for (auto [key, cell] : stored_stats_) {
+      EXPECT_TRUE(restored->RestoreStats(std::move(cell)).ok());
+    }
+    for (int by = 0; by <= static_cast<int>(GroupBy::kPriority); ++by) {
+      Command q{.op = Op::kStats, .from_ms = kMonday, .to_ms = kMonday + 400 * kDay,
+                .group_by = static_cast<GroupBy>(by)};
+      const std::string want = StatsText(*engine_->Stats(q));
+      EXPECT_EQ(StatsText(*restored->Stats(q)), want) << "stats by " << by;
+    }
+    bool drained_any = false;
+    restored->DrainStats([&](StatsCellRecord&&) { drained_any = true; });
+    EXPECT_FALSE(drained_any) << "restoring marked stats cells as changed";
+    engine_ = std::move(restored);
+    ++tally_.restarts;
+    return !::testing::Test::HasFailure();
+  }
+
+  static std::string StatsText(const StatsTable& t) {
+    std::string text;
+    for (const StatsRow& r : t.rows) {
+      absl::StrAppend(&text, r.group, " ", r.started, " ", r.met, " ", r.met_late,
+                      " ", r.breached, " ", r.mean_stop_ms, " ", r.p90_stop_ms, " ",
+                      r.opened, " ", r.resolved, " ", r.rated, " ", r.mean_score, "\n");
+    }
+    return text;
   }
 
   bool AdvanceBoth() {
@@ -262,6 +335,7 @@ class Harness {
     engine_->Advance(to, &effects_);
     ref_->Advance(to, &ref_events_);
     EXPECT_EQ(ByTicket(effects_.events), ByTicket(ref_events_));
+    Persist();
     return !::testing::Test::HasFailure();
   }
 
@@ -365,6 +439,8 @@ class Harness {
   std::unique_ptr<ReferenceEngine> ref_;
   Effects effects_;
   std::vector<Event> ref_events_;
+  std::map<std::string, TicketRecord> stored_;
+  std::map<std::tuple<uint8_t, int64_t, std::string>, StatsCellRecord> stored_stats_;
 };
 
 constexpr int kSeeds = 120;
@@ -379,12 +455,14 @@ TEST(EnginePropertyTest, RandomStreamsAgreeWithTheReference) {
       if (!h.Step(n)) return;
       if (n % 50 == 49 && !h.AdvanceBoth()) return;
       if (n % 7 == 6 && !h.CompareQueries()) return;
+      if (n % 97 == 96 && !h.Restart()) return;
     }
     if (!h.CompareQueries()) return;
     for (int i = 0; i < 17; ++i) total.codes[i] += h.tally().codes[i];
     for (int i = 0; i < 5; ++i) total.events[i] += h.tally().events[i];
     total.overdue += h.tally().overdue;
     total.due_soon += h.tally().due_soon;
+    total.restarts += h.tally().restarts;
   }
   std::printf("%s\n", total.ToString().c_str());
 }

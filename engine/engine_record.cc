@@ -1,0 +1,204 @@
+// Engine <-> TicketRecord / StatsCellRecord: the durable state that
+// storage/ persists and that a policy reload carries from one engine to
+// the next. Records hold names, so ids are resolved against this engine's
+// policy and interning on the way in.
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "engine/status_macros.h"
+
+namespace slad::engine {
+
+const Ticket* Engine::FindAny(absl::string_view id) const {
+  if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    return &done->second.ticket;
+  }
+  return nullptr;
+}
+
+std::optional<absl::string_view> Engine::TeamOf(absl::string_view id) const {
+  const Ticket* t = FindAny(id);
+  if (t == nullptr) return std::nullopt;
+  return Name(t->team);
+}
+
+void Engine::ToRecord(const Ticket& t, int64_t resolved_ms,
+                      TicketRecord* out) const {
+  out->id = std::string(t.id.view());
+  out->kind = policy_->kind(t.kind).name;
+  out->priority = policy_->priority_name(t.priority);
+  out->team = std::string(Name(t.team));
+  out->assignee = std::string(Name(t.assignee));
+  out->level = policy_->level_name(t.level);
+  out->opened_ms = t.opened_ms;
+  out->resolved_ms = resolved_ms;
+  out->paused = t.paused;
+  out->rated = t.rated;
+  out->targets.resize(t.targets.size());
+  const auto& targets = policy_->kind(t.kind).targets;
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    const TargetRun& r = t.targets[i];
+    out->targets[i] = TargetRecord{targets[i].name, r.start_ms, r.deadline_ms,
+                                   r.mark_ms, static_cast<uint8_t>(r.state),
+                                   r.paused, r.breached, r.warned, r.steps};
+  }
+  out->log.clear();
+  if (!t.log) return;
+  for (const Adjustment& a : *t.log) {
+    AdjustmentRecord& rec = out->log.emplace_back();
+    rec.what = a.what;
+    rec.at_ms = a.at_ms;
+    rec.until_ms = a.until_ms;
+    if (a.what == Adjustment::kPriority) {
+      rec.from = policy_->priority_name(a.from);
+      rec.to = policy_->priority_name(a.to);
+    }
+  }
+}
+
+bool Engine::Export(absl::string_view id, TicketRecord* out) const {
+  if (auto open = ids_.find(id); open != ids_.end()) {
+    ToRecord(tickets_[*open], 0, out);
+    return true;
+  }
+  if (auto done = resolved_.find(id); done != resolved_.end()) {
+    ToRecord(done->second.ticket, done->second.resolved_ms, out);
+    return true;
+  }
+  return false;
+}
+
+void Engine::ExportAll(const std::function<void(TicketRecord&&)>& fn) const {
+  for (uint32_t slot : ids_) {
+    TicketRecord record;
+    ToRecord(tickets_[slot], 0, &record);
+    fn(std::move(record));
+  }
+  for (const auto& [id, resolved] : resolved_) {
+    TicketRecord record;
+    ToRecord(resolved.ticket, resolved.resolved_ms, &record);
+    fn(std::move(record));
+  }
+}
+
+namespace {
+
+absl::Status Unknown(absl::string_view what, absl::string_view name,
+                     absl::string_view id) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "ticket \"", id, "\": the policy has no ", what, " \"", name, "\""));
+}
+
+}  // namespace
+
+absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
+  if (rec.id.empty() || rec.id.size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError("a ticket record without a valid id");
+  }
+  const int kind = policy_->KindId(rec.kind);
+  if (kind < 0) return Unknown("kind", rec.kind, rec.id);
+  const int priority = policy_->PriorityId(rec.priority);
+  if (priority < 0) return Unknown("priority", rec.priority, rec.id);
+  const int level = policy_->LevelId(rec.level);
+  if (level < 0) return Unknown("level", rec.level, rec.id);
+  t->id = TicketId(rec.id);
+  t->opened_ms = rec.opened_ms;
+  t->team = Intern(rec.team);
+  t->assignee = Intern(rec.assignee);
+  t->kind = static_cast<uint16_t>(kind);
+  t->priority = static_cast<uint8_t>(priority);
+  t->level = static_cast<uint8_t>(level);
+  t->paused = rec.paused;
+  t->rated = rec.rated;
+  t->targets.assign(policy_->kind(kind).targets.size(), TargetRun{});
+  for (const TargetRecord& tr : rec.targets) {
+    const int i = policy_->TargetId(kind, tr.name);
+    if (i < 0) return Unknown(absl::StrCat(rec.kind, " target"), tr.name, rec.id);
+    if (tr.state > static_cast<uint8_t>(TargetState::kMetLate)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ticket \"", rec.id, "\": bad target state"));
+    }
+    t->targets[i] = TargetRun{tr.start_ms, tr.deadline_ms, tr.mark_ms,
+                              static_cast<TargetState>(tr.state), tr.paused,
+                              tr.breached, tr.warned, tr.steps};
+  }
+  for (const AdjustmentRecord& a : rec.log) {
+    Adjustment adj{a.at_ms, a.until_ms, Adjustment::kPause, 0, 0};
+    if (a.what == Adjustment::kPriority) {
+      const int from = policy_->PriorityId(a.from), to = policy_->PriorityId(a.to);
+      if (from < 0) return Unknown("priority", a.from, rec.id);
+      if (to < 0) return Unknown("priority", a.to, rec.id);
+      adj.what = Adjustment::kPriority;
+      adj.from = static_cast<uint8_t>(from);
+      adj.to = static_cast<uint8_t>(to);
+    } else if (a.what != Adjustment::kPause) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ticket \"", rec.id, "\": bad log entry"));
+    }
+    Log(*t).push_back(adj);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Restore(TicketRecord&& rec) {
+  if (ids_.contains(rec.id) || resolved_.contains(rec.id)) {
+    return absl::AlreadyExistsError(absl::StrCat("ticket \"", rec.id, "\" exists"));
+  }
+  Ticket t;
+  RETURN_IF_ERROR(FromRecord(rec, &t));
+  if (rec.resolved_ms != 0) {
+    resolved_order_.emplace_back(rec.resolved_ms, rec.id);
+    resolved_order_sorted_ = false;
+    resolved_.emplace(std::move(rec.id), ResolvedTicket{std::move(t), rec.resolved_ms});
+    return absl::OkStatus();
+  }
+  const TimerHandle h = AllocateSlot();
+  if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
+  tickets_.EnsureSize(h.index + 1);
+  Ticket& slot = tickets_[h.index];
+  slot = std::move(t);
+  slot.timer_generation = h.generation;
+  ids_.insert(h.index);
+  for (size_t i = 0; i < slot.targets.size(); ++i) IndexTarget(h.index, i);
+  Rearm(h.index);
+  return absl::OkStatus();
+}
+
+std::string Engine::StatsGroupName(GroupBy by, uint32_t id) const {
+  switch (by) {
+    case GroupBy::kKind: return policy_->kind(id).name;
+    case GroupBy::kPriority: return policy_->priority_name(id);
+    default: return std::string(Name(id));
+  }
+}
+
+void Engine::DrainStats(const std::function<void(StatsCellRecord&&)>& fn) {
+  stats_.DrainDirty(
+      [this](GroupBy by, uint32_t id) { return StatsGroupName(by, id); }, fn);
+}
+
+void Engine::ExportAllStats(
+    const std::function<void(StatsCellRecord&&)>& fn) const {
+  stats_.ExportAll(
+      [this](GroupBy by, uint32_t id) { return StatsGroupName(by, id); }, fn);
+}
+
+absl::Status Engine::RestoreStats(StatsCellRecord&& cell) {
+  if (cell.by > static_cast<uint8_t>(GroupBy::kPriority)) {
+    return absl::InvalidArgumentError("a stats cell of an unknown dimension");
+  }
+  int id = 0;
+  switch (static_cast<GroupBy>(cell.by)) {
+    case GroupBy::kKind: id = policy_->KindId(cell.group); break;
+    case GroupBy::kPriority: id = policy_->PriorityId(cell.group); break;
+    default: id = static_cast<int>(Intern(cell.group)); break;
+  }
+  if (id < 0) return absl::OkStatus();
+  stats_.Restore(static_cast<uint32_t>(id), std::move(cell));
+  return absl::OkStatus();
+}
+
+}  // namespace slad::engine
