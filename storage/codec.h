@@ -1,0 +1,84 @@
+#ifndef SLAD_STORAGE_CODEC_H_
+#define SLAD_STORAGE_CODEC_H_
+
+// The byte formats of everything slad stores (grammar in codec.cc and in
+// docs/STORAGE.md). Pure functions: no RocksDB, no I/O, so that tests can
+// round-trip random records without a database.
+//
+// Every value starts with a one-byte format version; a decoder refuses a
+// version it does not know (DataLoss), so that a newer writer's record is
+// never misread. Keys carry no version: their layout is fixed by the
+// schema version in `meta`.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/ticket_record.h"
+#include "storage/store.h"
+
+namespace slad::storage::codec {
+
+inline constexpr uint8_t kTicketFormat = 1;
+inline constexpr uint8_t kStatsFormat = 1;
+inline constexpr uint8_t kOutboxFormat = 1;
+inline constexpr uint8_t kHistoryFormat = 1;
+
+// --- Primitive pieces (exposed for tests and for the key helpers).
+void PutVarint64(std::string* dst, uint64_t v);
+void PutSigned(std::string* dst, int64_t v);  // zigzag varint
+void PutString(std::string* dst, absl::string_view s);  // varint length
+void PutFixed64BE(std::string* dst, uint64_t v);  // sorts like the number
+uint64_t DecodeFixed64BE(const char* p);
+
+// --- Values. Encode* append to *dst (callers reuse one buffer). Decode*
+// return DataLoss for a truncated, trailing-garbage or unknown-version
+// value, and leave *out unspecified then.
+void EncodeTicket(const engine::TicketRecord& t, std::string* dst);
+// The id lives in the key: `id` is copied into out->id.
+absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
+                          engine::TicketRecord* out);
+
+void EncodeStatsCell(const engine::StatsCellRecord& c, std::string* dst);
+// Key and value together hold the cell.
+absl::Status DecodeStatsCell(absl::string_view key, absl::string_view value,
+                             engine::StatsCellRecord* out);
+
+void EncodeOutboxEvent(const OutboxEvent& e, std::string* dst);
+// The seq lives in the key: `seq` is copied into out->seq.
+absl::Status DecodeOutboxEvent(uint64_t seq, absl::string_view value,
+                               OutboxEvent* out);
+
+void EncodeHistory(const HistoryRecord& r, std::string* dst);
+absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
+                           HistoryRecord* out);
+// Just the instant of a history value, for the retention filter; false if
+// the value is not a history record this version can read.
+bool HistoryAtMs(absl::string_view value, int64_t* at_ms);
+
+// --- Keys.
+// outbox: 8-byte big-endian seq.
+std::string OutboxKey(uint64_t seq);
+// history: id + 0x00 + 8-byte big-endian seq; ids sort together, oldest
+// first within an id.
+std::string HistoryKey(absl::string_view id, uint64_t seq);
+// Splits a history key; false if it is not one.
+bool ParseHistoryKey(absl::string_view key, absl::string_view* id,
+                     uint64_t* seq);
+// meta: "stats/" + by (1 byte) + hour (8 bytes big-endian, sign bit
+// flipped so that negative hours sort first) + group name.
+inline constexpr absl::string_view kStatsPrefix = "stats/";
+std::string StatsKey(const engine::StatsCellRecord& c);
+// meta: "group/" + name -> 8-byte big-endian ack cursor.
+inline constexpr absl::string_view kGroupPrefix = "group/";
+inline constexpr absl::string_view kSchemaKey = "schema";
+inline constexpr absl::string_view kOutboxSeqKey = "seq/outbox";
+inline constexpr absl::string_view kHistorySeqKey = "seq/history";
+// The oldest outbox seq not yet deleted minus one (what every group acked,
+// or what the size bound dropped).
+inline constexpr absl::string_view kOutboxFloorKey = "seq/outbox_floor";
+
+}  // namespace slad::storage::codec
+
+#endif  // SLAD_STORAGE_CODEC_H_

@@ -1,0 +1,329 @@
+// Store: opening the database, staging writes, committing them
+// (store_read.cc has the recovery scan and the reads).
+
+#include "storage/store.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+#include "engine/status_macros.h"
+#include "rocksdb/table.h"
+#include "storage/codec.h"
+#include "storage/rocksdb_status.h"
+#include "storage/store_impl.h"
+
+namespace slad::storage {
+namespace {
+
+constexpr const char* kFamilyNames[kFamilies] = {"tickets", "outbox",
+                                                 "history", "meta"};
+
+// Memory (docs/STORAGE.md, "Tuning"): memtables are bounded together by
+// db_write_buffer_size, and the block cache holds data, index and filter
+// blocks alike, so RocksDB's resident memory stays near their sum however
+// many tickets there are.
+constexpr size_t kMemtableBudget = 96 << 20;
+constexpr size_t kBlockCacheBytes = 32 << 20;
+constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 32 << 20,
+                                                 4 << 20};
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rocksdb::DBOptions DbOptions(const Options& options) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  if (options.env != nullptr) o.env = options.env;
+  o.max_background_jobs = 2;
+  o.db_write_buffer_size = kMemtableBudget;
+  // Every family shares the WAL; this makes RocksDB flush the family that
+  // pins the oldest log (meta, typically) instead of keeping logs forever.
+  o.max_total_wal_size = 128 << 20;
+  o.keep_log_file_num = 2;
+  o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // A torn tail after a crash is cut at the last whole record: everything
+  // acknowledged was synced before that.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
+                                           Family f) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = impl.cache;
+  table.cache_index_and_filter_blocks = true;
+  table.block_size = 16 << 10;  // tickets are read by scans, not lookups
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  o.write_buffer_size = kWriteBufferBytes[f];
+  o.max_write_buffer_number = 2;
+  o.level_compaction_dynamic_level_bytes = true;
+  if (f == kHistory) o.compaction_filter = impl.retention.get();
+  return o;
+}
+
+absl::Status OpenDb(Store::Impl* impl) {
+  const rocksdb::DBOptions db_options = DbOptions(impl->options);
+  std::vector<std::string> names;
+  // A new directory has no families yet: the error just means "none".
+  if (!rocksdb::DB::ListColumnFamilies(db_options, impl->options.dir, &names)
+           .ok()) {
+    names.clear();
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int f = 0; f < kFamilies; ++f) {
+    descriptors.emplace_back(kFamilyNames[f],
+                             FamilyOptions(*impl, static_cast<Family>(f)));
+  }
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+  // Families a newer schema added must be opened too, or RocksDB refuses
+  // the database before we can read its schema version.
+  for (const std::string& name : names) {
+    if (std::none_of(descriptors.begin(), descriptors.end(),
+                     [&](const auto& d) { return d.name == name; })) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, impl->options.dir,
+                                              descriptors, &handles, &db),
+                            "open " + impl->options.dir));
+  impl->db.reset(db);
+  impl->families.assign(handles.begin(), handles.begin() + kFamilies);
+  impl->others.assign(handles.begin() + kFamilies, handles.end());
+  return absl::OkStatus();
+}
+
+absl::Status ReadFixed(Store::Impl* impl, absl::string_view key,
+                       uint64_t* out) {
+  std::string value;
+  rocksdb::Status s = impl->db->Get(rocksdb::ReadOptions(), impl->cf(kMeta),
+                                    rocksdb::Slice(key.data(), key.size()),
+                                    &value);
+  if (s.IsNotFound()) {
+    *out = 0;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(FromRocks(s, "read meta"));
+  if (value.size() != 8) {
+    return absl::DataLossError("meta key " + std::string(key) +
+                               " has a malformed value");
+  }
+  *out = codec::DecodeFixed64BE(value.data());
+  return absl::OkStatus();
+}
+
+// Refuses a newer schema; stamps a new database with ours.
+absl::Status CheckSchema(Store::Impl* impl) {
+  uint64_t version = 0;
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kSchemaKey, &version));
+  if (version > Store::kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        "the database in " + impl->options.dir +
+        " was written with storage schema version " + std::to_string(version) +
+        "; this slad reads versions up to " +
+        std::to_string(Store::kSchemaVersion) +
+        ": run a newer slad, or restore a backup");
+  }
+  if (version == Store::kSchemaVersion) return absl::OkStatus();
+  // version 0: a new database (Open stamps it before anything else).
+  std::string value;
+  codec::PutFixed64BE(&value, Store::kSchemaVersion);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(
+      impl->db->Put(wo, impl->cf(kMeta), std::string(codec::kSchemaKey), value),
+      "write schema version");
+}
+
+absl::Status ReadCounters(Store::Impl* impl) {
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kOutboxSeqKey, &impl->last_outbox));
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kHistorySeqKey, &impl->last_history));
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kOutboxFloorKey, &impl->outbox_floor));
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl->db->NewIterator(rocksdb::ReadOptions(), impl->cf(kMeta)));
+  const rocksdb::Slice prefix(codec::kGroupPrefix.data(),
+                              codec::kGroupPrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (it->value().size() != 8) {
+      return absl::DataLossError("malformed subscriber group cursor");
+    }
+    std::string name = it->key().ToString().substr(prefix.size());
+    impl->groups[name] = codec::DecodeFixed64BE(it->value().data());
+  }
+  return FromRocks(it->status(), "read subscriber groups");
+}
+
+GroupCommitter::Sink SinkOf(Store::Impl* impl) {
+  rocksdb::WriteOptions wo;
+  wo.sync = impl->options.sync;
+  return GroupCommitter::Sink{
+      .write =
+          [impl, wo](rocksdb::WriteBatch& batch) {
+            return FromRocks(impl->db->Write(wo, &batch), "write");
+          },
+      .resume = [impl] { return FromRocks(impl->db->Resume(), "resume"); },
+  };
+}
+
+}  // namespace
+
+Store::Impl::~Impl() {
+  committer.reset();  // drains first: it writes through db
+  if (db == nullptr) return;
+  for (auto* h : families) db->DestroyColumnFamilyHandle(h);
+  for (auto* h : others) db->DestroyColumnFamilyHandle(h);
+  db->Close().PermitUncheckedError();
+}
+
+void Store::Impl::Put(Family f, absl::string_view key,
+                      absl::string_view value) {
+  // WriteBatch::Put fails only for a key or value over 4 GiB, which the
+  // protocol's line limit rules out.
+  rocksdb::Status s = unit.Put(cf(f), rocksdb::Slice(key.data(), key.size()),
+                               rocksdb::Slice(value.data(), value.size()));
+  assert(s.ok());
+  s.PermitUncheckedError();
+}
+
+void Store::Impl::StageCounters() {
+  if (!counters_dirty) return;
+  counters_dirty = false;
+  std::string v;
+  codec::PutFixed64BE(&v, last_outbox);
+  Put(kMeta, codec::kOutboxSeqKey, v);
+  v.clear();
+  codec::PutFixed64BE(&v, last_history);
+  Put(kMeta, codec::kHistorySeqKey, v);
+  v.clear();
+  codec::PutFixed64BE(&v, outbox_floor);
+  Put(kMeta, codec::kOutboxFloorKey, v);
+}
+
+void Store::Impl::DropOutboxThrough(uint64_t seq) {
+  if (seq <= outbox_floor) return;
+  rocksdb::Status s = unit.DeleteRange(cf(kOutbox), codec::OutboxKey(outbox_floor + 1),
+                                       codec::OutboxKey(seq + 1));
+  assert(s.ok());
+  s.PermitUncheckedError();
+  outbox_floor = seq;
+  counters_dirty = true;
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  if (!impl->options.now_ms) impl->options.now_ms = SystemNowMs;
+  impl->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  impl->retention = std::make_unique<HistoryRetention>(
+      impl->options.retention_ms, impl->options.now_ms);
+  RETURN_IF_ERROR(OpenDb(impl.get()));
+  RETURN_IF_ERROR(CheckSchema(impl.get()));
+  RETURN_IF_ERROR(ReadCounters(impl.get()));
+  impl->committer = std::make_unique<GroupCommitter>(
+      SinkOf(impl.get()), impl->options.max_batch_bytes);
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+void Store::PutTicket(const engine::TicketRecord& ticket) {
+  impl_->scratch.clear();
+  codec::EncodeTicket(ticket, &impl_->scratch);
+  impl_->Put(kTickets, ticket.id, impl_->scratch);
+}
+
+void Store::DeleteTicket(absl::string_view id) {
+  rocksdb::Status s =
+      impl_->unit.Delete(impl_->cf(kTickets), rocksdb::Slice(id.data(), id.size()));
+  assert(s.ok());
+  s.PermitUncheckedError();
+}
+
+void Store::PutStatsCell(const engine::StatsCellRecord& cell) {
+  impl_->scratch.clear();
+  codec::EncodeStatsCell(cell, &impl_->scratch);
+  impl_->Put(kMeta, codec::StatsKey(cell), impl_->scratch);
+}
+
+uint64_t Store::AppendOutbox(OutboxEvent event) {
+  Impl& s = *impl_;
+  event.seq = ++s.last_outbox;
+  s.counters_dirty = true;
+  s.scratch.clear();
+  codec::EncodeOutboxEvent(event, &s.scratch);
+  s.Put(kOutbox, codec::OutboxKey(event.seq), s.scratch);
+  // The bound is enforced in steps of 1/16 so that a full outbox costs one
+  // range deletion per many events, not one per event.
+  const uint64_t max = s.options.max_outbox_events;
+  if (max > 0 && s.last_outbox - s.outbox_floor > max + max / 16) {
+    const uint64_t through = s.last_outbox - max;
+    std::fprintf(stderr,
+                 "slad: outbox over %llu events: dropping events up to seq "
+                 "%llu that a subscriber group never acknowledged\n",
+                 static_cast<unsigned long long>(max),
+                 static_cast<unsigned long long>(through));
+    s.DropOutboxThrough(through);
+  }
+  return event.seq;
+}
+
+void Store::AppendHistory(absl::string_view id, HistoryRecord record) {
+  Impl& s = *impl_;
+  record.seq = ++s.last_history;
+  s.counters_dirty = true;
+  s.scratch.clear();
+  codec::EncodeHistory(record, &s.scratch);
+  s.Put(kHistory, codec::HistoryKey(id, record.seq), s.scratch);
+}
+
+void Store::RegisterGroup(absl::string_view group) {
+  Impl& s = *impl_;
+  auto [it, inserted] = s.groups.try_emplace(std::string(group), s.outbox_floor);
+  if (!inserted) return;
+  std::string v;
+  codec::PutFixed64BE(&v, it->second);
+  s.Put(kMeta, std::string(codec::kGroupPrefix) + it->first, v);
+}
+
+void Store::Ack(absl::string_view group, uint64_t seq) {
+  Impl& s = *impl_;
+  RegisterGroup(group);
+  auto it = s.groups.find(group);
+  seq = std::min(seq, s.last_outbox);
+  if (seq <= it->second) return;
+  it->second = seq;
+  std::string v;
+  codec::PutFixed64BE(&v, seq);
+  s.Put(kMeta, std::string(codec::kGroupPrefix) + it->first, v);
+  uint64_t all_acked = seq;
+  for (const auto& [name, acked] : s.groups) all_acked = std::min(all_acked, acked);
+  s.DropOutboxThrough(all_acked);
+}
+
+void Store::Commit(std::function<void(absl::Status)> done) {
+  impl_->StageCounters();
+  impl_->committer->Append(&impl_->unit, std::move(done));
+}
+
+bool Store::writable() const { return impl_->committer->writable(); }
+absl::Status Store::fatal_error() const {
+  return impl_->committer->fatal_error();
+}
+size_t Store::pending_bytes() const {
+  return impl_->committer->pending_bytes();
+}
+void Store::Flush() { impl_->committer->Flush(); }
+
+}  // namespace slad::storage

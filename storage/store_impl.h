@@ -1,0 +1,57 @@
+#ifndef SLAD_STORAGE_STORE_IMPL_H_
+#define SLAD_STORAGE_STORE_IMPL_H_
+
+// Store's private state, shared by store.cc (open, staging, commit) and
+// store_read.cc (recovery scan and reads). Not part of the interface.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "storage/group_commit.h"
+#include "storage/history_retention.h"
+#include "storage/store.h"
+
+namespace slad::storage {
+
+enum Family : int { kTickets = 0, kOutbox, kHistory, kMeta, kFamilies };
+
+struct Store::Impl {
+  Options options;
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::unique_ptr<HistoryRetention> retention;
+  std::unique_ptr<rocksdb::DB> db;
+  // Indexed by Family; the default family (unused) and any family a newer
+  // schema added are in `others`. Owned; destroyed before `db`.
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  std::vector<rocksdb::ColumnFamilyHandle*> others;
+  std::unique_ptr<GroupCommitter> committer;
+
+  // Owning-thread state: the unit being staged and the counters it
+  // advances. The counters are staged values (ahead of what is durable by
+  // at most the units not yet written); each unit that changes one also
+  // writes it, so a batch is atomic with the counters it used.
+  rocksdb::WriteBatch unit;
+  std::string scratch;
+  uint64_t last_outbox = 0;    // last outbox seq assigned
+  uint64_t outbox_floor = 0;   // every seq <= floor is deleted
+  uint64_t last_history = 0;   // last history seq assigned
+  bool counters_dirty = false;
+  std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
+
+  ~Impl();
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
+  void Put(Family f, absl::string_view key, absl::string_view value);
+  void StageCounters();
+  // Deletes outbox events up to `seq` (inclusive) in the current unit.
+  void DropOutboxThrough(uint64_t seq);
+};
+
+}  // namespace slad::storage
+
+#endif  // SLAD_STORAGE_STORE_IMPL_H_

@@ -1,0 +1,136 @@
+// Store: the recovery scan and the reads.
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "engine/status_macros.h"
+#include "storage/codec.h"
+#include "storage/rocksdb_status.h"
+#include "storage/store.h"
+#include "storage/store_impl.h"
+
+namespace slad::storage {
+namespace {
+
+absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// For scans that read each block once: a large readahead turns the scan
+// into sequential reads, and not filling the cache keeps the scan from
+// evicting what serving needs.
+rocksdb::ReadOptions ScanOptions() {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 8 << 20;
+  ro.fill_cache = false;
+  return ro;
+}
+
+absl::Status WithKey(absl::Status s, absl::string_view key) {
+  if (s.ok()) return s;
+  return absl::Status(s.code(), std::string(s.message()) + " (key " +
+                                    std::string(key) + ")");
+}
+
+}  // namespace
+
+absl::Status Store::Load(
+    const std::function<absl::Status(engine::TicketRecord&&)>& ticket,
+    const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
+    RecoveryReport* report) {
+  const auto start = std::chrono::steady_clock::now();
+  *report = RecoveryReport();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(ScanOptions(), impl_->cf(kTickets)));
+    engine::TicketRecord record;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      RETURN_IF_ERROR(WithKey(
+          codec::DecodeTicket(View(it->key()), View(it->value()), &record),
+          View(it->key())));
+      RETURN_IF_ERROR(ticket(std::move(record)));
+      ++report->tickets;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan tickets"));
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(ScanOptions(), impl_->cf(kMeta)));
+    const rocksdb::Slice prefix(codec::kStatsPrefix.data(),
+                                codec::kStatsPrefix.size());
+    engine::StatsCellRecord record;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      RETURN_IF_ERROR(codec::DecodeStatsCell(View(it->key()),
+                                             View(it->value()), &record));
+      RETURN_IF_ERROR(cell(std::move(record)));
+      ++report->stats_cells;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "scan stats"));
+  }
+  report->outbox_events = impl_->last_outbox - impl_->outbox_floor;
+  report->groups = impl_->groups.size();
+  report->elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Store::AckedUpTo(absl::string_view group) const {
+  auto it = impl_->groups.find(group);
+  if (it == impl_->groups.end()) {
+    return absl::NotFoundError("unknown subscriber group " + std::string(group));
+  }
+  return it->second;
+}
+
+std::vector<std::string> Store::Groups() const {
+  std::vector<std::string> names;
+  for (const auto& [name, acked] : impl_->groups) names.push_back(name);
+  return names;
+}
+
+absl::Status Store::ReadOutbox(uint64_t after, size_t limit,
+                               std::vector<OutboxEvent>* out) const {
+  const uint64_t from = std::max(after, impl_->outbox_floor) + 1;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kOutbox)));
+  OutboxEvent event;
+  size_t n = 0;
+  for (it->Seek(codec::OutboxKey(from)); it->Valid() && n < limit;
+       it->Next(), ++n) {
+    if (it->key().size() != 8) return absl::DataLossError("bad outbox key");
+    const uint64_t seq = codec::DecodeFixed64BE(it->key().data());
+    RETURN_IF_ERROR(codec::DecodeOutboxEvent(seq, View(it->value()), &event));
+    out->push_back(std::move(event));
+  }
+  return FromRocks(it->status(), "read outbox");
+}
+
+uint64_t Store::last_outbox_seq() const { return impl_->last_outbox; }
+
+absl::Status Store::ReadHistory(absl::string_view id, size_t limit,
+                                std::vector<HistoryRecord>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kHistory)));
+  const size_t first = out->size();
+  HistoryRecord record;
+  // Newest first from the end of the id's range, so that a cut keeps the
+  // newest; reversed at the end.
+  for (it->SeekForPrev(codec::HistoryKey(id, ~uint64_t{0}));
+       it->Valid() && out->size() - first < limit; it->Prev()) {
+    absl::string_view key_id;
+    uint64_t seq;
+    if (!codec::ParseHistoryKey(View(it->key()), &key_id, &seq) ||
+        key_id != id) {
+      break;
+    }
+    RETURN_IF_ERROR(codec::DecodeHistory(seq, View(it->value()), &record));
+    out->push_back(std::move(record));
+  }
+  std::reverse(out->begin() + first, out->end());
+  return FromRocks(it->status(), "read history");
+}
+
+}  // namespace slad::storage
