@@ -1,6 +1,9 @@
-// slactl: slad's operator CLI. `slactl COMMAND ...`; each command is one
-// entry of kCommands (tools/cli.h). Output goes to stdout, one JSON object
-// per line; an error is one JSON line on stderr and exit status 2.
+// slactl: slad's operator CLI. `slactl [--addr HOST:PORT] [--token T]
+// [--json] COMMAND ...`. Offline commands (calendar, simulate) are entries
+// of kCommands (tools/cli.h): output on stdout, one JSON object per line;
+// an error is one JSON line on stderr and exit status 2. Network commands
+// (open, get, overdue, tail, ...) are RemoteCommands()
+// (tools/remote_command.h), with their own exit statuses 0/1/2/3.
 
 #include <cstdio>
 #include <string>
@@ -9,12 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "tools/calendar_command.h"
 #include "tools/cli.h"
+#include "tools/remote_command.h"
 #include "tools/simulate_command.h"
 
 namespace slad::tools {
 namespace {
 
-// Later: open, get, overdue, ... (over TCP to the daemon).
 const Command* const kCommands[] = {&kCalendarCommand, &kSimulateCommand};
 
 constexpr int kExitError = 2;
@@ -24,13 +27,23 @@ bool IsHelp(const std::string& arg) {
 }
 
 std::string Usage() {
-  std::string text = "usage: slactl COMMAND [ARGS...]\n\ncommands:\n";
+  std::string text =
+      "usage: slactl [--addr HOST:PORT] [--token T] [--json] COMMAND "
+      "[ARGS...]\n\noffline commands:\n";
   for (const Command* c : kCommands) {
     absl::StrAppend(&text, "  ", c->name, "  ", c->summary, "\n");
   }
+  absl::StrAppend(&text, "\ncommands talking to slad (--addr, default "
+                  "$SLAD_ADDR or 127.0.0.1:7411; --token, default "
+                  "$SLAD_TOKEN):\n");
+  for (const RemoteCommand& c : RemoteCommands()) {
+    absl::StrAppend(&text, "  ", c.name, "  ", c.summary, "\n");
+  }
   absl::StrAppend(&text,
-                  "\n`slactl COMMAND --help` for a command's usage; "
-                  "errors: one JSON line on stderr, exit status 2.\n");
+                  "\n`slactl COMMAND --help` for a command's usage. Errors: "
+                  "one JSON line on stderr.\nExit status: 0 ok, 1 the "
+                  "server answered with an error, 2 usage or offline\n"
+                  "error, 3 cannot connect or connection lost.\n");
   return text;
 }
 
@@ -39,7 +52,39 @@ int Fail(const CliError& e) {
   return kExitError;
 }
 
-int Main(const std::vector<std::string>& args) {
+// Takes the global flags (--addr, --token, --json) off the front of
+// *args into *options. A usage error for a flag without its value.
+std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
+                                    RemoteOptions* options) {
+  size_t i = 0;
+  while (i < args->size()) {
+    const std::string& arg = (*args)[i];
+    if (arg == "--json") {
+      options->json = true;
+      ++i;
+      continue;
+    }
+    std::string* target = arg.rfind("--addr", 0) == 0    ? &options->addr
+                          : arg.rfind("--token", 0) == 0 ? &options->token
+                                                         : nullptr;
+    if (target == nullptr) break;
+    if (const size_t eq = arg.find('='); eq != std::string::npos) {
+      *target = arg.substr(eq + 1);
+      ++i;
+    } else if (i + 1 < args->size()) {
+      *target = (*args)[i + 1];
+      i += 2;
+    } else {
+      return CliError{"usage", absl::StrCat(arg, " needs a value")};
+    }
+  }
+  args->erase(args->begin(), args->begin() + i);
+  return std::nullopt;
+}
+
+int Main(std::vector<std::string> args) {
+  RemoteOptions options = RemoteOptionsFromEnv();
+  if (auto e = TakeGlobals(&args, &options)) return Fail(*e);
   if (args.empty()) {
     return Fail({"usage", "missing command; see slactl --help"});
   }
@@ -60,6 +105,17 @@ int Main(const std::vector<std::string>& args) {
     if (std::optional<CliError> e = c->run(rest, &out)) return Fail(*e);
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
+  }
+  for (const RemoteCommand& c : RemoteCommands()) {
+    if (args[0] != c.name) continue;
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    for (const std::string& arg : rest) {
+      if (arg == "--help" || arg == "-h") {
+        std::fwrite(c.usage.data(), 1, c.usage.size(), stdout);
+        return 0;
+      }
+    }
+    return RunRemote(c, options, rest);
   }
   return Fail({"usage", absl::StrCat("unknown command \"", args[0],
                                      "\"; see slactl --help")});

@@ -1,0 +1,155 @@
+#include "tools/client.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace slad::tools {
+
+absl::Status SplitHostPort(absl::string_view addr, std::string* host,
+                           uint16_t* port) {
+  const size_t colon = addr.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", addr, "\" is not HOST:PORT"));
+  }
+  absl::string_view h = addr.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);
+  }
+  int p = 0;
+  if (!absl::SimpleAtoi(addr.substr(colon + 1), &p) || p < 1 || p > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", addr, "\" has no valid port"));
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(p);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<LineClient>> LineClient::Dial(
+    absl::string_view addr) {
+  std::string host;
+  uint16_t port = 0;
+  if (absl::Status s = SplitHostPort(addr, &host, &port); !s.ok()) return s;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+      rc != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot resolve ", host, ": ", gai_strerror(rc)));
+  }
+  int last_errno = 0;
+  for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+                          ai->ai_protocol);
+    if (fd < 0) continue;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+      freeaddrinfo(list);
+      // Small request lines must not wait for Nagle.
+      const int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      return std::unique_ptr<LineClient>(new LineClient(fd));
+    }
+    last_errno = errno;
+    close(fd);
+  }
+  freeaddrinfo(list);
+  return absl::UnavailableError(absl::StrCat(
+      "cannot connect to ", addr, ": ", std::strerror(last_errno)));
+}
+
+LineClient::~LineClient() { close(fd_); }
+
+absl::Status LineClient::Write(absl::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::UnavailableError(
+          absl::StrCat("connection lost: ", std::strerror(errno)));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LineClient::Fill() {
+  // Drop consumed bytes once they dominate, so the buffer stays small.
+  if (begin_ > 0 && begin_ * 2 >= buf_.size()) {
+    buf_.erase(0, begin_);
+    begin_ = 0;
+  }
+  const size_t old = buf_.size();
+  buf_.resize(old + 65536);
+  ssize_t n;
+  do {
+    n = recv(fd_, buf_.data() + old, 65536, 0);
+  } while (n < 0 && errno == EINTR);
+  buf_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+  if (n == 0) return absl::UnavailableError("connection closed by the server");
+  if (n < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("connection lost: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+bool LineClient::ReadBufferedLine(absl::string_view* line) {
+  const size_t nl = buf_.find('\n', begin_);
+  if (nl == std::string::npos) return false;
+  *line = absl::string_view(buf_.data() + begin_, nl - begin_);
+  begin_ = nl + 1;
+  return true;
+}
+
+absl::Status LineClient::ReadLine(absl::string_view* line) {
+  size_t scanned = begin_;
+  while (true) {
+    const size_t nl = buf_.find('\n', scanned);
+    if (nl != std::string::npos) {
+      *line = absl::string_view(buf_.data() + begin_, nl - begin_);
+      begin_ = nl + 1;
+      return absl::OkStatus();
+    }
+    const size_t unread = buf_.size() - begin_;
+    if (absl::Status s = Fill(); !s.ok()) return s;
+    scanned = begin_ + unread;  // Fill may have moved the data to 0
+  }
+}
+
+absl::Status LineClient::ReadExact(size_t n, absl::string_view* body) {
+  while (buf_.size() - begin_ < n + 2) {
+    if (absl::Status s = Fill(); !s.ok()) return s;
+  }
+  *body = absl::string_view(buf_.data() + begin_, n);
+  begin_ += n + 2;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {
+  if (buf_.find('\n', begin_) != std::string::npos) return true;
+  pollfd p{fd_, POLLIN, 0};
+  int rc;
+  do {
+    rc = poll(&p, 1, timeout_ms);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return absl::UnavailableError(std::strerror(errno));
+  if (rc == 0) return false;
+  if (absl::Status s = Fill(); !s.ok()) return s;
+  return true;
+}
+
+}  // namespace slad::tools

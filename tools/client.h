@@ -1,0 +1,75 @@
+#ifndef SLAD_TOOLS_CLIENT_H_
+#define SLAD_TOOLS_CLIENT_H_
+
+// A small blocking TCP client for line protocols: slad's NDJSON (slactl,
+// slaload) and Redis's RESP (slaload --redis). POSIX sockets, no event
+// loop: one LineClient per connection, each driven by one thread.
+//
+// Thread-safety: none; a LineClient belongs to the thread that uses it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace slad::tools {
+
+// "HOST:PORT" (HOST a name or an IPv4 address; "[v6]:PORT" too) split.
+// InvalidArgument when there is no port or it is not 1..65535.
+absl::Status SplitHostPort(absl::string_view addr, std::string* host,
+                           uint16_t* port);
+
+class LineClient {
+ public:
+  // Connects to `addr` ("HOST:PORT"). Unavailable when nothing listens or
+  // the name does not resolve; InvalidArgument for a malformed address.
+  static absl::StatusOr<std::unique_ptr<LineClient>> Dial(
+      absl::string_view addr);
+
+  ~LineClient();
+  LineClient(const LineClient&) = delete;
+  LineClient& operator=(const LineClient&) = delete;
+
+  // Writes all of `data`. Unavailable when the connection is lost.
+  absl::Status Write(absl::string_view data);
+
+  // Reads the next line into *line (without its "\n"; a trailing "\r" is
+  // kept). Blocks until a whole line is buffered. Unavailable on EOF or a
+  // read error. *line points into the client's buffer and is valid until
+  // the next call.
+  absl::Status ReadLine(absl::string_view* line);
+
+  // Like ReadLine but never blocks: false when no whole line is buffered.
+  bool ReadBufferedLine(absl::string_view* line);
+
+  // Whether a whole line is buffered (ReadLine would not block).
+  bool HasBufferedLine() const {
+    return buf_.find('\n', begin_) != std::string::npos;
+  }
+
+  // Reads exactly `n` bytes plus the "\r\n" that follows (a RESP bulk
+  // string's body) into *body. Unavailable on EOF.
+  absl::Status ReadExact(size_t n, absl::string_view* body);
+
+  // Waits up to `timeout_ms` for data; true when some arrived (or is
+  // buffered), false on timeout. Unavailable on EOF or error.
+  absl::StatusOr<bool> WaitReadable(int timeout_ms);
+
+  int fd() const { return fd_; }
+
+ private:
+  explicit LineClient(int fd) : fd_(fd) {}
+  // Reads what the socket has (blocking for at least one byte).
+  absl::Status Fill();
+
+  int fd_;
+  std::string buf_;
+  size_t begin_ = 0;  // start of unread data in buf_
+};
+
+}  // namespace slad::tools
+
+#endif  // SLAD_TOOLS_CLIENT_H_

@@ -1,0 +1,247 @@
+#include "tools/remote_print.h"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "simdjson.h"
+#include "tools/table.h"
+
+namespace slad::tools {
+namespace {
+
+using simdjson::dom::element;
+
+// The parser for this thread: parsing allocates once, then reuses.
+simdjson::dom::parser& Parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+std::optional<element> Parse(absl::string_view line) {
+  element doc;
+  if (Parser().parse(line.data(), line.size()).get(doc)) return std::nullopt;
+  if (!doc.is_object()) return std::nullopt;
+  return doc;
+}
+
+std::string Str(element obj, const char* key) {
+  std::string_view v;
+  if (obj[key].get(v)) return "-";
+  return std::string(v);
+}
+
+std::optional<int64_t> Int(element obj, const char* key) {
+  int64_t v;
+  if (obj[key].get(v)) return std::nullopt;
+  return v;
+}
+
+std::string Instant(element obj, const char* key) {
+  const std::optional<int64_t> v = Int(obj, key);
+  return v ? HumanInstant(*v) : "-";
+}
+
+std::string Duration(element obj, const char* key) {
+  const std::optional<int64_t> v = Int(obj, key);
+  return v ? HumanDuration(*v) : "-";
+}
+
+std::string YesNo(element obj, const char* key) {
+  bool v = false;
+  if (obj[key].get(v)) return "-";
+  return v ? "yes" : "no";
+}
+
+std::string Percent(element obj, const char* key) {
+  double v = 0;
+  if (obj[key].get(v)) return "-";
+  return HumanPercent(v);
+}
+
+std::string Number(element obj, const char* key) {
+  double v = 0;
+  if (obj[key].get(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", v);
+  return buf;
+}
+
+std::string TicketText(element reply) {
+  element t;
+  if (reply["ticket"].get(t)) return "";
+  Table head({"id", Str(t, "id")});
+  for (const char* key : {"kind", "priority", "team", "assignee", "level"}) {
+    head.AddRow({key, Str(t, key)});
+  }
+  head.AddRow({"paused", YesNo(t, "paused")});
+  head.AddRow({"opened", Instant(t, "opened")});
+  head.AddRow({"resolved", Instant(t, "resolved")});
+  Table targets({"TARGET", "STATE", "START", "DEADLINE", "STOPPED", "ELAPSED",
+                 "REMAINING", "BREACHED"});
+  simdjson::dom::array list;
+  if (!t["targets"].get(list)) {
+    for (element x : list) {
+      targets.AddRow({Str(x, "name"), Str(x, "state"), Instant(x, "start"),
+                      Instant(x, "deadline"), Instant(x, "stopped"),
+                      Duration(x, "elapsed_ms"), Duration(x, "remaining_ms"),
+                      YesNo(x, "breached")});
+    }
+  }
+  return absl::StrCat(head.Render(), "\n", targets.Render());
+}
+
+std::string ItemsText(element reply) {
+  simdjson::dom::array items;
+  if (reply["items"].get(items)) return "";
+  const bool overdue = items.size() == 0 || !items.at(0)["overdue_ms"].error();
+  Table table({"ID", "KIND", "TARGET", "TEAM", "ASSIGNEE", "LEVEL",
+               "DEADLINE", overdue ? "OVERDUE" : "DUE IN"});
+  for (element x : items) {
+    table.AddRow({Str(x, "id"), Str(x, "kind"), Str(x, "target"),
+                  Str(x, "team"), Str(x, "assignee"), Str(x, "level"),
+                  Instant(x, "deadline"),
+                  Duration(x, overdue ? "overdue_ms" : "due_in_ms")});
+  }
+  std::string out = table.rows() == 0 ? "(none)\n" : table.Render();
+  std::string_view cursor;
+  if (!reply["next_cursor"].get(cursor)) {
+    absl::StrAppend(&out, "more: --cursor ", std::string(cursor), "\n");
+  }
+  return out;
+}
+
+std::string StatsText(element reply) {
+  simdjson::dom::array rows;
+  if (reply["rows"].get(rows)) return "";
+  Table table({"GROUP", "STARTED", "MET", "MET_LATE", "BREACHED", "ATTAINMENT",
+               "MEAN_STOP", "P90_STOP", "OPENED", "RESOLVED", "RESOLUTION",
+               "RATED", "MEAN_SCORE", "SATISFIED"});
+  for (element x : rows) {
+    auto n = [&](const char* key) {
+      const std::optional<int64_t> v = Int(x, key);
+      return v ? std::to_string(*v) : "-";
+    };
+    table.AddRow({Str(x, "group"), n("started"), n("met"), n("met_late"),
+                  n("breached"), Percent(x, "attainment"),
+                  Duration(x, "mean_stop_ms"), Duration(x, "p90_stop_ms"),
+                  n("opened"), n("resolved"), Percent(x, "resolution_rate"),
+                  n("rated"), Number(x, "mean_score"),
+                  Percent(x, "satisfied")});
+  }
+  return table.rows() == 0 ? "(no rows)\n" : table.Render();
+}
+
+std::string ExplainText(element reply) {
+  element e;
+  if (reply["explanation"].get(e)) return "";
+  Table head({"id", Str(e, "id")});
+  for (const char* key : {"target", "calendar", "state", "priority"}) {
+    head.AddRow({key, Str(e, key)});
+  }
+  head.AddRow({"start", Instant(e, "start")});
+  head.AddRow({"deadline", Instant(e, "deadline")});
+  head.AddRow({"budget", Duration(e, "budget_ms")});
+  std::string out = head.Render();
+  simdjson::dom::array list;
+  Table counted({"COUNTED FROM", "TO"});
+  if (!e["counted"].get(list)) {
+    for (element x : list) {
+      counted.AddRow({Instant(x, "from"), Instant(x, "to")});
+    }
+  }
+  absl::StrAppend(&out, "\n", counted.Render());
+  Table days({"DAY", "WHY"});
+  if (!e["days"].get(list)) {
+    for (element x : list) days.AddRow({Str(x, "date"), Str(x, "why")});
+  }
+  if (days.rows() > 0) absl::StrAppend(&out, "\n", days.Render());
+  Table pauses({"PAUSED FROM", "TO", "BUSINESS"});
+  if (!e["pauses"].get(list)) {
+    for (element x : list) {
+      pauses.AddRow({Instant(x, "from"), Instant(x, "to"),
+                     Duration(x, "business_ms")});
+    }
+  }
+  if (pauses.rows() > 0) absl::StrAppend(&out, "\n", pauses.Render());
+  Table changes({"PRIORITY CHANGED AT", "FROM", "TO"});
+  if (!e["priority_changes"].get(list)) {
+    for (element x : list) {
+      changes.AddRow({Instant(x, "at"), Str(x, "from"), Str(x, "to")});
+    }
+  }
+  if (changes.rows() > 0) absl::StrAppend(&out, "\n", changes.Render());
+  return out;
+}
+
+}  // namespace
+
+std::string HumanReply(ReplyShape shape, absl::string_view line) {
+  const std::optional<element> reply = Parse(line);
+  if (!reply) return "";
+  switch (shape) {
+    case ReplyShape::kOk:
+      return "ok\n";
+    case ReplyShape::kCount: {
+      const std::optional<int64_t> n = Int(*reply, "count");
+      return absl::StrCat("ok: ", n.value_or(0), " tickets\n");
+    }
+    case ReplyShape::kTicket:
+      return TicketText(*reply);
+    case ReplyShape::kItems:
+      return ItemsText(*reply);
+    case ReplyShape::kStats:
+      return StatsText(*reply);
+    case ReplyShape::kExplain:
+      return ExplainText(*reply);
+  }
+  return "";
+}
+
+std::string HumanEvent(absl::string_view line, int64_t* seq) {
+  *seq = -1;
+  const std::optional<element> ev = Parse(line);
+  if (!ev) return "";
+  std::string_view event;
+  if ((*ev)["event"].get(event)) return "";
+  const absl::string_view name(event.data(), event.size());
+  *seq = Int(*ev, "seq").value_or(-1);
+  std::string out = absl::StrCat(Instant(*ev, "at"), "  ", name);
+  out.append(name.size() < 9 ? 9 - name.size() : 0, ' ');
+  absl::StrAppend(&out, "  ", Str(*ev, "id"), "  ", Str(*ev, "target"));
+  if (Int(*ev, "deadline")) {
+    absl::StrAppend(&out, "  deadline ", Instant(*ev, "deadline"));
+  }
+  if (name == "escalated") {
+    absl::StrAppend(&out, "  ", Str(*ev, "from"), " -> ", Str(*ev, "to"));
+  }
+  if (*seq >= 0) absl::StrAppend(&out, "  seq ", *seq);
+  return out + "\n";
+}
+
+void ReplyError(absl::string_view line, std::string* code,
+                std::string* message) {
+  const std::optional<element> reply = Parse(line);
+  element error;
+  if (!reply || (*reply)["error"].get(error)) {
+    *code = "internal";
+    *message = absl::StrCat("unexpected reply: ", line);
+    return;
+  }
+  *code = Str(error, "code");
+  *message = Str(error, "message");
+}
+
+bool IsOkReply(absl::string_view line) {
+  const std::optional<element> reply = Parse(line);
+  bool ok = false;
+  return reply && !(*reply)["ok"].get(ok) && ok;
+}
+
+bool IsEventLine(absl::string_view line) {
+  const std::optional<element> reply = Parse(line);
+  return reply && !(*reply)["event"].error();
+}
+
+}  // namespace slad::tools

@@ -1,0 +1,84 @@
+#include "tools/table.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "engine/time_format.h"
+
+namespace slad::tools {
+
+Table::Table(std::vector<std::string> header) {
+  rows_.push_back(std::move(header));
+}
+
+void Table::AddRow(std::vector<std::string> row) {
+  row.resize(std::max(row.size(), rows_[0].size()));
+  rows_.push_back(std::move(row));
+}
+
+std::string Table::Render() const {
+  std::vector<size_t> width;
+  for (const auto& row : rows_) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) line.append(2, ' ');
+      line += row[i];
+      if (i + 1 < row.size()) line.append(width[i] - row[i].size(), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
+}
+
+std::string HumanInstant(int64_t ms) {
+  std::string text = engine::FormatInstantMs(ms);
+  if (absl::EndsWith(text, ".000Z")) {
+    text.resize(text.size() - 5);
+    text += 'Z';
+  }
+  return text;
+}
+
+std::string HumanDuration(int64_t ms) {
+  if (ms < 0) return absl::StrCat("-", HumanDuration(-ms));
+  if (ms == 0) return "0s";
+  if (ms < 1000) return absl::StrCat(ms, "ms");
+  struct Unit {
+    const char* name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {
+      {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
+  std::string out;
+  int shown = 0;
+  for (const Unit& u : kUnits) {
+    if (shown == 2) break;
+    const int64_t n = ms / u.ms;
+    if (n > 0) {
+      absl::StrAppend(&out, n, u.name);
+      ms -= n * u.ms;
+      ++shown;
+    } else if (shown > 0) {
+      break;  // "1d0h" reads worse than "1d"
+    }
+  }
+  return out;
+}
+
+std::string HumanPercent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f%%", fraction * 100.0);
+  return buf;
+}
+
+}  // namespace slad::tools
