@@ -149,6 +149,11 @@ class Store {
   absl::Status ReadHistory(absl::string_view id, size_t limit,
                            std::vector<HistoryRecord>* out) const;
 
+  // Compacts the history family now, which drops the records past
+  // retention (tests, maintenance); background compactions do the same
+  // over time. Blocks; Unavailable on an I/O error.
+  absl::Status CompactHistory();
+
   // --- State (any thread).
   bool writable() const;
   // Set once a write failed for good: the caller should exit non-zero.

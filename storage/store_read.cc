@@ -133,4 +133,13 @@ absl::Status Store::ReadHistory(absl::string_view id, size_t limit,
   return FromRocks(it->status(), "read history");
 }
 
+absl::Status Store::CompactHistory() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(impl_->db->CompactRange(options, impl_->cf(kHistory),
+                                           nullptr, nullptr),
+                   "compact history");
+}
+
 }  // namespace slad::storage

@@ -1,0 +1,169 @@
+// Round-trip and property tests of storage/codec: random records in,
+// identical records out; truncated, extended or unknown-version values are
+// DataLoss, never a misread. Seeds are printed; SLAD_TEST_SEED replays one.
+
+#include "storage/codec.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/testing/random_records.h"
+#include "tests/testing/seed.h"
+
+namespace slad::storage::codec {
+namespace {
+
+using slad::testing::PropertySeeds;
+using slad::testing::SplitMix64;
+
+engine::TicketRecord SampleTicket() {
+  engine::TicketRecord t;
+  t.id = "T-1";
+  t.kind = "incident";
+  t.priority = "p2";
+  t.team = "network";
+  t.level = "agent";
+  t.opened_ms = 1'767'571'200'000;
+  t.targets.push_back({.name = "response",
+                       .start_ms = t.opened_ms,
+                       .deadline_ms = t.opened_ms + 3'600'000,
+                       .state = 1});
+  t.targets.push_back({.name = "resolution"});
+  return t;
+}
+
+TEST(CodecTest, TicketRoundTrips) {
+  const engine::TicketRecord t = SampleTicket();
+  std::string bytes;
+  EncodeTicket(t, &bytes);
+  engine::TicketRecord back;
+  ASSERT_TRUE(DecodeTicket(t.id, bytes, &back).ok());
+  EXPECT_EQ(back, t);
+}
+
+TEST(CodecTest, TypicalOpenTicketIsCompact) {
+  const engine::TicketRecord t = SampleTicket();
+  std::string bytes;
+  EncodeTicket(t, &bytes);
+  // Names dominate (a length byte each); the rest, instants included, is
+  // about 20 bytes: opened_ms 6, the start 1, the deadline 4.
+  size_t names = 0;
+  for (const std::string* s : {&t.kind, &t.priority, &t.team, &t.assignee,
+                               &t.level, &t.targets[0].name,
+                               &t.targets[1].name}) {
+    names += 1 + s->size();
+  }
+  EXPECT_LE(bytes.size(), names + 24) << bytes.size();
+}
+
+TEST(CodecTest, UnknownFormatIsDataLoss) {
+  std::string bytes;
+  EncodeTicket(SampleTicket(), &bytes);
+  bytes[0] = 2;
+  engine::TicketRecord back;
+  EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes, &back)));
+}
+
+TEST(CodecTest, TruncatedOrExtendedTicketIsDataLoss) {
+  std::string bytes;
+  EncodeTicket(SampleTicket(), &bytes);
+  engine::TicketRecord back;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes.substr(0, n), &back)))
+        << n;
+  }
+  EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes + "x", &back)));
+}
+
+TEST(CodecTest, RandomTicketsRoundTrip) {
+  for (uint64_t seed : PropertySeeds(1, 20)) {
+    SCOPED_TRACE(::testing::Message() << "SLAD_TEST_SEED=" << seed);
+    SplitMix64 rng(seed);
+    for (int i = 0; i < 500; ++i) {
+      const engine::TicketRecord t = slad::testing::RandomTicket(rng);
+      std::string bytes;
+      EncodeTicket(t, &bytes);
+      engine::TicketRecord back;
+      ASSERT_TRUE(DecodeTicket(t.id, bytes, &back).ok()) << i;
+      ASSERT_EQ(back, t) << i;
+    }
+  }
+}
+
+TEST(CodecTest, RandomStatsCellsRoundTripWithTheirKeys) {
+  for (uint64_t seed : PropertySeeds(100, 20)) {
+    SCOPED_TRACE(::testing::Message() << "SLAD_TEST_SEED=" << seed);
+    SplitMix64 rng(seed);
+    for (int i = 0; i < 500; ++i) {
+      const engine::StatsCellRecord c = slad::testing::RandomStatsCell(rng);
+      std::string bytes;
+      EncodeStatsCell(c, &bytes);
+      engine::StatsCellRecord back;
+      ASSERT_TRUE(DecodeStatsCell(StatsKey(c), bytes, &back).ok()) << i;
+      ASSERT_EQ(back, c) << i;
+    }
+  }
+}
+
+TEST(CodecTest, StatsKeysSortByDimensionThenHour) {
+  engine::StatsCellRecord a{.by = 1, .hour = -5, .group = "z"};
+  engine::StatsCellRecord b{.by = 1, .hour = 3, .group = "a"};
+  engine::StatsCellRecord c{.by = 2, .hour = -9, .group = ""};
+  EXPECT_LT(StatsKey(a), StatsKey(b));
+  EXPECT_LT(StatsKey(b), StatsKey(c));
+}
+
+TEST(CodecTest, RandomOutboxEventsRoundTrip) {
+  for (uint64_t seed : PropertySeeds(200, 20)) {
+    SCOPED_TRACE(::testing::Message() << "SLAD_TEST_SEED=" << seed);
+    SplitMix64 rng(seed);
+    for (int i = 0; i < 500; ++i) {
+      OutboxEvent e = slad::testing::RandomOutboxEvent(rng);
+      e.seq = rng.Next();
+      std::string bytes;
+      EncodeOutboxEvent(e, &bytes);
+      OutboxEvent back;
+      ASSERT_TRUE(DecodeOutboxEvent(e.seq, bytes, &back).ok()) << i;
+      ASSERT_EQ(back, e) << i;
+      if (!bytes.empty()) {
+        EXPECT_FALSE(DecodeOutboxEvent(e.seq, bytes.substr(0, bytes.size() - 1),
+                                       &back).ok());
+      }
+    }
+  }
+}
+
+TEST(CodecTest, HistoryRoundTripsAndExposesItsInstant) {
+  const HistoryRecord r{.seq = 7, .at_ms = -42, .kind = HistoryRecord::kEvent,
+                        .json = R"({"event":"breached","id":"T-1"})"};
+  std::string bytes;
+  EncodeHistory(r, &bytes);
+  HistoryRecord back;
+  ASSERT_TRUE(DecodeHistory(7, bytes, &back).ok());
+  EXPECT_EQ(back, r);
+  int64_t at_ms = 0;
+  ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
+  EXPECT_EQ(at_ms, -42);
+  bytes[0] = 9;
+  EXPECT_FALSE(HistoryAtMs(bytes, &at_ms));
+}
+
+TEST(CodecTest, HistoryKeysGroupByIdThenSeq) {
+  EXPECT_LT(HistoryKey("a", 2), HistoryKey("a", 10));
+  EXPECT_LT(HistoryKey("a", ~uint64_t{0}), HistoryKey("a0", 0));
+  absl::string_view id;
+  uint64_t seq;
+  ASSERT_TRUE(ParseHistoryKey(HistoryKey("T-9", 300), &id, &seq));
+  EXPECT_EQ(id, "T-9");
+  EXPECT_EQ(seq, 300u);
+  EXPECT_FALSE(ParseHistoryKey("short", &id, &seq));
+}
+
+TEST(CodecTest, OutboxKeysSortLikeTheirSeq) {
+  EXPECT_LT(OutboxKey(255), OutboxKey(256));
+  EXPECT_EQ(DecodeFixed64BE(OutboxKey(0x0102030405060708).data()),
+            0x0102030405060708u);
+}
+
+}  // namespace
+}  // namespace slad::storage::codec

@@ -1,0 +1,265 @@
+// Store on a real RocksDB in a temporary directory: reopen keeps what was
+// committed, a newer schema is refused, the outbox sequence has no gaps and
+// acks delete what every group has seen, history reads and retention.
+
+#include "storage/store.h"
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/codec.h"
+#include "tests/testing/random_records.h"
+#include "tests/testing/temp_dir.h"
+
+namespace slad::storage {
+namespace {
+
+using slad::testing::SplitMix64;
+using slad::testing::TempDir;
+
+std::unique_ptr<Store> OpenAt(const Options& options) {
+  auto store = Store::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+absl::Status CommitAndWait(Store* store) {
+  std::promise<absl::Status> done;
+  store->Commit([&](absl::Status s) { done.set_value(s); });
+  return done.get_future().get();
+}
+
+struct Loaded {
+  std::vector<engine::TicketRecord> tickets;
+  std::vector<engine::StatsCellRecord> cells;
+  RecoveryReport report;
+};
+
+Loaded LoadAll(Store* store) {
+  Loaded out;
+  EXPECT_TRUE(store
+                  ->Load(
+                      [&](engine::TicketRecord&& t) {
+                        out.tickets.push_back(std::move(t));
+                        return absl::OkStatus();
+                      },
+                      [&](engine::StatsCellRecord&& c) {
+                        out.cells.push_back(std::move(c));
+                        return absl::OkStatus();
+                      },
+                      &out.report)
+                  .ok());
+  return out;
+}
+
+OutboxEvent Event(const std::string& id) {
+  return OutboxEvent{.type = 1, .at_ms = 1000, .id = id, .target = "response",
+                     .deadline_ms = 1000};
+}
+
+TEST(StoreTest, CommittedTicketsAndCellsSurviveReopen) {
+  TempDir dir;
+  SplitMix64 rng(7);
+  std::vector<engine::TicketRecord> tickets;
+  engine::StatsCellRecord cell = slad::testing::RandomStatsCell(rng);
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    for (int i = 0; i < 100; ++i) {
+      engine::TicketRecord t = slad::testing::RandomTicket(rng);
+      t.id = "T-" + std::to_string(1000 + i);
+      store->PutTicket(t);
+      tickets.push_back(t);
+    }
+    store->DeleteTicket(tickets[5].id);
+    tickets.erase(tickets.begin() + 5);
+    store->PutStatsCell(cell);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  Loaded loaded = LoadAll(store.get());
+  EXPECT_EQ(loaded.tickets, tickets);  // ids sort like the T-1000.. above
+  ASSERT_EQ(loaded.cells.size(), 1u);
+  EXPECT_EQ(loaded.cells[0], cell);
+  EXPECT_EQ(loaded.report.tickets, 99u);
+  EXPECT_EQ(loaded.report.stats_cells, 1u);
+}
+
+TEST(StoreTest, UncommittedStagingIsNotWritten) {
+  TempDir dir;
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    store->PutTicket({.id = "T-1", .kind = "k"});
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+    store->PutTicket({.id = "T-2", .kind = "k"});  // never committed
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  Loaded loaded = LoadAll(store.get());
+  ASSERT_EQ(loaded.tickets.size(), 1u);
+  EXPECT_EQ(loaded.tickets[0].id, "T-1");
+}
+
+TEST(StoreTest, NewerSchemaIsRefused) {
+  TempDir dir;
+  { OpenAt({.dir = dir.path()}); }
+  {
+    // Stamp the database as a future slad would.
+    rocksdb::DBOptions db_options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(db_options, dir.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db;
+    ASSERT_TRUE(rocksdb::DB::Open(db_options, dir.path(), descriptors, &handles, &db).ok());
+    std::string v;
+    codec::PutFixed64BE(&v, Store::kSchemaVersion + 1);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], "schema", v).ok());
+      }
+    }
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  auto store = Store::Open({.dir = dir.path()});
+  ASSERT_FALSE(store.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
+  EXPECT_NE(store.status().message().find("schema version 2"), std::string::npos)
+      << store.status();
+}
+
+TEST(StoreTest, OutboxSequenceHasNoGapsAcrossReopen) {
+  TempDir dir;
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    EXPECT_EQ(store->last_outbox_seq(), 0u);
+    EXPECT_EQ(store->AppendOutbox(Event("a")), 1u);
+    EXPECT_EQ(store->AppendOutbox(Event("b")), 2u);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  EXPECT_EQ(store->last_outbox_seq(), 2u);
+  EXPECT_EQ(store->AppendOutbox(Event("c")), 3u);
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  std::vector<OutboxEvent> events;
+  ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+  ASSERT_EQ(events.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(events[i].seq, uint64_t(i + 1));
+  EXPECT_EQ(events[2].id, "c");
+  events.clear();
+  ASSERT_TRUE(store->ReadOutbox(1, 1, &events).ok());  // redelivery page
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].seq, 2u);
+}
+
+TEST(StoreTest, EventsEveryGroupAckedAreDeleted) {
+  TempDir dir;
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    store->RegisterGroup("pager");
+    store->RegisterGroup("mail");
+    for (int i = 0; i < 5; ++i) store->AppendOutbox(Event("x"));
+    store->Ack("pager", 4);
+    store->Ack("mail", 2);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+    EXPECT_EQ(*store->AckedUpTo("pager"), 4u);
+    EXPECT_TRUE(absl::IsNotFound(store->AckedUpTo("sms").status()));
+    std::vector<OutboxEvent> events;
+    ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+    ASSERT_EQ(events.size(), 3u);  // 3..5: mail has not seen them
+    EXPECT_EQ(events[0].seq, 3u);
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  EXPECT_EQ(*store->AckedUpTo("mail"), 2u);
+  EXPECT_EQ(store->Groups(), (std::vector<std::string>{"mail", "pager"}));
+  // A new group starts from the oldest event still kept.
+  store->RegisterGroup("sms");
+  EXPECT_EQ(*store->AckedUpTo("sms"), 2u);
+  store->Ack("mail", 99);  // past the last seq: clamped
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  EXPECT_EQ(*store->AckedUpTo("mail"), 5u);
+  std::vector<OutboxEvent> events;
+  ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+  EXPECT_EQ(events.size(), 3u);  // sms still needs 3..5
+  RecoveryReport report = LoadAll(store.get()).report;
+  EXPECT_EQ(report.outbox_events, 3u);
+  EXPECT_EQ(report.groups, 3u);
+}
+
+TEST(StoreTest, OutboxBoundDropsTheOldest) {
+  TempDir dir;
+  auto store = OpenAt({.dir = dir.path(), .max_outbox_events = 16});
+  store->RegisterGroup("never-acks");
+  for (int i = 0; i < 40; ++i) store->AppendOutbox(Event("x"));
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  std::vector<OutboxEvent> events;
+  ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+  EXPECT_LE(events.size(), 17u);
+  EXPECT_EQ(events.back().seq, 40u);
+}
+
+TEST(StoreTest, HistoryReadsOneTicketOldestFirstNewestKept) {
+  TempDir dir;
+  auto store = OpenAt({.dir = dir.path()});
+  for (int i = 0; i < 5; ++i) {
+    store->AppendHistory("T-1", {.at_ms = i, .json = "a" + std::to_string(i)});
+    store->AppendHistory("T-10", {.at_ms = i, .json = "b"});
+  }
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  std::vector<HistoryRecord> records;
+  ASSERT_TRUE(store->ReadHistory("T-1", 100, &records).ok());
+  ASSERT_EQ(records.size(), 5u);
+  EXPECT_EQ(records[0].json, "a0");
+  EXPECT_LT(records[0].seq, records[1].seq);
+  records.clear();
+  ASSERT_TRUE(store->ReadHistory("T-1", 2, &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].json, "a3");
+  EXPECT_EQ(records[1].json, "a4");
+  records.clear();
+  ASSERT_TRUE(store->ReadHistory("T-", 100, &records).ok());
+  EXPECT_TRUE(records.empty());
+}
+
+TEST(StoreTest, RetentionDropsOldHistoryAtCompaction) {
+  TempDir dir;
+  std::atomic<int64_t> now{1'000'000};
+  constexpr int64_t kRetention = 10'000;
+  {
+    auto store = OpenAt({.dir = dir.path(),
+                         .retention_ms = kRetention,
+                         .now_ms = [&] { return now.load(); }});
+    store->AppendHistory("T-1", {.at_ms = 995'000, .json = "old"});
+    store->AppendHistory("T-1", {.at_ms = 1'004'000, .json = "new"});
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  now = 1'012'000;  // "old" is 17 s old, "new" 8 s
+  {
+    auto store = OpenAt({.dir = dir.path(),
+                         .retention_ms = kRetention,
+                         .now_ms = [&] { return now.load(); }});
+    std::vector<HistoryRecord> records;
+    ASSERT_TRUE(store->ReadHistory("T-1", 10, &records).ok());
+    EXPECT_EQ(records.size(), 2u);  // not yet compacted
+  }
+  // Compaction is what drops: what the background compactions do over
+  // time, forced here.
+  {
+    auto store = OpenAt({.dir = dir.path(),
+                         .retention_ms = kRetention,
+                         .now_ms = [&] { return now.load(); }});
+    ASSERT_TRUE(store->CompactHistory().ok());
+    std::vector<HistoryRecord> records;
+    ASSERT_TRUE(store->ReadHistory("T-1", 10, &records).ok());
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].json, "new");
+  }
+}
+
+}  // namespace
+}  // namespace slad::storage
