@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "api/json_writer.h"
 
 namespace slad::api {
@@ -244,6 +245,21 @@ void AppendStatsResult(const engine::StatsTable& table, std::string* out) {
 
 void AppendCountResult(uint64_t count, std::string* out) {
   Members(out, false).Count("count", count);
+}
+
+void AppendHistoryResult(const std::vector<storage::HistoryRecord>& records,
+                         std::string* out) {
+  out->append(",\"history\":[");
+  for (size_t i = 0; i < records.size(); ++i) {
+    const storage::HistoryRecord& r = records[i];
+    if (i > 0) out->push_back(',');
+    absl::StrAppend(out, "{\"seq\":", r.seq, ",\"at\":", r.at_ms,
+                    ",\"kind\":\"",
+                    r.kind == storage::HistoryRecord::kEvent ? "event"
+                                                             : "command",
+                    "\",\"line\":", r.json.empty() ? "null" : r.json, "}");
+  }
+  out->push_back(']');
 }
 
 }  // namespace slad::api

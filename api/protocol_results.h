@@ -19,7 +19,10 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
 #include "engine/ticket.h"
+#include "storage/store.h"
 
 namespace slad::api {
 
@@ -54,6 +57,12 @@ void AppendStatsResult(const engine::StatsTable& table, std::string* out);
 
 // ,"count":n (pause_all, resume_all: the tickets touched).
 void AppendCountResult(uint64_t count, std::string* out);
+
+// ,"history":[{"seq":n,"at":ms,"kind":"command"|"event","line":<json>}...]
+// (get, from the store's audit trail, oldest first). `line` is the stored
+// request or event line, embedded as the JSON object it is.
+void AppendHistoryResult(const std::vector<storage::HistoryRecord>& records,
+                         std::string* out);
 
 }  // namespace slad::api
 

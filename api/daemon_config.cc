@@ -1,0 +1,350 @@
+#include "api/daemon_config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "engine/status_macros.h"
+
+namespace slad::api {
+namespace {
+
+absl::string_view Av(std::string_view s) { return {s.data(), s.size()}; }
+
+// Errors name the place in the file, as the policy parser does.
+class Reader {
+ public:
+  Reader(absl::string_view source, absl::string_view base_dir)
+      : source_(source), base_dir_(base_dir) {}
+
+  absl::Status Error(const toml::source_region& where,
+                     absl::string_view reason) const {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source_, ":", where.begin.line, ":", where.begin.column, ": ", reason));
+  }
+
+  absl::StatusOr<std::string> String(const toml::node& node,
+                                     absl::string_view key) const {
+    const std::optional<std::string_view> s = node.value<std::string_view>();
+    if (!s.has_value() || s->empty()) {
+      return Error(node.source(),
+                   absl::StrCat(key, ": want a non-empty string"));
+    }
+    return std::string(*s);
+  }
+
+  absl::StatusOr<std::string> Path(const toml::node& node,
+                                   absl::string_view key) const {
+    ASSIGN_OR_RETURN(std::string path, String(node, key));
+    if (base_dir_.empty() || std::filesystem::path(path).is_absolute()) {
+      return path;
+    }
+    return (std::filesystem::path(base_dir_) / path).string();
+  }
+
+  absl::StatusOr<size_t> Size(const toml::node& node, absl::string_view key,
+                              int64_t min) const {
+    const std::optional<int64_t> v = node.value_exact<int64_t>();
+    if (!v.has_value() || *v < min) {
+      return Error(node.source(),
+                   absl::StrCat(key, ": want an integer >= ", min));
+    }
+    return static_cast<size_t>(*v);
+  }
+
+  absl::StatusOr<std::vector<std::string>> Strings(
+      const toml::node& node, absl::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) {
+      return Error(node.source(), absl::StrCat(key, ": want an array"));
+    }
+    std::vector<std::string> out;
+    for (const toml::node& element : *array) {
+      ASSIGN_OR_RETURN(std::string s, String(element, key));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  absl::Status UnknownKey(const toml::key& key, absl::string_view where,
+                          absl::string_view expected) const {
+    return Error(key.source(), absl::StrCat("unknown key \"", Av(key.str()),
+                                            "\"", where, " (expected ",
+                                            expected, ")"));
+  }
+
+ private:
+  std::string source_;
+  std::string base_dir_;
+};
+
+absl::StatusOr<const toml::table*> TableOf(const Reader& r,
+                                           const toml::node& node,
+                                           absl::string_view what) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    return r.Error(node.source(), absl::StrCat(what, " must be a table"));
+  }
+  return table;
+}
+
+absl::Status ParseLimits(const Reader& r, const toml::node& node,
+                         Limits* limits) {
+  ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "limits"));
+  for (const auto& [key, value] : *table) {
+    const absl::string_view k = Av(key.str());
+    if (k == "max_connections") {
+      ASSIGN_OR_RETURN(limits->max_connections, r.Size(value, k, 1));
+    } else if (k == "max_line_bytes") {
+      ASSIGN_OR_RETURN(limits->max_line_bytes, r.Size(value, k, 64));
+    } else if (k == "max_output_bytes") {
+      ASSIGN_OR_RETURN(limits->max_output_bytes, r.Size(value, k, 1024));
+    } else if (k == "max_in_flight") {
+      ASSIGN_OR_RETURN(limits->max_in_flight, r.Size(value, k, 1));
+    } else if (k == "outbox_page") {
+      ASSIGN_OR_RETURN(limits->outbox_page, r.Size(value, k, 1));
+    } else {
+      return r.UnknownKey(key, " in [limits]",
+                          "max_connections, max_line_bytes, "
+                          "max_output_bytes, max_in_flight, outbox_page");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseTls(const Reader& r, const toml::node& node,
+                      DaemonConfig* config) {
+  ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "tls"));
+  for (const auto& [key, value] : *table) {
+    if (key.str() == "cert") {
+      ASSIGN_OR_RETURN(config->tls_cert, r.Path(value, "tls.cert"));
+    } else if (key.str() == "key") {
+      ASSIGN_OR_RETURN(config->tls_key, r.Path(value, "tls.key"));
+    } else {
+      return r.UnknownKey(key, " in [tls]", "cert, key");
+    }
+  }
+  if (config->tls_cert.empty() != config->tls_key.empty()) {
+    return r.Error(node.source(), "tls: give both cert and key");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
+                                       const toml::node& node) {
+  ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "[[tokens]]"));
+  TokenConfig token;
+  for (const auto& [key, value] : *table) {
+    const absl::string_view k = Av(key.str());
+    if (k == "token") {
+      ASSIGN_OR_RETURN(token.token, r.String(value, "token"));
+    } else if (k == "roles") {
+      ASSIGN_OR_RETURN(std::vector<std::string> roles, r.Strings(value, k));
+      for (const std::string& name : roles) {
+        const Roles role = RoleOfName(name);
+        if (role == 0) {
+          return r.Error(value.source(),
+                         absl::StrCat("unknown role \"", name,
+                                      "\" (expected ingest, operator, "
+                                      "subscriber, admin)"));
+        }
+        token.roles |= role;
+      }
+    } else if (k == "teams") {
+      ASSIGN_OR_RETURN(token.teams, r.Strings(value, k));
+    } else {
+      return r.UnknownKey(key, " in [[tokens]]", "token, roles, teams");
+    }
+  }
+  if (token.token.empty() || token.roles == 0) {
+    return r.Error(node.source(), "a token needs `token` and `roles`");
+  }
+  return token;
+}
+
+absl::Status ParseTokens(const Reader& r, const toml::node& node,
+                         DaemonConfig* config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    return r.Error(node.source(), "tokens: want [[tokens]] tables");
+  }
+  TokenTable check;  // refuses a token given twice
+  for (const toml::node& element : *array) {
+    ASSIGN_OR_RETURN(TokenConfig token, ParseToken(r, element));
+    if (!check.Add(token.token, Principal{token.roles, {}}).ok()) {
+      return r.Error(element.source(), "token given twice");
+    }
+    config->tokens.push_back(std::move(token));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseKey(const Reader& r, const toml::key& key,
+                      const toml::node& value, DaemonConfig* config) {
+  const absl::string_view k = Av(key.str());
+  if (k == "policy") {
+    ASSIGN_OR_RETURN(config->policy_path, r.Path(value, k));
+  } else if (k == "data") {
+    ASSIGN_OR_RETURN(config->data_dir, r.Path(value, k));
+  } else if (k == "listen") {
+    ASSIGN_OR_RETURN(std::string listen, r.String(value, k));
+    const absl::Status s =
+        ParseListen(listen, &config->listen_host, &config->listen_port);
+    if (!s.ok()) return r.Error(value.source(), s.message());
+  } else if (k == "clock") {
+    ASSIGN_OR_RETURN(std::string clock, r.String(value, k));
+    if (clock != "system" && clock != "manual") {
+      return r.Error(value.source(), "clock: want \"system\" or \"manual\"");
+    }
+    config->manual_clock = clock == "manual";
+  } else if (k == "limits") {
+    return ParseLimits(r, value, &config->limits);
+  } else if (k == "tls") {
+    return ParseTls(r, value, config);
+  } else if (k == "tokens") {
+    return ParseTokens(r, value, config);
+  } else {
+    return r.UnknownKey(key, "",
+                        "policy, data, listen, clock, limits, tls, tokens");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<DaemonConfig> ParseDaemonConfig(absl::string_view text,
+                                               absl::string_view source,
+                                               absl::string_view base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(std::string_view(text.data(), text.size()),
+                       std::string_view(source.data(), source.size()));
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", e.source().begin.line, ":", e.source().begin.column,
+        ": ", Av(e.description())));
+  }
+  const Reader r(source, base_dir);
+  DaemonConfig config;
+  for (const auto& [key, value] : root) {
+    RETURN_IF_ERROR(ParseKey(r, key, value, &config));
+  }
+  return config;
+}
+
+absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  return ParseDaemonConfig(text.str(), path, dir);
+}
+
+absl::Status ParseListen(absl::string_view text, std::string* host,
+                         uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: want HOST:PORT, got \"", text, "\""));
+  }
+  absl::string_view h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);  // [::1]:7411
+  }
+  const absl::string_view p = text.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || end != p.data() + p.size() ||
+      value > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: bad port in \"", text, "\""));
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status ApplyFlag(absl::string_view flag, const std::string& value,
+                       DaemonConfig* config) {
+  if (flag == "--policy") {
+    config->policy_path = value;
+  } else if (flag == "--data") {
+    config->data_dir = value;
+  } else if (flag == "--listen") {
+    return ParseListen(value, &config->listen_host, &config->listen_port);
+  } else if (flag == "--clock") {
+    if (value != "system" && value != "manual") {
+      return absl::InvalidArgumentError("--clock: want system or manual");
+    }
+    config->manual_clock = value == "manual";
+  } else if (flag != "--config") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown flag ", flag,
+        " (expected --config, --policy, --data, --listen, --clock)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<DaemonConfig> ConfigFromArgs(
+    const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    const size_t eq = flag.find('=');
+    if (eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": needs a value"));
+    }
+    flags.emplace_back(std::move(flag), std::move(value));
+  }
+  DaemonConfig config;
+  for (const auto& [flag, value] : flags) {
+    if (flag == "--config") {
+      ASSIGN_OR_RETURN(config, LoadDaemonConfigFile(value));
+    }
+  }
+  for (const auto& [flag, value] : flags) {
+    RETURN_IF_ERROR(ApplyFlag(flag, value, &config));
+  }
+  return config;
+}
+
+bool IsLoopback(absl::string_view host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" ||
+         absl::StartsWith(host, "127.");
+}
+
+absl::Status CheckServable(const DaemonConfig& config) {
+  if (IsLoopback(config.listen_host)) return absl::OkStatus();
+  if (config.tokens.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", config.listen_host,
+        " without tokens: with none configured every connection has every "
+        "role, so slad serves loopback only"));
+  }
+  if (config.tls_cert.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", config.listen_host,
+        " without TLS: set [tls] cert and key for a non-loopback address"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace slad::api

@@ -1,0 +1,80 @@
+#ifndef SLAD_API_DAEMON_CONFIG_H_
+#define SLAD_API_DAEMON_CONFIG_H_
+
+// The daemon's configuration: a TOML file (docs/slad.example.toml,
+// README "Running slad") whose keys the command-line flags override.
+// toml++ stays behind this edge. Pure functions; thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "api/auth.h"
+
+namespace slad::api {
+
+struct TokenConfig {
+  std::string token;
+  Roles roles = 0;
+  std::vector<std::string> teams;  // empty: every team
+};
+
+struct Limits {
+  size_t max_connections = 1024;
+  size_t max_line_bytes = 64 * 1024;
+  // Output buffered for one connection (replies waiting for earlier ones
+  // included) before it is a slow consumer and is disconnected.
+  size_t max_output_bytes = 4 << 20;
+  // Requests of one connection waiting for durability; beyond, `overloaded`.
+  size_t max_in_flight = 4096;
+  // Outbox events read per page when a subscriber catches up.
+  size_t outbox_page = 256;
+};
+
+struct DaemonConfig {
+  std::string policy_path;          // "": the embedded default policy
+  std::string data_dir = "slad-data";
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 7411;
+  bool manual_clock = false;
+  std::string tls_cert, tls_key;    // both or neither
+  std::vector<TokenConfig> tokens;  // none: every connection has every role
+  Limits limits;
+};
+
+// Parses config TOML `text`; `source` names it in errors, which are
+// InvalidArgument "source:line:col: reason" (syntax, unknown key, wrong
+// type, bad value). Relative paths (policy, data, tls.*) are resolved
+// against `base_dir` when it is not empty.
+absl::StatusOr<DaemonConfig> ParseDaemonConfig(absl::string_view text,
+                                               absl::string_view source,
+                                               absl::string_view base_dir);
+
+// Reads `path` (NotFound if unreadable) and parses it, with paths relative
+// to the file's folder.
+absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path);
+
+// "host:port" → host, port. InvalidArgument for anything else.
+absl::Status ParseListen(absl::string_view text, std::string* host,
+                         uint16_t* port);
+
+// Applies the command line (without argv[0]) to `config`, reading
+// --config first if given: --config FILE, --policy FILE, --data DIR,
+// --listen HOST:PORT, --clock system|manual. InvalidArgument for an
+// unknown flag or bad value; the file's errors as LoadDaemonConfigFile.
+absl::StatusOr<DaemonConfig> ConfigFromArgs(
+    const std::vector<std::string>& args);
+
+// A refusal when the configuration is unsafe to serve: tokens are missing
+// for a non-loopback address. OK otherwise.
+absl::Status CheckServable(const DaemonConfig& config);
+
+bool IsLoopback(absl::string_view host);
+
+}  // namespace slad::api
+
+#endif  // SLAD_API_DAEMON_CONFIG_H_

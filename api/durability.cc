@@ -1,0 +1,127 @@
+#include "api/durability.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "api/protocol.h"
+
+namespace slad::api {
+
+storage::OutboxEvent ToOutboxEvent(const engine::Event& event,
+                                   absl::string_view team) {
+  storage::OutboxEvent out;
+  out.type = static_cast<uint8_t>(event.type);
+  out.at_ms = event.at_ms;
+  out.id = event.id;
+  out.target = std::string(event.target);
+  out.deadline_ms = event.deadline_ms;
+  out.from = std::string(event.from);
+  out.to = std::string(event.to);
+  out.team = std::string(team);
+  return out;
+}
+
+engine::Event ToEngineEvent(const storage::OutboxEvent& record) {
+  return engine::Event{static_cast<engine::EventType>(record.type),
+                       record.at_ms,
+                       record.id,
+                       record.target,
+                       record.deadline_ms,
+                       record.from,
+                       record.to};
+}
+
+namespace {
+
+class MemoryDurability final : public Durability {
+ public:
+  absl::Status Recover(engine::Engine* engine, std::string* report) override {
+    engine_ = engine;
+    *report = "nothing (in-memory store: nothing survives a restart)";
+    return absl::OkStatus();
+  }
+  void SetEngine(engine::Engine* engine) override { engine_ = engine; }
+
+  void Stage(absl::string_view line, int64_t at_ms,
+             const engine::Command* cmd, const engine::Effects& effects,
+             std::vector<storage::OutboxEvent>* outbox) override {
+    if (cmd != nullptr && !cmd->id.empty()) {
+      AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
+    }
+    for (const engine::Event& event : effects.events) {
+      storage::OutboxEvent record = ToOutboxEvent(event, TeamOf(event.id));
+      record.seq = ++last_seq_;
+      outbox_.push_back(record);
+      outbox->push_back(std::move(record));
+      std::string json;
+      AppendEvent(event, std::nullopt, &json);
+      json.pop_back();  // "\n"
+      AddHistory(event.id, event.at_ms, storage::HistoryRecord::kEvent, json);
+    }
+  }
+  void RegisterGroup(absl::string_view group) override {
+    acked_.try_emplace(std::string(group), 0);
+  }
+  void Ack(absl::string_view group, uint64_t seq) override {
+    uint64_t& acked = acked_[std::string(group)];
+    acked = std::max(acked, seq);
+  }
+  void Commit(std::function<void(absl::Status)> done) override {
+    done(absl::OkStatus());
+  }
+
+  absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const override {
+    auto it = acked_.find(std::string(group));
+    if (it == acked_.end()) return absl::NotFoundError("unknown group");
+    return it->second;
+  }
+  absl::Status ReadOutbox(uint64_t after, size_t limit,
+                          std::vector<storage::OutboxEvent>* out) const override {
+    for (const storage::OutboxEvent& e : outbox_) {
+      if (out->size() >= limit) break;
+      if (e.seq > after) out->push_back(e);
+    }
+    return absl::OkStatus();
+  }
+  absl::Status ReadHistory(absl::string_view id, size_t limit,
+                           std::vector<storage::HistoryRecord>* out) const override {
+    auto it = history_.find(std::string(id));
+    if (it == history_.end()) return absl::OkStatus();
+    const auto& records = it->second;
+    const size_t first = records.size() > limit ? records.size() - limit : 0;
+    out->insert(out->end(), records.begin() + first, records.end());
+    return absl::OkStatus();
+  }
+
+  bool writable() const override { return true; }
+  absl::Status fatal_error() const override { return absl::OkStatus(); }
+  void Flush() override {}
+
+ private:
+  std::string TeamOf(absl::string_view id) const {
+    const std::optional<absl::string_view> team = engine_->TeamOf(id);
+    return team.has_value() ? std::string(*team) : std::string();
+  }
+  void AddHistory(absl::string_view id, int64_t at_ms, uint8_t kind,
+                  absl::string_view json) {
+    history_[std::string(id)].push_back(storage::HistoryRecord{
+        ++history_seq_, at_ms, kind, std::string(json)});
+  }
+
+  engine::Engine* engine_ = nullptr;
+  uint64_t last_seq_ = 0, history_seq_ = 0;
+  std::vector<storage::OutboxEvent> outbox_;
+  std::map<std::string, uint64_t> acked_;
+  absl::flat_hash_map<std::string, std::vector<storage::HistoryRecord>> history_;
+};
+
+}  // namespace
+
+std::unique_ptr<Durability> NewMemoryDurability() {
+  return std::make_unique<MemoryDurability>();
+}
+
+}  // namespace slad::api

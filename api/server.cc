@@ -1,0 +1,484 @@
+#include "api/server.h"
+
+#include <csignal>
+#include <cstdio>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "api/protocol_results.h"
+#include "api/session.h"
+#include "config/policy_file.h"
+#include "engine/status_macros.h"
+
+namespace slad::api {
+
+void Log(absl::string_view message) {
+  std::fprintf(stderr, "slad: %.*s\n", static_cast<int>(message.size()),
+               message.data());
+  std::fflush(stderr);
+}
+
+namespace {
+
+absl::StatusOr<engine::Policy> LoadPolicy(const std::string& path) {
+  if (path.empty()) return config::LoadDefaultPolicy();
+  return config::LoadPolicyFile(path);
+}
+
+// The executor writes event lines around the reply; on the wire the
+// requester gets the reply alone (events go to subscribers, with their
+// sequence numbers, through the outbox).
+std::string ExtractReply(absl::string_view lines) {
+  size_t pos = 0;
+  while (pos < lines.size()) {
+    size_t end = lines.find('\n', pos);
+    end = end == absl::string_view::npos ? lines.size() : end + 1;
+    const absl::string_view line = lines.substr(pos, end - pos);
+    if (!absl::StartsWith(line, "{\"event\":")) return std::string(line);
+    pos = end;
+  }
+  return std::string();
+}
+
+constexpr size_t kHistoryLimit = 1000;
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+}  // namespace
+
+Server::Server(DaemonConfig config, std::unique_ptr<Durability> durability)
+    : config_(std::move(config)), durability_(std::move(durability)) {}
+
+Server::~Server() = default;
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(
+    DaemonConfig config, std::unique_ptr<Durability> durability) {
+  std::unique_ptr<Server> server(
+      new Server(std::move(config), std::move(durability)));
+  RETURN_IF_ERROR(server->Init());
+  return server;
+}
+
+absl::Status Server::Init() {
+  RETURN_IF_ERROR(CheckServable(config_));
+  for (const TokenConfig& t : config_.tokens) {
+    RETURN_IF_ERROR(tokens_.Add(t.token, Principal{t.roles, t.teams}));
+  }
+  ASSIGN_OR_RETURN(engine::Policy policy, LoadPolicy(config_.policy_path));
+  if (config_.manual_clock) {
+    auto manual = std::make_unique<ManualClock>(0);
+    manual_clock_ = manual.get();
+    clock_ = std::move(manual);
+  } else {
+    clock_ = std::make_unique<SystemClock>();
+  }
+  ASSIGN_OR_RETURN(engine_,
+                   engine::Engine::Create(std::move(policy), clock_->NowMs()));
+  std::string recovered;
+  RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
+  if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
+  executor_ = std::make_unique<Executor>(engine_.get());
+  RETURN_IF_ERROR(InitTls());
+  RETURN_IF_ERROR(Listen());
+  Log(absl::StrCat("recovered ", recovered));
+  Log(absl::StrCat(
+      "policy ", config_.policy_path.empty() ? "<default policy>"
+                                             : config_.policy_path,
+      "; clock ", manual_clock_ != nullptr ? "manual" : "system"));
+  Log(absl::StrCat(
+      "listening on ", config_.listen_host, ":", port_,
+      tls_ ? " (tls)" : " (plain tcp)",
+      tokens_.empty()
+          ? "; no tokens configured: every connection has every role, "
+            "loopback only"
+          : absl::StrCat("; ", tokens_.size(), " tokens")));
+  return absl::OkStatus();
+}
+
+absl::Status Server::InitTls() {
+  if (config_.tls_cert.empty()) return absl::OkStatus();
+  tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  tls_->set_options(asio::ssl::context::default_workarounds |
+                    asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 |
+                    asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
+  asio::error_code ec;
+  tls_->use_certificate_chain_file(config_.tls_cert, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls.cert ", config_.tls_cert, ": ", ec.message()));
+  }
+  tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls.key ", config_.tls_key, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::Listen() {
+  asio::error_code ec;
+  asio::ip::tcp::resolver resolver(io_);
+  auto results = resolver.resolve(config_.listen_host,
+                                  std::to_string(config_.listen_port), ec);
+  if (ec || results.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen: cannot resolve ", config_.listen_host, ": ", ec.message()));
+  }
+  const asio::ip::tcp::endpoint endpoint = results.begin()->endpoint();
+  if (!endpoint.address().is_loopback() && tokens_.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", endpoint.address().to_string(),
+        " without tokens (with none, slad serves loopback only)"));
+  }
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config_.listen_host, ":", config_.listen_port,
+        ": ", ec.message()));
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  return absl::OkStatus();
+}
+
+absl::Status Server::Run() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  signals_.async_wait(
+      [this](const asio::error_code& ec, int signal) {
+        if (!ec) OnSignal(signal);
+      });
+  Accept();
+  RearmTimer();
+  io_.run();
+  return exit_status_;
+}
+
+void Server::Accept() {
+  acceptor_.async_accept([this](const asio::error_code& ec,
+                                asio::ip::tcp::socket socket) {
+    if (stopping_) return;
+    if (ec) {
+      Log(absl::StrCat("accept failed: ", ec.message()));
+    } else {
+      const bool reject = sessions_.size() >= config_.limits.max_connections;
+      auto session =
+          std::make_shared<Session>(this, std::move(socket), tls_.get());
+      if (reject) {
+        Log(absl::StrCat(session->peer(), ": refused: connection limit ",
+                         config_.limits.max_connections, " reached"));
+      }
+      sessions_.emplace(session.get(), session);
+      session->Start(reject);
+    }
+    Accept();
+  });
+}
+
+void Server::OnSignal(int signal) {
+  if (signal == SIGHUP) {
+    Reload();
+    signals_.async_wait([this](const asio::error_code& ec, int next) {
+      if (!ec) OnSignal(next);
+    });
+    return;
+  }
+  Log(absl::StrCat(signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                   ": draining, then exiting"));
+  BeginShutdown();
+}
+
+std::optional<std::string> Server::TeamOf(absl::string_view id) {
+  const std::optional<absl::string_view> team = engine_->TeamOf(id);
+  if (!team.has_value()) return std::nullopt;
+  return std::string(*team);
+}
+
+absl::Status Server::ReadOutbox(uint64_t after, size_t limit,
+                                std::vector<storage::OutboxEvent>* out) const {
+  return durability_->ReadOutbox(after, limit, out);
+}
+
+void Server::Execute(Session* session, uint64_t slot, const Request& request,
+                     absl::string_view line, const Principal& principal) {
+  const bool advance = request.session_op == SessionOp::kAdvance;
+  const bool query = !advance && engine::IsQuery(request.command.op);
+  if (advance && manual_clock_ == nullptr) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kFailedPrecondition,
+                                 "advance needs --clock manual; this daemon "
+                                 "runs on the system clock"));
+    return;
+  }
+  if (!query && !durability_->writable()) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kUnavailable,
+                                 "storage cannot take writes now"));
+    return;
+  }
+  scratch_.clear();
+  const absl::Status status =
+      executor_->Execute(request, clock_->NowMs(), &scratch_);
+  if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
+  std::string reply = ExtractReply(scratch_);
+  if (request.session_op == SessionOp::kNone &&
+      request.command.op == engine::Op::kGet) {
+    AddHistory(request.command.id, principal, &reply);
+  }
+  const engine::Effects& effects = executor_->effects();
+  const bool applied = status.ok() && !query && !advance;
+  if (effects.events.empty() && effects.changed.empty() && !applied) {
+    session->Fill(slot, std::move(reply));
+    RearmTimer();
+    return;
+  }
+  engine::Command command = request.command;
+  command.at_ms = engine_->now_ms();
+  outbox_.clear();
+  durability_->Stage(line, engine_->now_ms(), applied ? &command : nullptr,
+                     effects, &outbox_);
+  CommitThen(session, slot, std::move(reply), std::move(outbox_));
+  RearmTimer();
+}
+
+// Replaces the final "}\n" of a get reply by ,"history":[...]}. A ticket
+// gone from the engine (its reopen window ended) but with history still
+// stored gets an ok reply with the history alone.
+void Server::AddHistory(absl::string_view id, const Principal& principal,
+                        std::string* reply) {
+  std::vector<storage::HistoryRecord> records;
+  if (!durability_->ReadHistory(id, kHistoryLimit, &records).ok()) return;
+  const bool found = absl::StrContains(*reply, "\"ok\":true");
+  if (!found) {
+    if (records.empty() || principal.team_limited() ||
+        !absl::StrContains(*reply, "\"not_found\"")) {
+      return;
+    }
+    // Rebuild as ok: the engine forgot the ticket, the audit trail did not.
+    const size_t ok = reply->find("\"ok\":false");
+    reply->resize(ok);
+    reply->append("\"ok\":true}\n");
+  }
+  reply->resize(reply->size() - 2);
+  AppendHistoryResult(records, reply);
+  AppendReplyEnd(reply);
+}
+
+void Server::Subscribe(Session* session, uint64_t slot,
+                       const Request& request) {
+  if (!durability_->writable()) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kUnavailable,
+                                 "storage cannot take writes now"));
+    return;
+  }
+  durability_->RegisterGroup(request.group);
+  std::string reply;
+  AppendOkReply(request.req, &reply);
+  CommitThen(session, slot, std::move(reply), {},
+             [this, group = std::string(request.group)](Session* s) {
+               const absl::StatusOr<uint64_t> acked =
+                   durability_->AckedUpTo(group);
+               s->StartSubscription(group, acked.ok() ? *acked : 0);
+             });
+}
+
+void Server::Ack(Session* session, uint64_t slot, const Request& request) {
+  if (!durability_->writable()) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kUnavailable,
+                                 "storage cannot take writes now"));
+    return;
+  }
+  durability_->Ack(request.group, request.seq);
+  std::string reply;
+  AppendOkReply(request.req, &reply);
+  CommitThen(session, slot, std::move(reply), {});
+}
+
+void Server::CommitThen(Session* session, uint64_t slot, std::string reply,
+                        std::vector<storage::OutboxEvent> events,
+                        std::function<void(Session*)> then) {
+  std::weak_ptr<Session> weak;
+  if (session != nullptr) weak = session->weak_from_this();
+  ++pending_commits_;
+  durability_->Commit([this, weak = std::move(weak), slot,
+                       reply = std::move(reply), events = std::move(events),
+                       then = std::move(then)](absl::Status status) mutable {
+    asio::post(io_, [this, status = std::move(status), weak = std::move(weak),
+                     slot, reply = std::move(reply),
+                     events = std::move(events),
+                     then = std::move(then)]() mutable {
+      OnCommitted(status, std::move(weak), slot, reply, events, then);
+    });
+  });
+}
+
+void Server::OnCommitted(const absl::Status& status,
+                         std::weak_ptr<Session> weak, uint64_t slot,
+                         std::string& reply,
+                         const std::vector<storage::OutboxEvent>& events,
+                         const std::function<void(Session*)>& then) {
+  --pending_commits_;
+  std::shared_ptr<Session> session = weak.lock();
+  if (!status.ok()) {
+    if (exit_status_.ok()) {
+      exit_status_ = status;
+      Log(absl::StrCat("storage failed for good: ", status.message(),
+                       "; exiting"));
+    }
+    if (session) {
+      session->FillError(slot, "", WireError(WireCode::kInternal,
+                                             "storage failed; not durable"));
+    }
+    BeginShutdown();
+    return;
+  }
+  if (session) {
+    if (!reply.empty()) session->Fill(slot, std::move(reply));
+    if (then) then(session.get());
+  }
+  if (!events.empty()) {
+    for (auto& [ptr, s] : sessions_) {
+      if (s->subscribed()) s->OnEvents(events);
+    }
+  }
+  MaybeFinish();
+}
+
+void Server::RearmTimer() {
+  if (manual_clock_ != nullptr || stopping_) return;
+  const std::optional<int64_t> due = engine_->NextDue();
+  if (due == armed_due_ms_) return;
+  armed_due_ms_ = due;
+  if (!due.has_value()) {
+    timer_.cancel();
+    return;
+  }
+  const int64_t delay_ms = std::max<int64_t>(0, *due - clock_->NowMs());
+  timer_.expires_after(std::chrono::milliseconds(delay_ms));
+  timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) OnTimer();
+  });
+}
+
+void Server::OnTimer() {
+  armed_due_ms_.reset();
+  if (stopping_) return;
+  if (!durability_->writable()) {
+    // Nothing fires while it could not be recorded; try again shortly.
+    timer_.expires_after(std::chrono::milliseconds(100));
+    timer_.async_wait([this](const asio::error_code& ec) {
+      if (!ec) OnTimer();
+    });
+    return;
+  }
+  scratch_.clear();
+  executor_->AdvanceTo(clock_->NowMs(), &scratch_);
+  const engine::Effects& effects = executor_->effects();
+  if (!effects.events.empty() || !effects.changed.empty()) {
+    outbox_.clear();
+    durability_->Stage("", engine_->now_ms(), nullptr, effects, &outbox_);
+    CommitThen(nullptr, 0, std::string(), std::move(outbox_));
+  }
+  RearmTimer();
+}
+
+void Server::OnSessionClosed(Session* session) {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) return;
+  // Handlers still queued keep their own reference; erase it later so
+  // that this call never destroys the session it is running in.
+  asio::post(io_, [keep = std::move(it->second)] {});
+  sessions_.erase(it);
+  MaybeFinish();
+}
+
+void Server::BeginShutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  asio::error_code ignored;
+  acceptor_.close(ignored);
+  timer_.cancel();
+  signals_.cancel();
+  drain_timer_.expires_after(kDrainTimeout);
+  drain_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    Log("drain timed out; closing the remaining connections");
+    std::vector<std::shared_ptr<Session>> left;
+    for (auto& [ptr, s] : sessions_) left.push_back(s);
+    for (auto& s : left) s->Close("");
+  });
+  std::vector<std::shared_ptr<Session>> all;
+  for (auto& [ptr, s] : sessions_) all.push_back(s);
+  for (auto& s : all) s->Drain();
+  MaybeFinish();
+}
+
+void Server::MaybeFinish() {
+  if (!stopping_ || pending_commits_ > 0 || !sessions_.empty()) return;
+  durability_->Flush();
+  if (const absl::Status fatal = durability_->fatal_error();
+      !fatal.ok() && exit_status_.ok()) {
+    exit_status_ = fatal;
+  }
+  drain_timer_.cancel();
+  Log(exit_status_.ok() ? "stopped; state is durable" : "stopped on error");
+  io_.stop();
+}
+
+void Server::Reload() {
+  const std::string source = config_.policy_path.empty()
+                                 ? std::string("<default policy>")
+                                 : config_.policy_path;
+  absl::StatusOr<engine::Policy> policy = LoadPolicy(config_.policy_path);
+  if (!policy.ok()) {
+    Log(absl::StrCat("SIGHUP: policy reload refused, keeping the old one: ",
+                     policy.status().message()));
+    return;
+  }
+  absl::StatusOr<std::unique_ptr<engine::Engine>> next =
+      engine::Engine::Create(*std::move(policy), engine_->now_ms());
+  absl::Status status = next.status();
+  if (status.ok()) status = SwapEngine(*std::move(next));
+  if (!status.ok()) {
+    Log(absl::StrCat("SIGHUP: policy reload refused, keeping the old one: ",
+                     status.message()));
+    return;
+  }
+  Log(absl::StrCat("SIGHUP: policy reloaded from ", source, "; ",
+                   engine_->open_tickets(), " open tickets carried over"));
+}
+
+// Moves every ticket and stats cell into `next`; the old engine stays in
+// place if any ticket does not fit the new policy.
+absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
+  absl::Status status;
+  engine_->ExportAll([&](engine::TicketRecord&& record) {
+    if (!status.ok()) return;
+    const std::string id = record.id;
+    status = next->Restore(std::move(record));
+    if (!status.ok()) {
+      status = absl::Status(status.code(),
+                            absl::StrCat("ticket ", id, ": ", status.message()));
+    }
+  });
+  RETURN_IF_ERROR(status);
+  engine_->ExportAllStats([&](engine::StatsCellRecord&& cell) {
+    if (status.ok()) status = next->RestoreStats(std::move(cell));
+  });
+  RETURN_IF_ERROR(status);
+  engine_ = std::move(next);
+  executor_ = std::make_unique<Executor>(engine_.get());
+  durability_->SetEngine(engine_.get());
+  armed_due_ms_.reset();
+  RearmTimer();
+  return absl::OkStatus();
+}
+
+}  // namespace slad::api

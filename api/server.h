@@ -1,0 +1,142 @@
+#ifndef SLAD_API_SERVER_H_
+#define SLAD_API_SERVER_H_
+
+// The daemon `slad`: one event-loop thread (Asio) that owns the engine,
+// accepts connections (plain or TLS), runs requests through the Executor,
+// hands their effects to the Durability seam (the store's writer thread
+// commits) and releases each reply once its change is durable. The loop
+// sleeps until the engine's NextDue() (a steady_timer re-armed after every
+// change) or the next request.
+//
+// Signals: SIGTERM/SIGINT stop accepting, finish what is in flight, flush
+// the store and make Run() return OK; SIGHUP reloads the policy file (a
+// bad one is refused and the old one kept, with a log line).
+//
+// Log lines go to stderr, one per line: "slad: <message>"; tokens never
+// appear in them.
+//
+// Thread-safety: Create and Run from one thread; everything else runs on
+// the loop (Run's thread). Commit callbacks are posted back to it.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "api/asio.h"
+#include "api/auth.h"
+#include "api/clock.h"
+#include "api/daemon_config.h"
+#include "api/durability.h"
+#include "api/executor.h"
+#include "engine/engine.h"
+
+namespace slad::api {
+
+class Session;
+
+// Writes "slad: <message>\n" to stderr at once.
+void Log(absl::string_view message);
+
+class Server {
+ public:
+  // Loads the policy, recovers the engine through `durability`, binds the
+  // listener and logs where it listens and what it recovered. Errors:
+  // InvalidArgument/NotFound for the policy or TLS files,
+  // FailedPrecondition for an unsafe listener (CheckServable), Unavailable
+  // if the address cannot be bound, and whatever recovery returns.
+  static absl::StatusOr<std::unique_ptr<Server>> Create(
+      DaemonConfig config, std::unique_ptr<Durability> durability);
+  ~Server();
+
+  // Serves until SIGTERM/SIGINT has drained. OK: exit 0; an error: a
+  // storage failure that cannot be recovered.
+  absl::Status Run();
+
+  uint16_t port() const { return port_; }
+
+  // --- For sessions (loop thread).
+  const Limits& limits() const { return config_.limits; }
+  const TokenTable& tokens() const { return tokens_; }
+  bool open_access() const { return tokens_.empty(); }
+  // The team of ticket `id` (open, or resolved within the reopen window);
+  // nullopt if unknown.
+  std::optional<std::string> TeamOf(absl::string_view id);
+  // Runs an engine op or advance for `session`'s reply slot `slot`, on
+  // behalf of `principal` (its teams decide what `get` may reveal).
+  void Execute(Session* session, uint64_t slot, const Request& request,
+               absl::string_view line, const Principal& principal);
+  void Subscribe(Session* session, uint64_t slot, const Request& request);
+  void Ack(Session* session, uint64_t slot, const Request& request);
+  absl::Status ReadOutbox(uint64_t after, size_t limit,
+                          std::vector<storage::OutboxEvent>* out) const;
+  void OnSessionClosed(Session* session);
+
+ private:
+  Server(DaemonConfig config, std::unique_ptr<Durability> durability);
+  absl::Status Init();
+  absl::Status InitTls();
+  absl::Status Listen();
+
+  void Accept();
+  void OnSignal(int signal);
+  void Reload();
+  absl::Status SwapEngine(std::unique_ptr<engine::Engine> next);
+  void BeginShutdown();
+  void MaybeFinish();
+
+  void RearmTimer();
+  void OnTimer();
+  // Appends the ticket's history to a get reply.
+  // A ticket the engine no longer knows is shown (its history alone) only
+  // to a principal not limited to teams: its team is unknown.
+  void AddHistory(absl::string_view id, const Principal& principal,
+                  std::string* reply);
+  // Commits what was staged; once durable, sends `reply` to the session's
+  // slot, runs `then` (if the session is still there) and delivers
+  // `events` to subscribers.
+  void CommitThen(Session* session, uint64_t slot, std::string reply,
+                  std::vector<storage::OutboxEvent> events,
+                  std::function<void(Session*)> then = nullptr);
+  void OnCommitted(const absl::Status& status, std::weak_ptr<Session> session,
+                   uint64_t slot, std::string& reply,
+                   const std::vector<storage::OutboxEvent>& events,
+                   const std::function<void(Session*)>& then);
+
+  DaemonConfig config_;
+  std::unique_ptr<Durability> durability_;
+  std::unique_ptr<Clock> clock_;
+  ManualClock* manual_clock_ = nullptr;  // clock_, when manual
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<Executor> executor_;
+  TokenTable tokens_;
+
+  // Declared before io_: sessions still queued in io_'s handlers when it
+  // is destroyed use it.
+  std::unique_ptr<asio::ssl::context> tls_;
+  asio::io_context io_{1};
+  asio::ip::tcp::acceptor acceptor_{io_};
+  asio::signal_set signals_{io_};
+  asio::steady_timer timer_{io_};
+  std::optional<int64_t> armed_due_ms_;  // what timer_ waits for
+  asio::steady_timer drain_timer_{io_};
+  uint16_t port_ = 0;
+
+  absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions_;
+  size_t pending_commits_ = 0;
+  bool stopping_ = false;
+  absl::Status exit_status_;
+
+  std::string scratch_;  // executor output, reused
+  std::vector<storage::OutboxEvent> outbox_;
+};
+
+}  // namespace slad::api
+
+#endif  // SLAD_API_SERVER_H_

@@ -1,0 +1,431 @@
+#include "api/session.h"
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "api/durability.h"
+#include "api/server.h"
+
+namespace slad::api {
+namespace {
+
+std::string PeerOf(const asio::ip::tcp::socket& socket) {
+  asio::error_code ec;
+  const asio::ip::tcp::endpoint ep = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return absl::StrCat(ep.address().to_string(), ":", ep.port());
+}
+
+bool TakesTicketId(engine::Op op) {
+  switch (op) {
+    case engine::Op::kOpen:
+    case engine::Op::kPauseAll:
+    case engine::Op::kResumeAll:
+    case engine::Op::kOverdue:
+    case engine::Op::kDueSoon:
+    case engine::Op::kStats:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+Session::Session(Server* server, asio::ip::tcp::socket socket,
+                 asio::ssl::context* tls)
+    : server_(server),
+      socket_(std::move(socket)),
+      peer_(PeerOf(socket_)),
+      max_line_bytes_(server->limits().max_line_bytes),
+      decoder_(server->limits().max_line_bytes),
+      authed_(server->open_access()) {
+  if (server->open_access()) principal_.roles = kAllRoles;
+  if (tls != nullptr) {
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(
+        std::move(socket_), *tls);
+  }
+}
+
+template <typename Buffers, typename Handler>
+void Session::AsyncReadSome(const Buffers& buffers, Handler&& handler) {
+  if (tls_) {
+    tls_->async_read_some(buffers, std::forward<Handler>(handler));
+  } else {
+    socket_.async_read_some(buffers, std::forward<Handler>(handler));
+  }
+}
+
+template <typename Buffers, typename Handler>
+void Session::AsyncWrite(const Buffers& buffers, Handler&& handler) {
+  if (tls_) {
+    asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+  } else {
+    asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+  }
+}
+
+void Session::Start(bool reject) {
+  reject_ = reject;
+  if (tls_) {
+    Handshake();
+  } else if (reject_) {
+    FillError(OpenSlot(), "",
+              WireError(WireCode::kTooManyConnections,
+                        "connection limit reached; try again later"));
+  } else {
+    Read();
+  }
+}
+
+void Session::Handshake() {
+  tls_->async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const asio::error_code& ec) {
+        if (self->closed_) return;
+        if (ec) {
+          self->Close(absl::StrCat("TLS handshake failed: ", ec.message()));
+          return;
+        }
+        if (self->reject_) {
+          self->FillError(self->OpenSlot(), "",
+                          WireError(WireCode::kTooManyConnections,
+                                    "connection limit reached; try again "
+                                    "later"));
+        } else {
+          self->Read();
+        }
+      });
+}
+
+void Session::Read() {
+  AsyncReadSome(asio::buffer(read_buf_),
+                [self = shared_from_this()](const asio::error_code& ec,
+                                            size_t n) { self->OnRead(ec, n); });
+}
+
+void Session::OnRead(const asio::error_code& ec, size_t n) {
+  if (closed_) return;
+  if (ec) {
+    if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated) {
+      Close("");  // reset or aborted: nobody to answer
+      return;
+    }
+    read_eof_ = true;  // half-closed: answer what was asked, then close
+    MaybeClose();
+    return;
+  }
+  if (draining_) return;
+  Consume(read_buf_.data(), n);
+  if (!closed_ && !draining_) Read();
+}
+
+// Splits the bytes into lines. A line never grows past max_line_bytes_ in
+// line_: past it, the line is answered with line_too_long at once and its
+// remaining bytes are skipped up to the next '\n'.
+void Session::Consume(const char* data, size_t n) {
+  const char* p = data;
+  const char* const end = data + n;
+  while (p < end && !closed_ && !draining_) {
+    const char* nl =
+        static_cast<const char*>(std::memchr(p, '\n', end - p));
+    const size_t len = (nl != nullptr ? nl : end) - p;
+    const char* next = nl != nullptr ? nl + 1 : end;
+    if (discarding_) {
+      discarding_ = nl == nullptr;
+    } else if (line_.size() + len > max_line_bytes_) {
+      line_.clear();
+      discarding_ = nl == nullptr;
+      FillError(OpenSlot(), "",
+                WireError(WireCode::kLineTooLong,
+                          absl::StrCat("line longer than ", max_line_bytes_,
+                                       " bytes; the rest was discarded")));
+    } else if (nl == nullptr) {
+      line_.append(p, len);
+    } else if (line_.empty()) {
+      HandleLine(absl::string_view(p, len));
+    } else {
+      line_.append(p, len);
+      HandleLine(line_);
+      line_.clear();
+    }
+    p = next;
+  }
+}
+
+void Session::HandleLine(absl::string_view line) {
+  const uint64_t slot = OpenSlot();
+  const absl::Status decoded = decoder_.Decode(line, &request_);
+  if (!decoded.ok()) {
+    FillError(slot, request_.req, decoded);
+    return;
+  }
+  if (slots_.size() > server_->limits().max_in_flight) {
+    FillError(slot, request_.req,
+              WireError(WireCode::kOverloaded,
+                        "too many requests in flight on this connection"));
+    return;
+  }
+  Dispatch(slot, line);
+}
+
+void Session::Dispatch(uint64_t slot, absl::string_view line) {
+  if (request_.session_op == SessionOp::kAuth) {
+    Auth(slot);
+    return;
+  }
+  if (!authed_) {
+    FillError(slot, request_.req,
+              WireError(WireCode::kUnauthorized, "auth first"));
+    return;
+  }
+  if (!principal_.Allows(request_)) {
+    FillError(slot, request_.req,
+              WireError(WireCode::kForbidden,
+                        absl::StrCat("the token's roles do not allow ",
+                                     OpName(request_))));
+    return;
+  }
+  if (absl::Status teams = CheckTeams(); !teams.ok()) {
+    FillError(slot, request_.req, teams);
+    return;
+  }
+  switch (request_.session_op) {
+    case SessionOp::kSubscribe:
+      if (subscribed()) {
+        FillError(slot, request_.req,
+                  WireError(WireCode::kFailedPrecondition,
+                            "this connection is already subscribed"));
+        return;
+      }
+      server_->Subscribe(this, slot, request_);
+      return;
+    case SessionOp::kAck:
+      server_->Ack(this, slot, request_);
+      return;
+    default:
+      server_->Execute(this, slot, request_, line, principal_);
+  }
+}
+
+void Session::Auth(uint64_t slot) {
+  if (server_->open_access()) {
+    Fill(slot, [&] {
+      std::string line;
+      AppendOkReply(request_.req, &line);
+      return line;
+    }());
+    return;
+  }
+  const Principal* principal = server_->tokens().Authenticate(request_.token);
+  if (principal == nullptr) {
+    Log(absl::StrCat("auth refused from ", peer_, ": unknown token"));
+    FillError(slot, request_.req,
+              WireError(WireCode::kUnauthorized, "unknown token"));
+    return;
+  }
+  principal_ = *principal;
+  authed_ = true;
+  std::string line;
+  AppendOkReply(request_.req, &line);
+  Fill(slot, std::move(line));
+}
+
+// A team-limited token sees and touches only its teams' tickets: queries
+// get the team filter forced, commands are checked against the ticket's
+// team before they run. Ops that span every team (stats) are refused.
+absl::Status Session::CheckTeams() {
+  if (!principal_.team_limited()) return absl::OkStatus();
+  if (request_.session_op != SessionOp::kNone) return absl::OkStatus();
+  engine::Command& cmd = request_.command;
+  switch (cmd.op) {
+    case engine::Op::kOpen:
+      if (!cmd.team.has_value() || !principal_.AllowsTeam(*cmd.team)) {
+        return WireError(WireCode::kForbidden,
+                         "open must name one of the token's teams");
+      }
+      return absl::OkStatus();
+    case engine::Op::kPauseAll:
+    case engine::Op::kResumeAll:
+    case engine::Op::kOverdue:
+    case engine::Op::kDueSoon:
+      return ForceTeamFilter(&cmd.filter.team);
+    case engine::Op::kStats:
+      return WireError(WireCode::kForbidden,
+                       "stats span every team; this token is limited to "
+                       "some teams");
+    default:
+      break;
+  }
+  if (cmd.op == engine::Op::kAssign && cmd.team.has_value() &&
+      !principal_.AllowsTeam(*cmd.team)) {
+    return WireError(WireCode::kForbidden,
+                     "assign to a team outside the token's teams");
+  }
+  if (TakesTicketId(cmd.op)) return CheckTicketTeam(cmd.id);
+  return absl::OkStatus();
+}
+
+absl::Status Session::CheckTicketTeam(absl::string_view id) const {
+  const std::optional<std::string> team = server_->TeamOf(id);
+  if (!team.has_value()) return absl::OkStatus();  // the engine: not_found
+  if (principal_.AllowsTeam(*team)) return absl::OkStatus();
+  return WireError(WireCode::kForbidden,
+                   "the ticket belongs to a team outside the token's teams");
+}
+
+// With one team the filter is forced to it; with several the request must
+// name one (running it per team and merging pages would break cursors).
+absl::Status Session::ForceTeamFilter(absl::string_view* team) {
+  if (!team->empty()) {
+    if (principal_.AllowsTeam(*team)) return absl::OkStatus();
+    return WireError(WireCode::kForbidden,
+                     "team outside the token's teams");
+  }
+  if (principal_.teams.size() == 1) {
+    *team = principal_.teams.front();
+    return absl::OkStatus();
+  }
+  return WireError(WireCode::kForbidden,
+                   "this token is limited to several teams: name one with "
+                   "`team`");
+}
+
+uint64_t Session::OpenSlot() {
+  slots_.emplace_back();
+  return first_slot_ + slots_.size() - 1;
+}
+
+void Session::Fill(uint64_t slot, std::string line) {
+  if (closed_ || slot < first_slot_) return;
+  Slot& s = slots_[slot - first_slot_];
+  slot_bytes_ += line.size();
+  s.line = std::move(line);
+  s.ready = true;
+  Release();
+}
+
+void Session::FillError(uint64_t slot, absl::string_view req,
+                        const absl::Status& status) {
+  std::string line;
+  AppendErrorReply(req, status, &line);
+  Fill(slot, std::move(line));
+}
+
+void Session::Release() {
+  while (!slots_.empty() && slots_.front().ready) {
+    slot_bytes_ -= slots_.front().line.size();
+    out_.append(slots_.front().line);
+    slots_.pop_front();
+    ++first_slot_;
+  }
+  if (!CheckBudget()) return;
+  Write();
+  MaybeClose();
+}
+
+size_t Session::Buffered() const {
+  return out_.size() + writing_.size() + slot_bytes_;
+}
+
+// False (and closed) when the client lets more output pile up than the
+// limit: a stalled reader must not hold the daemon's memory.
+bool Session::CheckBudget() {
+  if (Buffered() <= server_->limits().max_output_bytes) return true;
+  Close(absl::StrCat("slow consumer: more than ",
+                     server_->limits().max_output_bytes,
+                     " bytes of output waiting; disconnected",
+                     subscribed() ? " (its events wait in the outbox)" : ""));
+  return false;
+}
+
+void Session::Write() {
+  if (write_pending_ || out_.empty() || closed_) return;
+  writing_.swap(out_);
+  out_.clear();
+  write_pending_ = true;
+  AsyncWrite(asio::buffer(writing_),
+             [self = shared_from_this()](const asio::error_code& ec, size_t) {
+               self->OnWrite(ec);
+             });
+}
+
+void Session::OnWrite(const asio::error_code& ec) {
+  write_pending_ = false;
+  writing_.clear();
+  if (closed_) return;
+  if (ec) {
+    Close("");
+    return;
+  }
+  if (subscribed() && !caught_up_) Pump();
+  Write();
+  MaybeClose();
+}
+
+void Session::StartSubscription(absl::string_view group, uint64_t acked) {
+  group_ = std::string(group);
+  cursor_ = acked;
+  caught_up_ = false;
+  Pump();
+}
+
+// Catches up from the outbox a page at a time, only while the output
+// buffer is under half its limit: a lagging subscriber reads at its own
+// pace, and the outbox holds the rest.
+void Session::Pump() {
+  const Limits& limits = server_->limits();
+  while (!closed_ && !caught_up_ && Buffered() < limits.max_output_bytes / 2) {
+    page_.clear();
+    const absl::Status s =
+        server_->ReadOutbox(cursor_, limits.outbox_page, &page_);
+    if (!s.ok()) {
+      Close(absl::StrCat("outbox read failed: ", s.message()));
+      return;
+    }
+    for (const storage::OutboxEvent& event : page_) Deliver(event);
+    if (page_.size() < limits.outbox_page) caught_up_ = true;
+  }
+  Write();
+}
+
+void Session::OnEvents(const std::vector<storage::OutboxEvent>& events) {
+  if (closed_ || !subscribed() || !caught_up_) return;
+  for (const storage::OutboxEvent& event : events) {
+    if (event.seq > cursor_) Deliver(event);
+  }
+  if (CheckBudget()) Write();
+}
+
+void Session::Deliver(const storage::OutboxEvent& event) {
+  cursor_ = event.seq;
+  if (!principal_.AllowsTeam(event.team)) return;
+  AppendEvent(ToEngineEvent(event), Delivery{group_, event.seq}, &out_);
+}
+
+void Session::Drain() {
+  draining_ = true;
+  MaybeClose();
+}
+
+void Session::MaybeClose() {
+  if (closed_ || !(read_eof_ || draining_ || reject_)) return;
+  if (!slots_.empty() || !out_.empty() || write_pending_) return;
+  Close("");
+}
+
+void Session::Close(absl::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  if (!reason.empty()) Log(absl::StrCat(peer_, ": ", reason));
+  asio::error_code ignored;
+  if (tls_) {
+    tls_->lowest_layer().close(ignored);
+  } else {
+    socket_.close(ignored);
+  }
+  server_->OnSessionClosed(this);
+}
+
+}  // namespace slad::api

@@ -1,0 +1,141 @@
+#ifndef SLAD_API_SESSION_H_
+#define SLAD_API_SESSION_H_
+
+// One client connection of the daemon (docs/API.md, "TCP"): reads request
+// lines under the line limit, checks auth, roles and teams, hands requests
+// to the Server, and writes replies in request order however late their
+// durability arrives (one reply slot per request line). A subscribed
+// connection also receives its group's events, first from the outbox,
+// then live once it has caught up.
+//
+// Limits: a line longer than max_line_bytes gets `line_too_long` and the
+// rest of it is discarded as it arrives (never buffered); output waiting
+// for the client (replies held for earlier ones included) beyond
+// max_output_bytes disconnects it as a slow consumer; more than
+// max_in_flight unanswered requests get `overloaded`.
+//
+// Thread-safety: none; every method on the event-loop thread. Lifetime:
+// shared_ptr, kept alive by its pending Asio handlers and the Server's
+// table; the Server and commit callbacks hold weak_ptrs.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "api/asio.h"
+#include "api/auth.h"
+#include "api/protocol.h"
+#include "storage/store.h"
+
+namespace slad::api {
+
+class Server;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // `tls`, if not null, is the server's TLS context (outlives the session).
+  Session(Server* server, asio::ip::tcp::socket socket,
+          asio::ssl::context* tls);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts the TLS handshake if any, then reading. With `reject`, sends
+  // one too_many_connections line instead and closes.
+  void Start(bool reject);
+
+  // Sets the reply of request slot `slot` (from OpenSlot order) and sends
+  // every reply that is no longer waiting for an earlier one.
+  void Fill(uint64_t slot, std::string line);
+  void FillError(uint64_t slot, absl::string_view req,
+                 const absl::Status& status);
+
+  // Begins delivery of `group`'s events after `acked` (the group's ack
+  // cursor). REQUIRES: not subscribed yet.
+  void StartSubscription(absl::string_view group, uint64_t acked);
+  // Live events just made durable, in sequence order.
+  void OnEvents(const std::vector<storage::OutboxEvent>& events);
+
+  // Shutdown: reads nothing more; closes once every reply is written.
+  void Drain();
+  // Closes now; `reason` (if not empty) is logged with the peer.
+  void Close(absl::string_view reason);
+
+  bool subscribed() const { return !group_.empty(); }
+  const std::string& peer() const { return peer_; }
+
+ private:
+  void Handshake();
+  void Read();
+  void OnRead(const asio::error_code& ec, size_t n);
+  void Consume(const char* data, size_t n);
+  void HandleLine(absl::string_view line);
+  void Dispatch(uint64_t slot, absl::string_view line);
+  void Auth(uint64_t slot);
+  absl::Status CheckTeams();
+  absl::Status CheckTicketTeam(absl::string_view id) const;
+  absl::Status ForceTeamFilter(absl::string_view* team);
+
+  uint64_t OpenSlot();
+  void Release();
+  size_t Buffered() const;
+  bool CheckBudget();
+  void Write();
+  void OnWrite(const asio::error_code& ec);
+  void Pump();
+  void Deliver(const storage::OutboxEvent& event);
+  void MaybeClose();
+
+  template <typename Buffers, typename Handler>
+  void AsyncReadSome(const Buffers& buffers, Handler&& handler);
+  template <typename Buffers, typename Handler>
+  void AsyncWrite(const Buffers& buffers, Handler&& handler);
+
+  Server* const server_;
+  asio::ip::tcp::socket socket_;  // plain connections
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
+  std::string peer_;
+  const size_t max_line_bytes_;
+
+  RequestDecoder decoder_;
+  Request request_;
+  std::array<char, 16 * 1024> read_buf_;
+  std::string line_;         // a partial line, at most max_line_bytes_
+  bool discarding_ = false;  // inside a too-long line
+
+  bool authed_;
+  Principal principal_;
+
+  // Reply slots of requests not yet sent, oldest first; ids are
+  // consecutive from first_slot_.
+  struct Slot {
+    bool ready = false;
+    std::string line;
+  };
+  std::deque<Slot> slots_;
+  uint64_t first_slot_ = 0;
+  size_t slot_bytes_ = 0;  // bytes of ready lines still held in slots_
+
+  std::string out_;      // to write next
+  std::string writing_;  // being written
+  bool write_pending_ = false;
+
+  // Subscription: events up to cursor_ are queued or skipped.
+  std::string group_;
+  uint64_t cursor_ = 0;
+  bool caught_up_ = false;
+  std::vector<storage::OutboxEvent> page_;
+
+  bool reject_ = false;
+  bool read_eof_ = false;
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace slad::api
+
+#endif  // SLAD_API_SESSION_H_

@@ -1,0 +1,65 @@
+// slad: the SLA daemon. Usage and configuration: README "Running slad";
+// the protocol: docs/API.md.
+//
+//   slad [--config FILE] [--policy FILE] [--data DIR] [--listen HOST:PORT]
+//        [--clock system|manual]
+//
+// Exit status: 0 after a SIGTERM/SIGINT drain; 1 on a storage failure;
+// 2 for a bad command line or configuration.
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "api/daemon_config.h"
+#include "api/durability.h"
+#include "api/server.h"
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
+    const slad::api::DaemonConfig& config) {
+  if (config.data_dir == ":memory:") return slad::api::NewMemoryDurability();
+  return slad::api::OpenStoreDurability(config.data_dir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A client that goes away mid-write must not kill the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::fprintf(stdout,
+                 "usage: slad [--config FILE] [--policy FILE] [--data DIR] "
+                 "[--listen HOST:PORT] [--clock system|manual]\n");
+    return 0;
+  }
+  absl::StatusOr<slad::api::DaemonConfig> config =
+      slad::api::ConfigFromArgs(args);
+  if (!config.ok()) {
+    slad::api::Log(config.status().message());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
+      OpenDurability(*config);
+  if (!durability.ok()) {
+    slad::api::Log(absl::StrCat("cannot open the data folder ",
+                                config->data_dir, ": ",
+                                durability.status().message()));
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<slad::api::Server>> server =
+      slad::api::Server::Create(*std::move(config), *std::move(durability));
+  if (!server.ok()) {
+    slad::api::Log(server.status().message());
+    return 2;
+  }
+  const absl::Status status = (*server)->Run();
+  if (!status.ok()) {
+    slad::api::Log(status.message());
+    return 1;
+  }
+  return 0;
+}
