@@ -14,7 +14,7 @@
 // are written in order, one per write.
 //
 // Failure: a failed write makes writable() false and is retried (`resume`,
-// then the same batch again, with backoff from 10 ms up to 1 s) until it
+// i.e. reopen the database, then the same batch again, with backoff from 10 ms up to 1 s) until it
 // succeeds; only then are its units completed, OK. Rewriting a batch is
 // safe because every record in it is an idempotent Put/Delete/DeleteRange.
 // A status that is not Unavailable (corruption, an invalid batch) is fatal:
@@ -47,8 +47,8 @@ class GroupCommitter {
     // Writes the batch durably. Unavailable: transient, retried; anything
     // else not OK is fatal.
     std::function<absl::Status(rocksdb::WriteBatch&)> write;
-    // Asks the database to leave its error state; errors are only logged
-    // by the retry (the next write decides).
+    // Asks the database to leave its error state (Store reopens it);
+    // errors are only logged by the retry: the next write decides.
     std::function<absl::Status()> resume;
   };
 

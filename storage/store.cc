@@ -51,6 +51,9 @@ rocksdb::DBOptions DbOptions(const Options& options) {
   // A torn tail after a crash is cut at the last whole record: everything
   // acknowledged was synced before that.
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Close after a write error must not try to flush through the broken
+  // log; the WAL replays on the next open anyway.
+  o.avoid_flush_during_shutdown = true;
   return o;
 }
 
@@ -164,15 +167,30 @@ absl::Status ReadCounters(Store::Impl* impl) {
   return FromRocks(it->status(), "read subscriber groups");
 }
 
+// Leaves an error state by closing and reopening the database. RocksDB
+// 7.8's own DB::Resume() keeps appending to a log whose write failed (and
+// its Debian build asserts on that), so the log must be dropped: the
+// reopen replays every whole record of it, and the writer then writes the
+// failed batch again (idempotent if it was in fact logged).
+absl::Status Reopen(Store::Impl* impl) {
+  std::unique_lock<std::shared_mutex> lock(impl->db_mu);
+  impl->CloseDb();
+  impl->reopen_error = OpenDb(impl);
+  return impl->reopen_error;
+}
+
 GroupCommitter::Sink SinkOf(Store::Impl* impl) {
   rocksdb::WriteOptions wo;
   wo.sync = impl->options.sync;
   return GroupCommitter::Sink{
       .write =
           [impl, wo](rocksdb::WriteBatch& batch) {
+            std::shared_lock<std::shared_mutex> lock(impl->db_mu);
+            // A reopen that found corruption makes this write fatal too.
+            if (impl->db == nullptr) return impl->reopen_error;
             return FromRocks(impl->db->Write(wo, &batch), "write");
           },
-      .resume = [impl] { return FromRocks(impl->db->Resume(), "resume"); },
+      .resume = [impl] { return Reopen(impl); },
   };
 }
 
@@ -180,10 +198,17 @@ GroupCommitter::Sink SinkOf(Store::Impl* impl) {
 
 Store::Impl::~Impl() {
   committer.reset();  // drains first: it writes through db
+  CloseDb();
+}
+
+void Store::Impl::CloseDb() {
   if (db == nullptr) return;
-  for (auto* h : families) db->DestroyColumnFamilyHandle(h);
-  for (auto* h : others) db->DestroyColumnFamilyHandle(h);
+  for (auto* h : families) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (auto* h : others) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  families.clear();
+  others.clear();
   db->Close().PermitUncheckedError();
+  db.reset();
 }
 
 void Store::Impl::Put(Family f, absl::string_view key,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,13 @@ struct Store::Impl {
   Options options;
   std::shared_ptr<rocksdb::Cache> cache;
   std::unique_ptr<HistoryRetention> retention;
+  // The writer thread reopens the database to leave an error state (see
+  // store.cc, Reopen); db_mu guards db and the handles against that: the
+  // writer's writes and every read hold it shared, Reopen exclusive. db is
+  // null while a reopen is failing.
+  mutable std::shared_mutex db_mu;
   std::unique_ptr<rocksdb::DB> db;
+  absl::Status reopen_error;  // why db is null; guarded by db_mu
   // Indexed by Family; the default family (unused) and any family a newer
   // schema added are in `others`. Owned; destroyed before `db`.
   std::vector<rocksdb::ColumnFamilyHandle*> families;
@@ -45,6 +52,7 @@ struct Store::Impl {
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
 
   ~Impl();
+  void CloseDb();
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
   void Put(Family f, absl::string_view key, absl::string_view value);
   void StageCounters();

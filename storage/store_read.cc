@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <shared_mutex>
 #include <utility>
 
 #include "engine/status_macros.h"
@@ -33,6 +34,11 @@ absl::Status WithKey(absl::Status s, absl::string_view key) {
                                     std::string(key) + ")");
 }
 
+absl::Status Closed() {
+  return absl::UnavailableError(
+      "storage is reopening after a write error; try again");
+}
+
 }  // namespace
 
 absl::Status Store::Load(
@@ -41,6 +47,8 @@ absl::Status Store::Load(
     RecoveryReport* report) {
   const auto start = std::chrono::steady_clock::now();
   *report = RecoveryReport();
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  if (impl_->db == nullptr) return Closed();
   {
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(ScanOptions(), impl_->cf(kTickets)));
@@ -93,6 +101,8 @@ std::vector<std::string> Store::Groups() const {
 
 absl::Status Store::ReadOutbox(uint64_t after, size_t limit,
                                std::vector<OutboxEvent>* out) const {
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  if (impl_->db == nullptr) return Closed();
   const uint64_t from = std::max(after, impl_->outbox_floor) + 1;
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kOutbox)));
@@ -112,6 +122,8 @@ uint64_t Store::last_outbox_seq() const { return impl_->last_outbox; }
 
 absl::Status Store::ReadHistory(absl::string_view id, size_t limit,
                                 std::vector<HistoryRecord>* out) const {
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  if (impl_->db == nullptr) return Closed();
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kHistory)));
   const size_t first = out->size();
@@ -134,6 +146,8 @@ absl::Status Store::ReadHistory(absl::string_view id, size_t limit,
 }
 
 absl::Status Store::CompactHistory() {
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  if (impl_->db == nullptr) return Closed();
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
