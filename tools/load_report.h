@@ -1,0 +1,24 @@
+#ifndef SLAD_TOOLS_LOAD_REPORT_H_
+#define SLAD_TOOLS_LOAD_REPORT_H_
+
+// slaload's final report: a human table, or one JSON object (one line)
+// that scripts such as bench/e2e/run.sh compare across runs. Pure.
+
+#include <string>
+
+#include "tools/load_runner.h"
+
+namespace slad::tools {
+
+std::string ReportTable(const LoadConfig& config, const LoadResult& result);
+
+// Keys: target, connections, depth, seconds, requests, throughput,
+// preload {tickets, errors, seconds, rate}, ops {<op>: {count, p50_us,
+// p99_us, p999_us, max_us, mean_us}}, all {...}, errors {<code>: n},
+// events {count, <name>: n}, lateness_us {count, p50, p99, p999, max},
+// disconnects, breach_tickets, undelivered, verified, lost.
+std::string ReportJson(const LoadConfig& config, const LoadResult& result);
+
+}  // namespace slad::tools
+
+#endif  // SLAD_TOOLS_LOAD_REPORT_H_

@@ -1,0 +1,280 @@
+#include "tools/load_runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "tools/load_worker.h"
+#include "tools/resp.h"
+
+namespace slad::tools {
+namespace {
+
+// What the listener thread measured.
+struct Listened {
+  Histogram lateness_us;
+  std::map<std::string, int64_t> by_name;
+  int64_t events = 0;
+};
+
+// The string value of `"key":"..."` in an event line ("" if absent).
+absl::string_view StrField(absl::string_view line, absl::string_view key) {
+  const std::string k = absl::StrCat("\"", key, "\":\"");
+  const size_t at = line.find(k);
+  if (at == absl::string_view::npos) return "";
+  const size_t begin = at + k.size();
+  const size_t end = line.find('"', begin);
+  return end == absl::string_view::npos ? "" : line.substr(begin, end - begin);
+}
+
+// The integer value of `"key":N` in an event line (-1 if absent).
+int64_t IntField(absl::string_view line, absl::string_view key) {
+  const std::string k = absl::StrCat("\"", key, "\":");
+  const size_t at = line.find(k);
+  if (at == absl::string_view::npos) return -1;
+  const size_t begin = at + k.size();
+  size_t end = begin;
+  while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+  int64_t v = -1;
+  if (!absl::SimpleAtoi(line.substr(begin, end - begin), &v)) return -1;
+  return v;
+}
+
+// Records a breached ticket of this run (id = prefix + num).
+void NoteBreached(LoadShared* shared, absl::string_view id) {
+  uint32_t num = 0;
+  if (!absl::ConsumePrefix(&id, shared->config.prefix) ||
+      !absl::SimpleAtoi(id, &num)) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(shared->mu);
+  shared->breached.insert(num);
+}
+
+bool Subscribe(LoadShared* shared, std::unique_ptr<LineClient>* client) {
+  absl::StatusOr<std::unique_ptr<LineClient>> c = DialLoad(shared->config);
+  if (!c.ok()) return false;
+  const std::string sub = absl::StrCat(
+      R"({"op":"subscribe","req":"sub","group":")", shared->config.group,
+      "\"}\n");
+  if (!(*c)->Write(sub).ok()) return false;
+  *client = *std::move(c);
+  return true;
+}
+
+// slad: subscribes, times every escalation, acks after each burst, and
+// resubscribes after a lost connection (unacked events come again).
+void ListenSlad(LoadShared* shared, Listened* out) {
+  std::unique_ptr<LineClient> client;
+  int64_t last_seq = -1, acked = -1;
+  while (!shared->stop_listener.load()) {
+    if (!client && !Subscribe(shared, &client)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    absl::StatusOr<bool> ready = client->WaitReadable(50);
+    if (!ready.ok()) {
+      client.reset();
+      acked = -1;
+      continue;
+    }
+    absl::string_view line;
+    while (client->ReadBufferedLine(&line)) {
+      const absl::string_view name = StrField(line, "event");
+      if (name.empty()) continue;  // the subscribe or an ack reply
+      const int64_t now_us = NowUnixUs();
+      ++out->events;
+      shared->events.fetch_add(1, std::memory_order_relaxed);
+      ++out->by_name[std::string(name)];
+      if (name == "warning" || name == "breached" || name == "escalated") {
+        out->lateness_us.Record(now_us - IntField(line, "at") * 1000);
+      }
+      if (name == "breached") NoteBreached(shared, StrField(line, "id"));
+      last_seq = std::max(last_seq, IntField(line, "seq"));
+    }
+    if (last_seq > acked) {
+      const std::string ack = absl::StrCat(
+          R"({"op":"ack","group":")", shared->config.group,
+          "\",\"seq\":", last_seq, "}\n");
+      if (!client->Write(ack).ok()) {
+        client.reset();
+        continue;
+      }
+      acked = last_seq;
+    }
+  }
+}
+
+// Redis: the hand-built poller. ZRANGEBYSCORE what is due, escalate each
+// (HSET level) and ZREM it; lateness = now - its score (the deadline).
+void PollRedis(LoadShared* shared, Listened* out) {
+  std::unique_ptr<LineClient> client;
+  RespReply reply;
+  while (!shared->stop_listener.load()) {
+    if (!client) {
+      absl::StatusOr<std::unique_ptr<LineClient>> c =
+          LineClient::Dial(shared->config.addr);
+      if (!c.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      client = *std::move(c);
+    }
+    std::string cmd;
+    AppendRespCommand({"ZRANGEBYSCORE", "sla", "-inf",
+                       absl::StrCat(NowUnixMs()), "WITHSCORES", "LIMIT", "0",
+                       "1000"},
+                      &cmd);
+    if (!client->Write(cmd).ok() || !ReadRespReply(client.get(), &reply).ok()) {
+      client.reset();
+      continue;
+    }
+    const int64_t now_us = NowUnixUs();
+    std::vector<std::string> due = reply.items;
+    cmd.clear();
+    for (size_t i = 0; i + 1 < due.size(); i += 2) {
+      int64_t deadline_ms = 0;
+      (void)absl::SimpleAtoi(due[i + 1], &deadline_ms);
+      out->lateness_us.Record(now_us - deadline_ms * 1000);
+      ++out->events;
+      ++out->by_name["breached"];
+      shared->events.fetch_add(1, std::memory_order_relaxed);
+      NoteBreached(shared, due[i]);
+      AppendRespCommand({"HSET", absl::StrCat("t:", due[i]), "level",
+                         "supervisor"},
+                        &cmd);
+      AppendRespCommand({"ZREM", "sla", due[i]}, &cmd);
+    }
+    bool ok = client->Write(cmd).ok();
+    for (size_t i = 0; ok && i < due.size(); ++i) {  // 2 replies per item
+      ok = ReadRespReply(client.get(), &reply).ok();
+    }
+    if (!ok) client.reset();
+    if (due.empty()) {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(shared->config.poll_ms));
+    }
+  }
+}
+
+void Progress(const LoadShared& shared, double elapsed, int64_t* last) {
+  const int64_t done = shared.done.load();
+  std::fprintf(stderr,
+               "%s[%6.1fs] %9lld req/s  total %lld  errors %lld  events %lld"
+               "  disconnects %lld%s",
+               isatty(2) ? "\r" : "", elapsed,
+               static_cast<long long>(done - *last),
+               static_cast<long long>(done),
+               static_cast<long long>(shared.errors.load()),
+               static_cast<long long>(shared.events.load()),
+               static_cast<long long>(shared.disconnects.load()),
+               isatty(2) ? "" : "\n");
+  *last = done;
+}
+
+double Seconds(int64_t from_ns) { return (NowMonoNs() - from_ns) / 1e9; }
+
+// Waits for every worker's preload, printing its progress.
+void AwaitPreload(const LoadShared& shared, LoadResult* result) {
+  const int64_t start = NowMonoNs();
+  int64_t shown = NowMonoNs();
+  while (shared.preloaded_workers.load() < shared.config.connections) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (shared.config.progress && NowMonoNs() - shown > 1'000'000'000) {
+      shown = NowMonoNs();
+      std::fprintf(stderr, "preload: %lld of %u tickets\n",
+                   static_cast<long long>(shared.preload_done.load()),
+                   shared.config.preload);
+    }
+  }
+  result->preload_seconds = Seconds(start);
+}
+
+void Collect(const LoadShared& shared, std::vector<std::unique_ptr<Worker>>& workers,
+             int64_t end_ms, LoadResult* result) {
+  const int64_t breach_ms =
+      shared.mix.breach_kind() && !shared.mix.breach_kind()->within_ms.empty()
+          ? shared.mix.breach_kind()->within_ms[0]
+          : 0;
+  for (auto& w : workers) {
+    for (int op = 0; op < kOpCount; ++op) {
+      result->latency_us[op].Merge(w->latency_us[op]);
+      result->all_us.Merge(w->latency_us[op]);
+    }
+    for (const auto& [code, n] : w->errors) result->errors[code] += n;
+    result->preloaded += w->preloaded;
+    result->preload_errors += w->preload_errors;
+    result->verified += w->verified;
+    result->lost += w->lost;
+    for (const auto& [num, acked_ms] : w->breach_acks) {
+      // Its deadline is at most ack time + budget; allow a second.
+      if (acked_ms + breach_ms + 1000 > end_ms) continue;
+      ++result->breach_tickets;
+      if (!shared.breached.contains(num)) ++result->undelivered;
+    }
+  }
+  result->disconnects = shared.disconnects.load();
+}
+
+}  // namespace
+
+bool RunLoad(const LoadConfig& config, const LoadMix& mix,
+             LoadResult* result) {
+  if (absl::StatusOr<std::unique_ptr<LineClient>> probe = DialLoad(config);
+      !probe.ok()) {
+    std::fprintf(stderr, "slaload: %s\n",
+                 std::string(probe.status().message()).c_str());
+    return false;
+  }
+  LoadShared shared(config, mix);
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < config.connections; ++i) {
+    workers.push_back(std::make_unique<Worker>(&shared, i));
+    threads.emplace_back([w = workers.back().get()] { w->Run(); });
+  }
+  AwaitPreload(shared, result);
+  Listened listened;
+  std::thread listener;
+  if (config.subscribe) {
+    listener = std::thread([&] {
+      if (config.redis) {
+        PollRedis(&shared, &listened);
+      } else {
+        ListenSlad(&shared, &listened);
+      }
+    });
+  }
+  const int64_t start = NowMonoNs();
+  shared.go.store(true);
+  int64_t last = 0, shown = start;
+  while (Seconds(start) < config.seconds &&
+         (config.requests == 0 || shared.done.load() < config.requests)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (config.progress && NowMonoNs() - shown >= 1'000'000'000) {
+      shown = NowMonoNs();
+      Progress(shared, Seconds(start), &last);
+    }
+  }
+  shared.stop.store(true);
+  result->seconds = Seconds(start);
+  if (config.progress && isatty(2)) std::fputc('\n', stderr);
+  for (size_t i = 0; i < threads.size(); ++i) threads[i].join();
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int64_t>(config.drain_seconds * 1000)));
+  const int64_t end_ms = NowUnixMs();
+  shared.stop_listener.store(true);
+  if (listener.joinable()) listener.join();
+  result->events = listened.events;
+  result->events_by_name = listened.by_name;
+  result->lateness_us = listened.lateness_us;
+  Collect(shared, workers, end_ms, result);
+  return true;
+}
+
+}  // namespace slad::tools

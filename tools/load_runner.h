@@ -1,0 +1,67 @@
+#ifndef SLAD_TOOLS_LOAD_RUNNER_H_
+#define SLAD_TOOLS_LOAD_RUNNER_H_
+
+// slaload's moving parts: the per-connection workers that preload and
+// then drive the mix, and the subscriber (slad) or poller (Redis) that
+// receives escalations and measures their lateness. RunLoad ties them
+// together and returns what they measured.
+//
+// Thread-safety: RunLoad starts one thread per connection plus one for
+// the subscriber and joins them all before it returns.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tools/histogram.h"
+#include "tools/load_mix.h"
+
+namespace slad::tools {
+
+struct LoadConfig {
+  std::string addr = "127.0.0.1:7411";
+  std::string token;
+  bool redis = false;
+  int connections = 4;
+  int depth = 32;           // requests in flight per connection
+  double rate = 0;          // requests/s over all connections; 0: max
+  double seconds = 10;      // timed phase; ends first of this and requests
+  int64_t requests = 0;     // 0: no limit
+  uint32_t preload = 0;     // tickets opened before the timed phase
+  std::string prefix = "T";  // ticket ids: prefix + number
+  uint64_t seed = 1;
+  std::string group = "slaload";
+  bool subscribe = true;
+  int poll_ms = 1;          // Redis poller's sleep when nothing is due
+  double drain_seconds = 0;  // keep receiving events after the load
+  int64_t verify = 0;       // tickets to `get` at the end (slad only)
+  bool progress = true;
+};
+
+// What a run measured. Latencies in µs, lateness in µs.
+struct LoadResult {
+  double preload_seconds = 0;
+  int64_t preloaded = 0;
+  int64_t preload_errors = 0;
+  double seconds = 0;  // the timed phase
+  Histogram latency_us[kOpCount];
+  Histogram all_us;
+  std::map<std::string, int64_t> errors;  // by code
+  int64_t events = 0;                     // received by the subscriber
+  std::map<std::string, int64_t> events_by_name;
+  Histogram lateness_us;  // warning, breached, escalated (Redis: due items)
+  int64_t disconnects = 0;
+  int64_t breach_tickets = 0;  // opened, acknowledged, deadline passed
+  int64_t undelivered = 0;     // ... and no breached event received
+  int64_t verified = 0;        // tickets checked with get
+  int64_t lost = 0;            // acknowledged state not found by get
+};
+
+// Runs the whole load against config.addr. Errors go into the result;
+// returns false only when nothing could be connected at the start.
+bool RunLoad(const LoadConfig& config, const LoadMix& mix, LoadResult* result);
+
+}  // namespace slad::tools
+
+#endif  // SLAD_TOOLS_LOAD_RUNNER_H_
