@@ -1,0 +1,108 @@
+#include "api/journal.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "api/protocol.h"
+
+namespace slad::api {
+namespace {
+
+absl::string_view WithoutNewline(absl::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
+  return line;
+}
+
+}  // namespace
+
+storage::OutboxEvent Journal::ToOutbox(const engine::Event& event,
+                                       absl::string_view team) {
+  storage::OutboxEvent out;
+  out.type = static_cast<uint8_t>(event.type);
+  out.at_ms = event.at_ms;
+  out.id = event.id;
+  out.target = std::string(event.target);
+  out.deadline_ms = event.deadline_ms;
+  out.from = std::string(event.from);
+  out.to = std::string(event.to);
+  out.team = std::string(team);
+  return out;
+}
+
+void Journal::Stage(absl::string_view request_line, int64_t at_ms,
+                    const engine::Command* command,
+                    const engine::Effects& effects,
+                    std::vector<storage::OutboxEvent>* outbox) {
+  if (command != nullptr) StageCommand(request_line, at_ms, *command, effects);
+  StageEvents(effects, outbox);
+  StageTickets(effects);
+  engine_->DrainStats(
+      [this](engine::StatsCellRecord&& cell) { store_->PutStatsCell(cell); });
+}
+
+void Journal::StageCommand(absl::string_view line, int64_t at_ms,
+                           const engine::Command& command,
+                           const engine::Effects& effects) {
+  storage::HistoryRecord record{.at_ms = at_ms,
+                                .kind = storage::HistoryRecord::kCommand,
+                                .json = std::string(WithoutNewline(line))};
+  if (command.op != engine::Op::kPauseAll &&
+      command.op != engine::Op::kResumeAll) {
+    store_->AppendHistory(command.id, std::move(record));
+    return;
+  }
+  seen_.clear();
+  for (size_t i = effects.command_begin; i < effects.command_end; ++i) {
+    const std::string& id = effects.changed[i];
+    if (seen_.insert(id).second) store_->AppendHistory(id, record);
+  }
+}
+
+void Journal::StageEvents(const engine::Effects& effects,
+                          std::vector<storage::OutboxEvent>* outbox) {
+  for (const engine::Event& event : effects.events) {
+    const std::optional<absl::string_view> team = engine_->TeamOf(event.id);
+    storage::OutboxEvent record = ToOutbox(event, team.value_or(""));
+    record.seq = store_->AppendOutbox(record);
+    outbox->push_back(std::move(record));
+    json_.clear();
+    AppendEvent(event, std::nullopt, &json_);
+    store_->AppendHistory(
+        event.id, {.at_ms = event.at_ms,
+                   .kind = storage::HistoryRecord::kEvent,
+                   .json = std::string(WithoutNewline(json_))});
+  }
+}
+
+void Journal::StageTickets(const engine::Effects& effects) {
+  seen_.clear();
+  for (const std::string& id : effects.changed) {
+    if (!seen_.insert(id).second) continue;
+    if (engine_->Export(id, &record_)) {
+      store_->PutTicket(record_);
+    } else {
+      store_->DeleteTicket(id);
+    }
+  }
+}
+
+absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
+                              storage::RecoveryReport* report) {
+  return store->Load(
+      [engine](engine::TicketRecord&& ticket) {
+        std::string id = ticket.id;
+        absl::Status s = engine->Restore(std::move(ticket));
+        if (s.ok()) return s;
+        return absl::Status(s.code(), "ticket " + id + ": " +
+                                          std::string(s.message()));
+      },
+      [engine](engine::StatsCellRecord&& cell) {
+        return engine->RestoreStats(std::move(cell));
+      },
+      report);
+}
+
+}  // namespace slad::api
