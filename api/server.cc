@@ -226,13 +226,24 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
       executor_->Execute(request, clock_->NowMs(), &scratch_);
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   std::string reply = ExtractReply(scratch_);
-  if (request.session_op == SessionOp::kNone &&
-      request.command.op == engine::Op::kGet) {
-    AddHistory(request.command.id, principal, &reply);
-  }
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
-  if (effects.events.empty() && effects.changed.empty() && !applied) {
+  const bool nothing_staged =
+      effects.events.empty() && effects.changed.empty() && !applied;
+  if (request.session_op == SessionOp::kNone &&
+      request.command.op == engine::Op::kGet) {
+    // The store reads only what is written: wait for the units before
+    // this get (or the one it staged) so its history matches its state.
+    if (nothing_staged && pending_commits_ == 0) {
+      AddHistory(request.command.id, principal, &reply);
+    } else {
+      GetAfterCommit(session, slot, std::move(reply), request.command.id,
+                     principal);
+      RearmTimer();
+      return;
+    }
+  }
+  if (nothing_staged) {
     session->Fill(slot, std::move(reply));
     RearmTimer();
     return;
@@ -269,6 +280,22 @@ void Server::AddHistory(absl::string_view id, const Principal& principal,
   AppendReplyEnd(reply);
 }
 
+// Stages nothing unless the get fired timers; either way its reply leaves
+// once every unit before it is durable, with the history read then.
+void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
+                            absl::string_view id, const Principal& principal) {
+  const engine::Effects& effects = executor_->effects();
+  outbox_.clear();
+  if (!effects.events.empty() || !effects.changed.empty()) {
+    durability_->Stage("", engine_->now_ms(), nullptr, effects, &outbox_);
+  }
+  CommitThen(session, slot, std::move(reply), std::move(outbox_),
+             [this, id = std::string(id),
+              principal](Session*, std::string* r) {
+               AddHistory(id, principal, r);
+             });
+}
+
 void Server::Subscribe(Session* session, uint64_t slot,
                        const Request& request) {
   if (!durability_->writable()) {
@@ -281,7 +308,10 @@ void Server::Subscribe(Session* session, uint64_t slot,
   std::string reply;
   AppendOkReply(request.req, &reply);
   CommitThen(session, slot, std::move(reply), {},
-             [this, group = std::string(request.group)](Session* s) {
+             [this, slot, group = std::string(request.group)](
+                 Session* s, std::string* r) {
+               s->Fill(slot, std::move(*r));  // the ok precedes the events
+               r->clear();
                const absl::StatusOr<uint64_t> acked =
                    durability_->AckedUpTo(group);
                s->StartSubscription(group, acked.ok() ? *acked : 0);
@@ -303,7 +333,7 @@ void Server::Ack(Session* session, uint64_t slot, const Request& request) {
 
 void Server::CommitThen(Session* session, uint64_t slot, std::string reply,
                         std::vector<storage::OutboxEvent> events,
-                        std::function<void(Session*)> then) {
+                        Then then) {
   std::weak_ptr<Session> weak;
   if (session != nullptr) weak = session->weak_from_this();
   ++pending_commits_;
@@ -323,7 +353,7 @@ void Server::OnCommitted(const absl::Status& status,
                          std::weak_ptr<Session> weak, uint64_t slot,
                          std::string& reply,
                          const std::vector<storage::OutboxEvent>& events,
-                         const std::function<void(Session*)>& then) {
+                         const Then& then) {
   --pending_commits_;
   std::shared_ptr<Session> session = weak.lock();
   if (!status.ok()) {
@@ -340,13 +370,17 @@ void Server::OnCommitted(const absl::Status& status,
     return;
   }
   if (session) {
+    if (then) then(session.get(), &reply);
     if (!reply.empty()) session->Fill(slot, std::move(reply));
-    if (then) then(session.get());
   }
   if (!events.empty()) {
+    // A delivery may close its session (slow consumer), which erases it
+    // from sessions_: iterate over a copy.
+    std::vector<std::shared_ptr<Session>> subscribers;
     for (auto& [ptr, s] : sessions_) {
-      if (s->subscribed()) s->OnEvents(events);
+      if (s->subscribed()) subscribers.push_back(s);
     }
+    for (auto& s : subscribers) s->OnEvents(events);
   }
   MaybeFinish();
 }

@@ -91,6 +91,8 @@ class Server {
   void BeginShutdown();
   void MaybeFinish();
 
+  void GetAfterCommit(Session* session, uint64_t slot, std::string reply,
+                      absl::string_view id, const Principal& principal);
   void RearmTimer();
   void OnTimer();
   // Appends the ticket's history to a get reply.
@@ -98,16 +100,20 @@ class Server {
   // to a principal not limited to teams: its team is unknown.
   void AddHistory(absl::string_view id, const Principal& principal,
                   std::string* reply);
-  // Commits what was staged; once durable, sends `reply` to the session's
-  // slot, runs `then` (if the session is still there) and delivers
-  // `events` to subscribers.
+  // Runs once a unit is durable, if its session is still there, before
+  // the reply is sent; it may edit the reply, or send it itself and clear
+  // it.
+  using Then = std::function<void(Session*, std::string* reply)>;
+  // Commits what was staged (possibly nothing: a barrier behind every
+  // earlier unit); once durable, runs `then`, sends `reply` to the
+  // session's slot and delivers `events` to subscribers.
   void CommitThen(Session* session, uint64_t slot, std::string reply,
                   std::vector<storage::OutboxEvent> events,
-                  std::function<void(Session*)> then = nullptr);
+                  Then then = nullptr);
   void OnCommitted(const absl::Status& status, std::weak_ptr<Session> session,
                    uint64_t slot, std::string& reply,
                    const std::vector<storage::OutboxEvent>& events,
-                   const std::function<void(Session*)>& then);
+                   const Then& then);
 
   DaemonConfig config_;
   std::unique_ptr<Durability> durability_;

@@ -1,15 +1,83 @@
-#include "api/durability.h"
+// The Durability seam over RocksDB: Store (storage/store.h) for the
+// writes and reads, Journal (api/journal.h) for what one executor call
+// stages, and Journal::Recover at start.
 
-// Interim: the RocksDB store and its journal are being written; until they
-// are wired in, a data folder is refused rather than silently kept in
-// memory.
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "api/durability.h"
+#include "api/journal.h"
+#include "engine/status_macros.h"
+
 namespace slad::api {
+namespace {
+
+class StoreDurability final : public Durability {
+ public:
+  StoreDurability(std::unique_ptr<storage::Store> store, std::string dir)
+      : store_(std::move(store)), dir_(std::move(dir)) {}
+
+  absl::Status Recover(engine::Engine* engine, std::string* report) override {
+    storage::RecoveryReport r;
+    RETURN_IF_ERROR(Journal::Recover(store_.get(), engine, &r));
+    journal_ = std::make_unique<Journal>(engine, store_.get());
+    *report = absl::StrCat(r.tickets, " tickets, ", r.stats_cells,
+                           " stats cells, ", r.outbox_events,
+                           " unacknowledged events, ", r.groups,
+                           " subscriber groups from ", dir_, " in ",
+                           r.elapsed_ms, " ms");
+    return absl::OkStatus();
+  }
+  void SetEngine(engine::Engine* engine) override {
+    journal_->set_engine(engine);
+  }
+
+  void Stage(absl::string_view line, int64_t at_ms,
+             const engine::Command* cmd, const engine::Effects& effects,
+             std::vector<storage::OutboxEvent>* outbox) override {
+    journal_->Stage(line, at_ms, cmd, effects, outbox);
+  }
+  void RegisterGroup(absl::string_view group) override {
+    store_->RegisterGroup(group);
+  }
+  void Ack(absl::string_view group, uint64_t seq) override {
+    store_->Ack(group, seq);
+  }
+  void Commit(std::function<void(absl::Status)> done) override {
+    store_->Commit(std::move(done));
+  }
+
+  absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const override {
+    return store_->AckedUpTo(group);
+  }
+  absl::Status ReadOutbox(uint64_t after, size_t limit,
+                          std::vector<storage::OutboxEvent>* out) const override {
+    return store_->ReadOutbox(after, limit, out);
+  }
+  absl::Status ReadHistory(absl::string_view id, size_t limit,
+                           std::vector<storage::HistoryRecord>* out) const override {
+    return store_->ReadHistory(id, limit, out);
+  }
+
+  bool writable() const override { return store_->writable(); }
+  absl::Status fatal_error() const override { return store_->fatal_error(); }
+  void Flush() override { store_->Flush(); }
+
+ private:
+  std::unique_ptr<storage::Store> store_;
+  std::string dir_;
+  std::unique_ptr<Journal> journal_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
     const std::string& dir) {
-  (void)dir;
-  return absl::UnimplementedError(
-      "the RocksDB store is not wired in yet; use --data :memory:");
+  storage::Options options;
+  options.dir = dir;
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
+                   storage::Store::Open(options));
+  return std::make_unique<StoreDurability>(std::move(store), dir);
 }
 
 }  // namespace slad::api

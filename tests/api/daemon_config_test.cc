@@ -1,0 +1,154 @@
+// The daemon's configuration file and command line (api/daemon_config.h).
+
+#include "api/daemon_config.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace slad::api {
+namespace {
+
+absl::StatusOr<DaemonConfig> Parse(const std::string& text) {
+  return ParseDaemonConfig(text, "slad.toml", "/etc/slad");
+}
+
+std::string ErrorOf(const std::string& text) {
+  absl::StatusOr<DaemonConfig> config = Parse(text);
+  EXPECT_FALSE(config.ok()) << text;
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(config.status().message());
+}
+
+TEST(DaemonConfigTest, EmptyFileIsTheDefaults) {
+  absl::StatusOr<DaemonConfig> config = Parse("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen_host, "127.0.0.1");
+  EXPECT_EQ(config->listen_port, 7411);
+  EXPECT_EQ(config->data_dir, "slad-data");
+  EXPECT_TRUE(config->policy_path.empty());
+  EXPECT_FALSE(config->manual_clock);
+  EXPECT_TRUE(config->tokens.empty());
+  EXPECT_EQ(config->limits.max_line_bytes, 64u * 1024);
+}
+
+TEST(DaemonConfigTest, EveryKey) {
+  absl::StatusOr<DaemonConfig> config = Parse(R"(
+policy = "policy.toml"
+data = "/var/lib/slad"
+listen = "10.0.0.5:9000"
+clock = "manual"
+[limits]
+max_connections = 10
+max_line_bytes = 1000
+max_output_bytes = 2048
+max_in_flight = 7
+outbox_page = 3
+[tls]
+cert = "cert.pem"
+key = "/keys/key.pem"
+[[tokens]]
+token = "t1"
+roles = ["ingest", "operator"]
+teams = ["east", "west"]
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->policy_path, "/etc/slad/policy.toml");
+  EXPECT_EQ(config->data_dir, "/var/lib/slad");
+  EXPECT_EQ(config->listen_host, "10.0.0.5");
+  EXPECT_EQ(config->listen_port, 9000);
+  EXPECT_TRUE(config->manual_clock);
+  EXPECT_EQ(config->limits.max_connections, 10u);
+  EXPECT_EQ(config->limits.max_line_bytes, 1000u);
+  EXPECT_EQ(config->limits.max_output_bytes, 2048u);
+  EXPECT_EQ(config->limits.max_in_flight, 7u);
+  EXPECT_EQ(config->limits.outbox_page, 3u);
+  EXPECT_EQ(config->tls_cert, "/etc/slad/cert.pem");
+  EXPECT_EQ(config->tls_key, "/keys/key.pem");
+  ASSERT_EQ(config->tokens.size(), 1u);
+  EXPECT_EQ(config->tokens[0].roles, kRoleIngest | kRoleOperator);
+  EXPECT_EQ(config->tokens[0].teams,
+            (std::vector<std::string>{"east", "west"}));
+  EXPECT_TRUE(CheckServable(*config).ok());
+}
+
+TEST(DaemonConfigTest, ErrorsSayFileLineAndColumn) {
+  EXPECT_EQ(ErrorOf("listen = \"x\"\n"),
+            "slad.toml:1:10: listen: want HOST:PORT, got \"x\"");
+  EXPECT_EQ(ErrorOf("\ncolour = 1\n").rfind("slad.toml:2:1: unknown key "
+                                             "\"colour\"",
+                                             0),
+            0u);
+  EXPECT_EQ(ErrorOf("clock = \"wall\"").rfind("slad.toml:1:9: clock", 0), 0u);
+  EXPECT_EQ(ErrorOf("[limits]\nmax_connections = 0\n")
+                .rfind("slad.toml:2:19: max_connections: want an integer", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[limits]\nmax_lines = 3\n")
+                .rfind("slad.toml:2:1: unknown key \"max_lines\" in [limits]", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"root\"]\n")
+                .rfind("slad.toml:3:9: unknown role \"root\"", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\n")
+                .rfind("slad.toml:1:1: a token needs", 0),
+            0u);
+  EXPECT_NE(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"admin\"]\n"
+                    "[[tokens]]\ntoken = \"t\"\nroles = [\"ingest\"]\n")
+                .find("token given twice"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf("[tls]\ncert = \"c.pem\"\n").rfind("slad.toml:1:1: tls", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("listen = ").rfind("slad.toml:1:", 0), 0u);  // syntax
+  EXPECT_EQ(ErrorOf("data = 3").rfind("slad.toml:1:8: data: want", 0), 0u);
+}
+
+TEST(DaemonConfigTest, ErrorsDoNotEchoTokens) {
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"hunter2\"\nroles = 1\n")
+                .find("hunter2"),
+            std::string::npos);
+}
+
+TEST(DaemonConfigTest, FlagsOverrideTheFile) {
+  absl::StatusOr<DaemonConfig> config = ConfigFromArgs(
+      {"--listen", "127.0.0.1:0", "--clock=manual", "--data", "d"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen_port, 0);
+  EXPECT_TRUE(config->manual_clock);
+  EXPECT_EQ(config->data_dir, "d");
+  EXPECT_FALSE(ConfigFromArgs({"--colour", "red"}).ok());
+  EXPECT_FALSE(ConfigFromArgs({"--listen"}).ok());
+  EXPECT_FALSE(ConfigFromArgs({"--clock", "wall"}).ok());
+  EXPECT_EQ(ConfigFromArgs({"--config", "/nonexistent/slad.toml"})
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(DaemonConfigTest, NonLoopbackNeedsTokensAndTls) {
+  DaemonConfig config;
+  config.listen_host = "0.0.0.0";
+  EXPECT_EQ(CheckServable(config).code(),
+            absl::StatusCode::kFailedPrecondition);
+  config.tokens.push_back(TokenConfig{"t", kRoleAdmin, {}});
+  EXPECT_EQ(CheckServable(config).code(),
+            absl::StatusCode::kFailedPrecondition);
+  config.tls_cert = "c";
+  config.tls_key = "k";
+  EXPECT_TRUE(CheckServable(config).ok());
+  config.tokens.clear();
+  config.listen_host = "127.0.0.1";
+  EXPECT_TRUE(CheckServable(config).ok());
+}
+
+TEST(DaemonConfigTest, TheExampleConfigLoads) {
+  absl::StatusOr<DaemonConfig> config =
+      LoadDaemonConfigFile(SLAD_SOURCE_DIR "/docs/slad.example.toml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->tokens.empty());
+  EXPECT_FALSE(config->tls_cert.empty());
+  EXPECT_TRUE(CheckServable(*config).ok());
+}
+
+}  // namespace
+}  // namespace slad::api

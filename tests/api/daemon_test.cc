@@ -1,0 +1,529 @@
+// Integration tests of the real `slad` binary on 127.0.0.1, a free port, a
+// temporary data folder and a manual clock: pipelining, subscribers and
+// redelivery, restart, bad input, roles and teams, limits, signals, TLS.
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "config/policy_file.h"
+#include "gtest/gtest.h"
+#include "tests/testing/daemon_process.h"
+
+namespace slad {
+namespace {
+
+using testing::DaemonProcess;
+using testing::LineClient;
+
+constexpr int64_t kMonday9 = 1767574800000;  // 2026-01-05T09:00+08:00
+constexpr int64_t kHour = 3600000;
+
+// The wire code of an error line, or "" for anything else.
+std::string CodeOf(const std::string& line) {
+  const std::string key = "\"code\":\"";
+  const size_t at = line.find(key);
+  if (at == std::string::npos) return "";
+  const size_t begin = at + key.size();
+  return line.substr(begin, line.find('"', begin) - begin);
+}
+
+bool IsOk(const std::string& line, const std::string& req) {
+  return line.rfind(absl::StrCat("{\"req\":", req, ",\"ok\":true"), 0) == 0;
+}
+
+std::string Open(const std::string& id, const std::string& team = "east",
+                 int64_t at_ms = kMonday9, const std::string& req = "1") {
+  return absl::StrCat("{\"op\":\"open\",\"req\":", req, ",\"id\":\"", id,
+                      "\",\"kind\":\"complaint\",\"team\":\"", team,
+                      "\",\"at\":", at_ms, "}");
+}
+
+std::string Advance(int64_t to_ms, const std::string& req = "\"adv\"") {
+  return absl::StrCat("{\"op\":\"advance\",\"req\":", req, ",\"to\":", to_ms,
+                      "}");
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/slad-daemon-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    daemon_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+  void WriteFile(const std::string& name, const std::string& text) const {
+    std::ofstream(Path(name)) << text;
+  }
+
+  // Starts slad on the temp data folder with a manual clock, plus `args`.
+  void StartDaemon(std::vector<std::string> args = {}) {
+    std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--data",
+                                    Path("data"), "--clock", "manual"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::string error;
+    daemon_ = DaemonProcess::Start(SLAD_PATH, all, &error);
+    ASSERT_NE(daemon_, nullptr) << error;
+  }
+
+  // Sends `line` and returns the reply (or "" on timeout).
+  static std::string Ask(LineClient& c, const std::string& line) {
+    EXPECT_TRUE(c.SendLine(line));
+    return c.ReadLine().value_or("");
+  }
+
+  std::string dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(DaemonTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  ASSERT_TRUE(c.connected());
+  std::string batch;
+  constexpr int kN = 300;
+  for (int i = 0; i < kN; ++i) {
+    // Commands (durable first) and queries (answered at once) interleaved:
+    // the queries' replies must still wait for the commands before them.
+    if (i % 3 == 2) {
+      absl::StrAppend(&batch, "{\"op\":\"get\",\"req\":", i, ",\"id\":\"T", i - 1,
+                      "\"}\n");
+    } else {
+      absl::StrAppend(&batch, Open(absl::StrCat("T", i), "east", kMonday9,
+                                   absl::StrCat(i)),
+                      "\n");
+    }
+  }
+  ASSERT_TRUE(c.SendRaw(batch));
+  const std::vector<std::string> replies = c.ReadLines(kN);
+  ASSERT_EQ(replies.size(), size_t{kN});
+  for (int i = 0; i < kN; ++i) {
+    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
+  }
+  EXPECT_NE(replies[2].find("\"history\":[{"), std::string::npos) << replies[2];
+}
+
+TEST_F(DaemonTest, EscalationsReachSubscribersAndComeBackUntilAcked) {
+  StartDaemon();
+  LineClient sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"crm"})"), "1"));
+  LineClient c = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(c, Open("A")), "1"));
+  EXPECT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
+  // Two warnings, two breaches, one escalation (complaint: 24 h targets).
+  const std::vector<std::string> events = sub.ReadLines(5);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_NE(events[0].find("\"event\":\"warning\""), std::string::npos);
+  EXPECT_NE(events[0].find("\"group\":\"crm\",\"seq\":1"), std::string::npos);
+  EXPECT_NE(events[4].find("\"seq\":5"), std::string::npos);
+
+  // Disconnect without ack: everything comes again.
+  sub.Close();
+  sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":2,"group":"crm"})"), "2"));
+  const std::vector<std::string> again = sub.ReadLines(5);
+  EXPECT_EQ(again, events);
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"ack","req":3,"group":"crm","seq":3})"), "3"));
+
+  // After an ack up to 3, a reconnect gets 4 and 5 only.
+  sub.Close();
+  sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":4,"group":"crm"})"), "4"));
+  const std::vector<std::string> rest = sub.ReadLines(2);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0], events[3]);
+  EXPECT_EQ(rest[1], events[4]);
+  EXPECT_FALSE(sub.ReadLine(200).has_value());
+}
+
+TEST_F(DaemonTest, EveryBadInputGetsItsCodeAndTheConnectionLivesOn) {
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "bad_json"},
+      {R"({"op":"opne","id":"X"})", "unknown_op"},
+      {R"({"op":"open","id":"X"})", "missing_field"},
+      {R"({"op":"open","id":7,"kind":"complaint"})", "bad_field"},
+      {R"({"op":"open","id":"X","kind":"complaint","colour":"red"})",
+       "unknown_field"},
+      {R"({"op":"get","id":"nobody"})", "not_found"},
+      {R"({"op":"open","id":"X","kind":"nonsense"})", "bad_field"},
+      {std::string(70 * 1024, 'x'), "line_too_long"},
+      {R"({"op":"resume","id":"X"})", "not_found"},
+  };
+  for (const auto& [line, code] : cases) {
+    EXPECT_EQ(CodeOf(Ask(c, line)), code) << line.substr(0, 80);
+    EXPECT_TRUE(IsOk(Ask(c, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"))
+        << "after " << line.substr(0, 80);
+  }
+  // A too-long line split over many writes is discarded as it arrives.
+  ASSERT_TRUE(c.SendRaw(std::string(40 * 1024, ' ')));
+  ASSERT_TRUE(c.SendRaw(std::string(40 * 1024, ' ')));
+  ASSERT_TRUE(c.SendRaw(std::string(40 * 1024, ' ') + "\n"));
+  EXPECT_EQ(CodeOf(c.ReadLine().value_or("")), "line_too_long");
+  EXPECT_TRUE(IsOk(Ask(c, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"));
+  // A command error does not break the pipeline either.
+  EXPECT_TRUE(IsOk(Ask(c, Open("X")), "1"));
+  EXPECT_EQ(CodeOf(Ask(c, Open("X"))), "already_exists");
+}
+
+TEST_F(DaemonTest, SystemClockRefusesAdvance) {
+  std::string error;
+  daemon_ = DaemonProcess::Start(
+      SLAD_PATH, {"--listen", "127.0.0.1:0", "--data", Path("data")}, &error);
+  ASSERT_NE(daemon_, nullptr) << error;
+  LineClient c = daemon_->Connect();
+  EXPECT_EQ(CodeOf(Ask(c, Advance(kMonday9))), "failed_precondition");
+}
+
+TEST_F(DaemonTest, NoTokensRefusesANonLoopbackAddress) {
+  std::string log;
+  const int status = DaemonProcess::RunToExit(
+      SLAD_PATH, {"--listen", "0.0.0.0:0", "--data", Path("data")}, &log);
+  EXPECT_EQ(status, 2) << log;
+  EXPECT_NE(log.find("without tokens"), std::string::npos) << log;
+}
+
+TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  std::string batch;
+  for (int i = 0; i < 100; ++i) {
+    absl::StrAppend(&batch, Open(absl::StrCat("S", i), "east", kMonday9,
+                                 absl::StrCat(i)),
+                    "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(batch));
+  ASSERT_TRUE(c.ReadLine().has_value());  // the batch has been read
+  daemon_->Signal(SIGTERM);
+  const std::vector<std::string> rest = c.ReadLines(99);
+  ASSERT_EQ(rest.size(), 99u);
+  EXPECT_TRUE(IsOk(rest.back(), "99")) << rest.back();
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(daemon_->Wait(), 0) << daemon_->log();
+  EXPECT_NE(daemon_->log().find("stopped; state is durable"),
+            std::string::npos);
+}
+
+TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
+  const std::string policy(config::DefaultPolicyText());
+  WriteFile("policy.toml", policy);
+  StartDaemon({"--policy", Path("policy.toml")});
+  LineClient c = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(c, Open("A")), "1"));
+
+  WriteFile("policy.toml", policy + "\n[kinds.complaint.oops\n");
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(daemon_->WaitForLog("policy reload refused")) << daemon_->log();
+  EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":2,"id":"A"})"), "2"));
+
+  // A good policy is applied: the complaint response target becomes 12 h,
+  // and the ticket opened before moves across.
+  const std::string shorter = absl::StrReplaceAll(
+      policy, {{R"(stop = ["responded"], within = "24h" },
+  { name = "handling")",
+                R"(stop = ["responded"], within = "12h" },
+  { name = "handling")"}});
+  ASSERT_NE(shorter, policy);
+  WriteFile("policy.toml", shorter);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(daemon_->WaitForLog("policy reloaded")) << daemon_->log();
+  EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":3,"id":"A"})"), "3"));
+  const std::string reply = Ask(c, Open("B", "east", kMonday9 + 1, "4"));
+  EXPECT_TRUE(IsOk(reply, "4")) << reply;
+  const std::string b = Ask(c, R"({"op":"get","req":5,"id":"B"})");
+  EXPECT_NE(b.find(absl::StrCat("\"deadline\":", kMonday9 + 1 + 12 * kHour)),
+            std::string::npos)
+      << b;
+}
+
+constexpr char kTokens[] = R"(
+[[tokens]]
+token = "ingest-secret"
+roles = ["ingest"]
+
+[[tokens]]
+token = "operator-secret"
+roles = ["operator"]
+
+[[tokens]]
+token = "sub-secret"
+roles = ["subscriber"]
+
+[[tokens]]
+token = "admin-secret"
+roles = ["admin"]
+
+[[tokens]]
+token = "east-secret"
+roles = ["ingest", "operator", "subscriber"]
+teams = ["east"]
+)";
+
+std::string Auth(const std::string& token) {
+  return absl::StrCat(R"({"op":"auth","req":"a","token":")", token, "\"}");
+}
+
+TEST_F(DaemonTest, RolesDecideWhatEachTokenMayDo) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  EXPECT_EQ(daemon_->log().find("secret"), std::string::npos);
+
+  LineClient anon = daemon_->Connect();
+  EXPECT_EQ(CodeOf(Ask(anon, Open("A"))), "unauthorized");
+  EXPECT_EQ(CodeOf(Ask(anon, Auth("wrong"))), "unauthorized");
+  EXPECT_EQ(CodeOf(Ask(anon, R"({"op":"overdue"})")), "unauthorized");
+
+  LineClient ingest = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(ingest, Auth("ingest-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(ingest, Open("A")), "1"));
+  EXPECT_EQ(CodeOf(Ask(ingest, R"({"op":"overdue"})")), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(ingest, Advance(kMonday9 + kHour))), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(ingest, R"({"op":"subscribe","group":"g"})")),
+            "forbidden");
+
+  LineClient op = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(op, Auth("operator-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(op, R"({"op":"overdue","req":1})"), "1"));
+  EXPECT_TRUE(IsOk(Ask(op, R"({"op":"escalate","req":2,"id":"A","level":"supervisor"})"), "2"));
+  EXPECT_EQ(CodeOf(Ask(op, Open("B"))), "forbidden");
+
+  LineClient sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, Auth("sub-secret")), "\"a\""));
+  EXPECT_EQ(CodeOf(Ask(sub, R"({"op":"get","id":"A"})")), "forbidden");
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"g"})"), "1"));
+
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + kHour)), "\"adv\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("C", "west", kMonday9 + kHour)), "1"));
+}
+
+TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("W1", "west")), "1"));
+
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  LineClient events = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(events, Auth("east-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(events, R"({"op":"subscribe","req":0,"group":"east"})"), "0"));
+  EXPECT_TRUE(IsOk(Ask(east, Open("E1", "east")), "1"));
+  EXPECT_EQ(CodeOf(Ask(east, Open("E2", "west"))), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"open","id":"E3","kind":"complaint"})")),
+            "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"W1"})")), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"resolve","id":"W1"})")), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"assign","id":"E1","team":"west"})")),
+            "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"overdue","team":"west"})")),
+            "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"stats","from":0,"to":1})")),
+            "forbidden");
+  EXPECT_TRUE(IsOk(Ask(east, R"({"op":"get","req":2,"id":"E1"})"), "2"));
+
+  // Both tickets breach; the east token's query and events show E1 only.
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
+  const std::string overdue = Ask(east, R"({"op":"overdue","req":3})");
+  EXPECT_TRUE(IsOk(overdue, "3")) << overdue;
+  EXPECT_NE(overdue.find("\"E1\""), std::string::npos);
+  EXPECT_EQ(overdue.find("\"W1\""), std::string::npos);
+  int seen = 0;
+  for (std::optional<std::string> line = events.ReadLine(300);
+       line.has_value(); line = events.ReadLine(300)) {
+    EXPECT_EQ(line->find("\"W1\""), std::string::npos) << *line;
+    EXPECT_NE(line->find("\"E1\""), std::string::npos) << *line;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 5);
+}
+
+TEST_F(DaemonTest, ConnectionLimitRepliesThenCloses) {
+  WriteFile("slad.toml", "[limits]\nmax_connections = 2\n");
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient a = daemon_->Connect();
+  LineClient b = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(a, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"));
+  EXPECT_TRUE(IsOk(Ask(b, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"));
+  LineClient third = daemon_->Connect();
+  EXPECT_EQ(CodeOf(third.ReadLine().value_or("")), "too_many_connections");
+  EXPECT_TRUE(third.WaitForClose());
+  a.Close();
+  // The slot frees once the server has seen the close.
+  ASSERT_TRUE(daemon_->WaitForLog("refused: connection limit"));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    LineClient d = daemon_->Connect();
+    const std::string reply = Ask(d, R"({"op":"stats","req":0,"from":0,"to":1})");
+    if (IsOk(reply, "0")) return;
+  }
+  ADD_FAILURE() << "no connection accepted after one closed";
+}
+
+TEST_F(DaemonTest, ASubscriberThatCannotKeepUpIsDisconnected) {
+  WriteFile("slad.toml", "[limits]\nmax_output_bytes = 1024\n");
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"g"})"), "1"));
+  LineClient c = daemon_->Connect();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(IsOk(Ask(c, Open(absl::StrCat("T", i))), "1"));
+  }
+  // 10 tickets × (2 warnings + 2 breaches + 1 escalation) in one burst:
+  // far more than 1 KiB for a subscriber at once.
+  EXPECT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
+  EXPECT_TRUE(daemon_->WaitForLog("slow consumer")) << daemon_->log();
+  EXPECT_TRUE(sub.WaitForClose());
+  // The daemon and other clients carry on (a small reply: a get with its
+  // history would be over this test's 1 KiB limit itself).
+  const std::string stats = Ask(c, R"({"op":"stats","req":2,"from":0,"to":1})");
+  EXPECT_TRUE(IsOk(stats, "2")) << stats << daemon_->log();
+}
+
+TEST_F(DaemonTest, ARestartKeepsTicketsHistoryAndUnackedEvents) {
+  StartDaemon();
+  int events = 0;
+  {
+    LineClient c = daemon_->Connect();
+    LineClient sub = daemon_->Connect();
+    EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"crm"})"), "1"));
+    EXPECT_TRUE(IsOk(Ask(c, Open("A")), "1"));
+    EXPECT_TRUE(IsOk(Ask(c, Open("B")), "1"));
+    EXPECT_TRUE(IsOk(Ask(c, R"({"op":"resolve","req":2,"id":"B","at":)" +
+                                std::to_string(kMonday9 + kHour) + "}"),
+                     "2"));
+    EXPECT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
+    // B's two targets met, then A's warnings, breaches and escalation.
+    for (std::optional<std::string> e = sub.ReadLine(300); e.has_value();
+         e = sub.ReadLine(300)) {
+      ++events;
+    }
+    EXPECT_EQ(events, 7);
+    EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"ack","req":2,"group":"crm","seq":2})"), "2"));
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+
+  StartDaemon();
+  EXPECT_NE(daemon_->log().find("recovered 2 tickets"), std::string::npos)
+      << daemon_->log();
+  LineClient c = daemon_->Connect();
+  const std::string a = Ask(c, R"({"op":"get","req":3,"id":"A"})");
+  EXPECT_TRUE(IsOk(a, "3")) << a;
+  EXPECT_NE(a.find("\"level\":\"supervisor\""), std::string::npos) << a;
+  EXPECT_NE(a.find("\"kind\":\"event\""), std::string::npos) << a;
+  const std::string b = Ask(c, R"({"op":"get","req":4,"id":"B"})");
+  EXPECT_NE(b.find("\"resolved\":"), std::string::npos) << b;
+  EXPECT_NE(b.find("\"op\":\"resolve\""), std::string::npos) << b;
+  const std::string overdue = Ask(c, R"({"op":"overdue","req":5})");
+  EXPECT_NE(overdue.find("\"A\""), std::string::npos) << overdue;
+  // Events 3.. were not acknowledged: they come again.
+  LineClient sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":6,"group":"crm"})"), "6"));
+  const std::vector<std::string> again = sub.ReadLines(events - 2);
+  ASSERT_EQ(again.size(), size_t(events - 2));
+  EXPECT_NE(again[0].find("\"seq\":3"), std::string::npos) << again[0];
+  EXPECT_FALSE(sub.ReadLine(200).has_value());
+}
+
+TEST_F(DaemonTest, TooManyRequestsInFlightAreOverloaded) {
+  WriteFile("slad.toml", "[limits]\nmax_in_flight = 2\n");
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient c = daemon_->Connect();
+  std::string batch;
+  constexpr int kN = 50;
+  for (int i = 0; i < kN; ++i) {
+    absl::StrAppend(&batch, Open(absl::StrCat("T", i), "east", kMonday9,
+                                 absl::StrCat(i)),
+                    "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(batch));
+  const std::vector<std::string> replies = c.ReadLines(kN);
+  ASSERT_EQ(replies.size(), size_t{kN});
+  int overloaded = 0;
+  for (int i = 0; i < kN; ++i) {
+    const std::string req = absl::StrCat("\"req\":", i, ",");
+    EXPECT_EQ(replies[i].rfind("{" + req, 0), 0u) << replies[i];
+    if (CodeOf(replies[i]) == "overloaded") ++overloaded;
+  }
+  EXPECT_GT(overloaded, 0);
+  EXPECT_TRUE(IsOk(replies[0], "0"));
+}
+
+// --- TLS, with a self-signed certificate made by the openssl binary.
+
+class TlsClient {
+ public:
+  ~TlsClient() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+  }
+  bool Connect(uint16_t port) {
+    tcp_ = LineClient::Connect(port);
+    if (!tcp_.connected()) return false;
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, Fd());
+    return SSL_connect(ssl_) == 1;
+  }
+  std::string Ask(const std::string& line) {
+    const std::string bytes = line + "\n";
+    if (SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
+      return "";
+    }
+    std::string reply;
+    char c;
+    while (SSL_read(ssl_, &c, 1) == 1 && c != '\n') reply.push_back(c);
+    return reply;
+  }
+
+ private:
+  int Fd() const { return tcp_.fd(); }
+
+  LineClient tcp_;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+TEST_F(DaemonTest, TlsConnectionsWork) {
+  const std::string cmd = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 1 -subj /CN=localhost -keyout ",
+      Path("key.pem"), " -out ", Path("cert.pem"), " 2>/dev/null");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  WriteFile("slad.toml", absl::StrCat("[tls]\ncert = \"cert.pem\"\n"
+                                      "key = \"key.pem\"\n"));
+  StartDaemon({"--config", Path("slad.toml")});
+  EXPECT_NE(daemon_->log().find("(tls)"), std::string::npos);
+  TlsClient tls;
+  ASSERT_TRUE(tls.Connect(daemon_->port()));
+  EXPECT_TRUE(IsOk(tls.Ask(Open("A")), "1"));
+  const std::string get = tls.Ask(R"({"op":"get","req":2,"id":"A"})");
+  EXPECT_TRUE(IsOk(get, "2")) << get;
+  // A plain-text client gets nothing useful from a TLS port.
+  LineClient plain = daemon_->Connect();
+  plain.SendLine(Open("B"));
+  EXPECT_FALSE(plain.ReadLine(1000).has_value());
+}
+
+}  // namespace
+}  // namespace slad
