@@ -112,6 +112,50 @@ void BM_CommandMix(benchmark::State& state) {
       static_cast<double>(commands), benchmark::Counter::kIsRate);
 }
 
+// pause_all + resume_all of one team among 100 on N open tickets: the time
+// per ticket touched should not grow with N (the desk lists visit only
+// that team's tickets). Baseline in the same run: the same tickets paused
+// and resumed one command each (/1).
+void BM_PauseAllOneTeam(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  const bool one_by_one = state.range(1) == 1;
+  auto engine = NewEngine();
+  Effects effects;
+  std::vector<std::string> teams;
+  for (int t = 0; t < 100; ++t) teams.push_back("team" + std::to_string(t));
+  Command open{.op = Op::kOpen, .kind = "first_contact"};
+  std::vector<const std::string*> touched;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    open.id = ids[i];
+    open.team = teams[i % teams.size()];
+    open.at_ms = kStartMs;
+    effects.Clear();
+    (void)engine->Apply(open, &effects);
+    if (i % teams.size() == 7) touched.push_back(&ids[i]);
+  }
+  Command all{.op = Op::kPauseAll, .at_ms = kStartMs};
+  all.filter.team = teams[7];
+  Command one{.op = Op::kPause, .at_ms = kStartMs};
+  for (auto _ : state) {
+    for (Op op : {Op::kPauseAll, Op::kResumeAll}) {
+      effects.Clear();
+      if (!one_by_one) {
+        all.op = op;
+        (void)engine->Apply(all, &effects);
+        continue;
+      }
+      one.op = op == Op::kPauseAll ? Op::kPause : Op::kResume;
+      for (const std::string* id : touched) {
+        one.id = *id;
+        (void)engine->Apply(one, &effects);
+      }
+    }
+  }
+  state.counters["ns_per_touched"] = benchmark::Counter(
+      static_cast<double>(2 * touched.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // Time per ticket when the N response targets of tickets opened at one
 // instant all fall due (a warning, the breach, its escalation and the next
 // step each): the engine's share of "fire 1M due escalations", and what a
@@ -214,6 +258,8 @@ BENCHMARK(BM_EngineOpenAndFire)->Arg(256)->Arg(10'000)->Unit(benchmark::kMillise
 BENCHMARK(BM_Open)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_CommandMix)->Arg(4096)->Arg(1'000'000);
+BENCHMARK(BM_PauseAllOneTeam)->ArgsProduct({{100'000, 1'000'000}, {0, 1}})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FireBreaches)->Arg(4096)->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Queries)->Arg(4096)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);

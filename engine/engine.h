@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -207,6 +208,10 @@ class Engine {
   absl::Status Reopen(const Command& cmd, Effects* out);
   absl::Status Rate(const Command& cmd, Effects* out);
   absl::Status ForAll(const Command& cmd, Effects* out);
+  // Desk lists: open tickets by (kind, team), for pause_all/resume_all.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  void LinkDesk(uint32_t slot);
+  void UnlinkDesk(uint32_t slot);
   bool Matches(const Ticket& t, const Filter& f) const;
 
   // Target clock arithmetic on the ticket's calendar.
@@ -261,6 +266,10 @@ class Engine {
   absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
   absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
   absl::btree_set<TargetKey> due_;      // running toward a deadline
+  // Head slot of each (kind, team) list of open tickets; Ticket::desk_prev
+  // and desk_next link the rest. An ordered map: a filter on kind is a
+  // range of it.
+  absl::btree_map<std::pair<uint16_t, uint32_t>, uint32_t> desks_;
   StatsBook stats_;
   // Interned name id of each kind's targets, for grouping stats by target.
   std::vector<std::vector<uint32_t>> target_name_ids_;

@@ -160,8 +160,8 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   tickets_.EnsureSize(h.index + 1);
   Ticket& slot = tickets_[h.index];
   slot = std::move(t);
-  slot.timer_generation = h.generation;
   ids_.insert(h.index);
+  LinkDesk(h.index);
   for (size_t i = 0; i < slot.targets.size(); ++i) IndexTarget(h.index, i);
   Rearm(h.index);
   return absl::OkStatus();

@@ -41,13 +41,18 @@ struct Adjustment {
   uint8_t to = 0;
 };
 
-// One ticket: open in the table, or resolved (inside a ResolvedTicket). Names (team, assignee) are interned ids, 0 meaning none.
+// One ticket: open in the table, or resolved (inside a ResolvedTicket).
+// Names (team, assignee) are interned ids, 0 meaning none. Its slot in the
+// table is its wheel timer's index.
 struct Ticket {
   TicketId id;
   int64_t opened_ms = 0;
   uint32_t team = 0;
   uint32_t assignee = 0;
-  uint32_t timer_generation = 0;
+  // Neighbours in the list of open tickets of the same kind and team
+  // (Engine::desks_), so pause_all/resume_all visit only those.
+  uint32_t desk_prev = 0;
+  uint32_t desk_next = 0;
   uint16_t kind = 0;
   uint8_t priority = 0;
   uint8_t level = 0;

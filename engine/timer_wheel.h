@@ -85,6 +85,13 @@ class TimerWheel {
   // `h` is stale.
   absl::Status Cancel(TimerHandle h);
 
+  // The handle of the timer allocated at `index`, so that an owner whose
+  // records are indexed like the pool need not keep generations.
+  // REQUIRES: `index` is allocated.
+  TimerHandle HandleAt(uint32_t index) const {
+    return TimerHandle{index, nodes_[index].generation};
+  }
+
   // Whether `h` names a live, armed timer.
   bool IsArmed(TimerHandle h) const {
     return Live(h) && nodes_[h.index].where < kIdle;
