@@ -113,7 +113,14 @@ size_t TicketGen::PickLive() {
 }
 
 Planned TicketGen::Next() {
-  const Op op = Draw();
+  // The pool keeps the size it had when the mix started (at least
+  // kMinPool): each resolve below it is followed by an open, so a long
+  // run does not drain the preloaded tickets away.
+  constexpr size_t kMinPool = 256;
+  if (pool_target_ == 0) pool_target_ = std::max(live_.size(), kMinPool);
+  Op op = Draw();
+  if (owed_opens_ > 0 || live_.size() < kMinPool / 4) op = Op::kOpen;
+  if (op == Op::kOpen && owed_opens_ > 0) --owed_opens_;
   if (op == Op::kOpen) {
     const uint32_t num = next_new_;
     next_new_ += stride_;
@@ -157,6 +164,7 @@ Planned TicketGen::Next() {
   // Resolve: the ticket leaves the pool.
   live_[i] = live_.back();
   live_.pop_back();
+  if (live_.size() < pool_target_) ++owed_opens_;
   return p;
 }
 

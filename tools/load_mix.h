@@ -117,6 +117,8 @@ class TicketGen {
   uint32_t stride_;
   std::mt19937_64 rng_;
   std::vector<LiveTicket> live_;
+  size_t pool_target_ = 0;  // set by the first Next()
+  int64_t owed_opens_ = 0;  // opens due after resolves below the target
 };
 
 }  // namespace slad::tools
