@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian 12 machine: install what is
 # missing, build the release tree and an address/undefined-sanitizer tree,
 # run the engine, config and api tests under the sanitizers, then every
-# test.
+# test, then (if clang++ is installed) a short libFuzzer run of the request
+# decoder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -11,3 +12,12 @@ bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug \
 ctest --test-dir build-asan -L 'engine|config|api' --output-on-failure -j2
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j2
+
+if command -v clang++ >/dev/null; then
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSLAD_FUZZ=ON \
+    -DSLAD_BUILD_BENCH=OFF -DSLAD_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-fuzz -j2 --target request_decoder_fuzz
+  build-fuzz/api/request_decoder_fuzz -max_total_time=20 -max_len=512
+else
+  echo "slad: clang++ not installed; skipping the request decoder fuzz run" >&2
+fi
