@@ -91,6 +91,9 @@ void Journal::StageTickets(const engine::Effects& effects) {
 
 absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
                               storage::RecoveryReport* report) {
+  // Sized once up front, the tables do not rehash or regrow while millions
+  // of tickets go in; the estimate may be off either way, harmlessly.
+  engine->Reserve(store->ApproximateTickets());
   return store->Load(
       [engine](engine::TicketRecord&& ticket) {
         std::string id = ticket.id;

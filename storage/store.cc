@@ -197,7 +197,16 @@ GroupCommitter::Sink SinkOf(Store::Impl* impl) {
 }  // namespace
 
 Store::Impl::~Impl() {
-  committer.reset();  // drains first: it writes through db
+  // Drains first: it writes through db. Then, unless writes were failing,
+  // flush the memtables so that the next start reads table files instead
+  // of replaying the log (RocksDB's own flush on close is off: it would
+  // write through a log that failed).
+  const bool healthy = committer == nullptr || (committer->writable() &&
+                                                committer->fatal_error().ok());
+  committer.reset();
+  if (db != nullptr && healthy) {
+    db->Flush(rocksdb::FlushOptions(), families).PermitUncheckedError();
+  }
   CloseDb();
 }
 
@@ -222,17 +231,17 @@ void Store::Impl::Put(Family f, absl::string_view key,
 }
 
 void Store::Impl::StageCounters() {
-  if (!counters_dirty) return;
-  counters_dirty = false;
   std::string v;
-  codec::PutFixed64BE(&v, last_outbox);
-  Put(kMeta, codec::kOutboxSeqKey, v);
-  v.clear();
-  codec::PutFixed64BE(&v, last_history);
-  Put(kMeta, codec::kHistorySeqKey, v);
-  v.clear();
-  codec::PutFixed64BE(&v, outbox_floor);
-  Put(kMeta, codec::kOutboxFloorKey, v);
+  auto put = [&](bool* dirty, absl::string_view key, uint64_t value) {
+    if (!*dirty) return;
+    *dirty = false;
+    v.clear();
+    codec::PutFixed64BE(&v, value);
+    Put(kMeta, key, v);
+  };
+  put(&outbox_dirty, codec::kOutboxSeqKey, last_outbox);
+  put(&history_dirty, codec::kHistorySeqKey, last_history);
+  put(&floor_dirty, codec::kOutboxFloorKey, outbox_floor);
 }
 
 void Store::Impl::DropOutboxThrough(uint64_t seq) {
@@ -242,7 +251,7 @@ void Store::Impl::DropOutboxThrough(uint64_t seq) {
   assert(s.ok());
   s.PermitUncheckedError();
   outbox_floor = seq;
-  counters_dirty = true;
+  floor_dirty = true;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -285,7 +294,7 @@ void Store::PutStatsCell(const engine::StatsCellRecord& cell) {
 uint64_t Store::AppendOutbox(OutboxEvent event) {
   Impl& s = *impl_;
   event.seq = ++s.last_outbox;
-  s.counters_dirty = true;
+  s.outbox_dirty = true;
   s.scratch.clear();
   codec::EncodeOutboxEvent(event, &s.scratch);
   s.Put(kOutbox, codec::OutboxKey(event.seq), s.scratch);
@@ -307,7 +316,7 @@ uint64_t Store::AppendOutbox(OutboxEvent event) {
 void Store::AppendHistory(absl::string_view id, HistoryRecord record) {
   Impl& s = *impl_;
   record.seq = ++s.last_history;
-  s.counters_dirty = true;
+  s.history_dirty = true;
   s.scratch.clear();
   codec::EncodeHistory(record, &s.scratch);
   s.Put(kHistory, codec::HistoryKey(id, record.seq), s.scratch);

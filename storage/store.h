@@ -116,6 +116,11 @@ class Store {
                     const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
                     RecoveryReport* report);
 
+  // RocksDB's estimate of the number of stored tickets (exact after a
+  // compaction; 0 if unknown), so that recovery can size the engine's
+  // tables before Load.
+  uint64_t ApproximateTickets() const;
+
   // --- Staging (event-loop thread). Nothing is written until Commit.
   void PutTicket(const engine::TicketRecord& ticket);
   void DeleteTicket(absl::string_view id);

@@ -48,7 +48,8 @@ struct Store::Impl {
   uint64_t last_outbox = 0;    // last outbox seq assigned
   uint64_t outbox_floor = 0;   // every seq <= floor is deleted
   uint64_t last_history = 0;   // last history seq assigned
-  bool counters_dirty = false;
+  // Which counters the current unit changed (only those are written).
+  bool outbox_dirty = false, history_dirty = false, floor_dirty = false;
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
 
   ~Impl();

@@ -85,6 +85,17 @@ absl::Status Store::Load(
   return absl::OkStatus();
 }
 
+uint64_t Store::ApproximateTickets() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  uint64_t n = 0;
+  if (impl_->db == nullptr ||
+      !impl_->db->GetIntProperty(impl_->cf(kTickets),
+                                 "rocksdb.estimate-num-keys", &n)) {
+    return 0;
+  }
+  return n;
+}
+
 absl::StatusOr<uint64_t> Store::AckedUpTo(absl::string_view group) const {
   auto it = impl_->groups.find(group);
   if (it == impl_->groups.end()) {
