@@ -97,6 +97,7 @@ class MemoryDurability final : public Durability {
   }
 
   bool writable() const override { return true; }
+  size_t pending_bytes() const override { return 0; }
   absl::Status fatal_error() const override { return absl::OkStatus(); }
   void Flush() override {}
 

@@ -57,6 +57,8 @@ class Durability {
                                    std::vector<storage::HistoryRecord>* out) const = 0;
 
   virtual bool writable() const = 0;
+  // Bytes staged and not yet taken by the writer (backpressure).
+  virtual size_t pending_bytes() const = 0;
   virtual absl::Status fatal_error() const = 0;
   // Waits until every committed unit has completed.
   virtual void Flush() = 0;

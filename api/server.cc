@@ -42,6 +42,8 @@ std::string ExtractReply(absl::string_view lines) {
 }
 
 constexpr size_t kHistoryLimit = 1000;
+// Staged bytes past which sessions stop reading requests.
+constexpr size_t kMaxPendingBytes = 64 << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 }  // namespace
@@ -373,6 +375,13 @@ void Server::OnCommitted(const absl::Status& status,
     if (then) then(session.get(), &reply);
     if (!reply.empty()) session->Fill(slot, std::move(reply));
   }
+  if (!paused_.empty() && !Backlogged()) {
+    std::vector<std::weak_ptr<Session>> paused;
+    paused.swap(paused_);
+    for (auto& weak_paused : paused) {
+      if (auto s = weak_paused.lock()) s->ResumeReading();
+    }
+  }
   if (!events.empty()) {
     // A delivery may close its session (slow consumer), which erases it
     // from sessions_: iterate over a copy.
@@ -421,6 +430,14 @@ void Server::OnTimer() {
     CommitThen(nullptr, 0, std::string(), std::move(outbox_));
   }
   RearmTimer();
+}
+
+bool Server::Backlogged() const {
+  return durability_->pending_bytes() > kMaxPendingBytes;
+}
+
+void Server::PauseReading(Session* session) {
+  paused_.push_back(session->weak_from_this());
 }
 
 void Server::OnSessionClosed(Session* session) {

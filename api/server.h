@@ -77,6 +77,11 @@ class Server {
   absl::Status ReadOutbox(uint64_t after, size_t limit,
                           std::vector<storage::OutboxEvent>* out) const;
   void OnSessionClosed(Session* session);
+  // True while the store has more staged bytes than the writer keeps up
+  // with: sessions then stop reading (TCP pushes back on the clients) and
+  // wait in PauseReading until a commit completes.
+  bool Backlogged() const;
+  void PauseReading(Session* session);
 
  private:
   Server(DaemonConfig config, std::unique_ptr<Durability> durability);
@@ -135,6 +140,7 @@ class Server {
   uint16_t port_ = 0;
 
   absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions_;
+  std::vector<std::weak_ptr<Session>> paused_;  // waiting for Backlogged()
   size_t pending_commits_ = 0;
   bool stopping_ = false;
   absl::Status exit_status_;

@@ -118,7 +118,19 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
   }
   if (draining_) return;
   Consume(read_buf_.data(), n);
-  if (!closed_ && !draining_) Read();
+  if (closed_ || draining_) return;
+  if (server_->Backlogged()) {
+    read_paused_ = true;
+    server_->PauseReading(this);
+    return;
+  }
+  Read();
+}
+
+void Session::ResumeReading() {
+  if (!read_paused_ || closed_ || draining_) return;
+  read_paused_ = false;
+  Read();
 }
 
 // Splits the bytes into lines. A line never grows past max_line_bytes_ in

@@ -60,6 +60,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Live events just made durable, in sequence order.
   void OnEvents(const std::vector<storage::OutboxEvent>& events);
 
+  // Reads again after the server paused it (store backlog).
+  void ResumeReading();
   // Shutdown: reads nothing more; closes once every reply is written.
   void Drain();
   // Closes now; `reason` (if not empty) is logged with the peer.
@@ -134,6 +136,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_eof_ = false;
   bool draining_ = false;
   bool closed_ = false;
+  bool read_paused_ = false;  // by the server's store backlog
 };
 
 }  // namespace slad::api

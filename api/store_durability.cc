@@ -60,6 +60,7 @@ class StoreDurability final : public Durability {
   }
 
   bool writable() const override { return store_->writable(); }
+  size_t pending_bytes() const override { return store_->pending_bytes(); }
   absl::Status fatal_error() const override { return store_->fatal_error(); }
   void Flush() override { store_->Flush(); }
 
