@@ -29,7 +29,8 @@ GroupCommitter::~GroupCommitter() {
   thread_.join();
 }
 
-void GroupCommitter::Append(rocksdb::WriteBatch* unit, Done done) {
+void GroupCommitter::Append(rocksdb::WriteBatch* unit,
+                            rocksdb::WriteBatch* trailer, Done done) {
   // A unit's records are its serialized form past the header; appending
   // them and adding the counts is how RocksDB itself merges batches
   // (WriteBatchInternal::Append), done here because that is not public.
@@ -40,6 +41,10 @@ void GroupCommitter::Append(rocksdb::WriteBatch* unit, Done done) {
     if (open_.rep.empty()) open_.rep.assign(kHeader, '\0');
     open_.rep.append(data, kHeader, records);
     open_.count += unit->Count();
+    if (trailer != nullptr && trailer->Count() > 0) {
+      open_.trailer.assign(trailer->Data(), kHeader, std::string::npos);
+      open_.trailer_count = trailer->Count();
+    }
     open_.done.push_back(std::move(done));
     pending_bytes_.fetch_add(records, std::memory_order_relaxed);
     if (open_.rep.size() >= max_batch_bytes_) {
@@ -48,6 +53,7 @@ void GroupCommitter::Append(rocksdb::WriteBatch* unit, Done done) {
     }
   }
   unit->Clear();
+  if (trailer != nullptr) trailer->Clear();
   work_cv_.notify_one();
 }
 
@@ -84,6 +90,8 @@ void GroupCommitter::Run() {
 
 absl::Status GroupCommitter::WriteDurably(Batch& batch) {
   if (absl::Status fatal = fatal_error(); !fatal.ok()) return fatal;
+  batch.rep.append(batch.trailer);
+  batch.count += batch.trailer_count;
   if (batch.count == 0) return absl::OkStatus();
   SetCount(&batch.rep, batch.count);
   rocksdb::WriteBatch wb(std::move(batch.rep));

@@ -59,7 +59,13 @@ class GroupCommitter {
 
   // Appends `unit`'s records (it may be empty) to the open batch; `done`
   // runs once they are durable or never can be. Clears `unit`.
-  void Append(rocksdb::WriteBatch* unit, Done done);
+  //
+  // `trailer` (may be null or empty): records of which only the latest
+  // version matters, such as counters. The batch keeps the trailer of its
+  // last unit that had one and writes it once, after the units: one write
+  // of each counter per batch instead of one per unit. Clears `trailer`.
+  void Append(rocksdb::WriteBatch* unit, rocksdb::WriteBatch* trailer,
+              Done done);
 
   bool writable() const { return writable_.load(std::memory_order_acquire); }
   absl::Status fatal_error() const;
@@ -81,6 +87,8 @@ class GroupCommitter {
   struct Batch {
     std::string rep;  // header + records of every unit
     uint32_t count = 0;
+    std::string trailer;  // records of the latest trailer, no header
+    uint32_t trailer_count = 0;
     std::vector<Done> done;
   };
 

@@ -231,17 +231,19 @@ void Store::Impl::Put(Family f, absl::string_view key,
 }
 
 void Store::Impl::StageCounters() {
+  if (!counters_dirty) return;
+  counters_dirty = false;
   std::string v;
-  auto put = [&](bool* dirty, absl::string_view key, uint64_t value) {
-    if (!*dirty) return;
-    *dirty = false;
+  for (auto [key, value] : {std::pair{codec::kOutboxSeqKey, last_outbox},
+                            std::pair{codec::kHistorySeqKey, last_history},
+                            std::pair{codec::kOutboxFloorKey, outbox_floor}}) {
     v.clear();
     codec::PutFixed64BE(&v, value);
-    Put(kMeta, key, v);
-  };
-  put(&outbox_dirty, codec::kOutboxSeqKey, last_outbox);
-  put(&history_dirty, codec::kHistorySeqKey, last_history);
-  put(&floor_dirty, codec::kOutboxFloorKey, outbox_floor);
+    rocksdb::Status s = counters.Put(cf(kMeta),
+                                     rocksdb::Slice(key.data(), key.size()), v);
+    assert(s.ok());
+    s.PermitUncheckedError();
+  }
 }
 
 void Store::Impl::DropOutboxThrough(uint64_t seq) {
@@ -251,7 +253,7 @@ void Store::Impl::DropOutboxThrough(uint64_t seq) {
   assert(s.ok());
   s.PermitUncheckedError();
   outbox_floor = seq;
-  floor_dirty = true;
+  counters_dirty = true;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -294,7 +296,7 @@ void Store::PutStatsCell(const engine::StatsCellRecord& cell) {
 uint64_t Store::AppendOutbox(OutboxEvent event) {
   Impl& s = *impl_;
   event.seq = ++s.last_outbox;
-  s.outbox_dirty = true;
+  s.counters_dirty = true;
   s.scratch.clear();
   codec::EncodeOutboxEvent(event, &s.scratch);
   s.Put(kOutbox, codec::OutboxKey(event.seq), s.scratch);
@@ -316,7 +318,7 @@ uint64_t Store::AppendOutbox(OutboxEvent event) {
 void Store::AppendHistory(absl::string_view id, HistoryRecord record) {
   Impl& s = *impl_;
   record.seq = ++s.last_history;
-  s.history_dirty = true;
+  s.counters_dirty = true;
   s.scratch.clear();
   codec::EncodeHistory(record, &s.scratch);
   s.Put(kHistory, codec::HistoryKey(id, record.seq), s.scratch);
@@ -348,7 +350,7 @@ void Store::Ack(absl::string_view group, uint64_t seq) {
 
 void Store::Commit(std::function<void(absl::Status)> done) {
   impl_->StageCounters();
-  impl_->committer->Append(&impl_->unit, std::move(done));
+  impl_->committer->Append(&impl_->unit, &impl_->counters, std::move(done));
 }
 
 bool Store::writable() const { return impl_->committer->writable(); }

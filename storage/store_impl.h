@@ -41,15 +41,16 @@ struct Store::Impl {
 
   // Owning-thread state: the unit being staged and the counters it
   // advances. The counters are staged values (ahead of what is durable by
-  // at most the units not yet written); each unit that changes one also
-  // writes it, so a batch is atomic with the counters it used.
+  // at most the units not yet written); a unit that changes any carries
+  // all three as its trailer, written once per batch after its units, so
+  // a batch is atomic with the counters it used.
   rocksdb::WriteBatch unit;
+  rocksdb::WriteBatch counters;  // the unit's trailer (GroupCommitter)
   std::string scratch;
   uint64_t last_outbox = 0;    // last outbox seq assigned
   uint64_t outbox_floor = 0;   // every seq <= floor is deleted
   uint64_t last_history = 0;   // last history seq assigned
-  // Which counters the current unit changed (only those are written).
-  bool outbox_dirty = false, history_dirty = false, floor_dirty = false;
+  bool counters_dirty = false;  // the current unit changed a counter
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
 
   ~Impl();

@@ -10,6 +10,7 @@
 #include "storage/rocksdb_status.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
+#include "storage/ticket_scan.h"
 
 namespace slad::storage {
 namespace {
@@ -28,12 +29,6 @@ rocksdb::ReadOptions ScanOptions() {
   return ro;
 }
 
-absl::Status WithKey(absl::Status s, absl::string_view key) {
-  if (s.ok()) return s;
-  return absl::Status(s.code(), std::string(s.message()) + " (key " +
-                                    std::string(key) + ")");
-}
-
 absl::Status Closed() {
   return absl::UnavailableError(
       "storage is reopening after a write error; try again");
@@ -49,19 +44,8 @@ absl::Status Store::Load(
   *report = RecoveryReport();
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
   if (impl_->db == nullptr) return Closed();
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        impl_->db->NewIterator(ScanOptions(), impl_->cf(kTickets)));
-    engine::TicketRecord record;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      RETURN_IF_ERROR(WithKey(
-          codec::DecodeTicket(View(it->key()), View(it->value()), &record),
-          View(it->key())));
-      RETURN_IF_ERROR(ticket(std::move(record)));
-      ++report->tickets;
-    }
-    RETURN_IF_ERROR(FromRocks(it->status(), "scan tickets"));
-  }
+  RETURN_IF_ERROR(TicketScan(impl_->db.get(), impl_->cf(kTickets))
+                      .Run(ticket, &report->tickets));
   {
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(ScanOptions(), impl_->cf(kMeta)));

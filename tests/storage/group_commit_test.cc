@@ -4,6 +4,7 @@
 
 #include "storage/group_commit.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -55,7 +56,7 @@ TEST(GroupCommitTest, OneUnitAloneCompletesAtOnce) {
   rocksdb::WriteBatch unit;
   Stage(&unit, 3);
   std::promise<absl::Status> done;
-  committer.Append(&unit, [&](absl::Status s) { done.set_value(s); });
+  committer.Append(&unit, nullptr, [&](absl::Status s) { done.set_value(s); });
   auto f = done.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(f.get().ok());
@@ -73,7 +74,7 @@ TEST(GroupCommitTest, UnitsUnderLoadShareBatchesAndCompleteInOrder) {
   rocksdb::WriteBatch unit;
   for (int i = 0; i < 100; ++i) {
     Stage(&unit, 1);
-    committer.Append(&unit, [&order, i](absl::Status s) {
+    committer.Append(&unit, nullptr, [&order, i](absl::Status s) {
       EXPECT_TRUE(s.ok());
       order.push_back(i);
     });
@@ -99,7 +100,7 @@ TEST(GroupCommitTest, BatchIsClosedAtMaxBytes) {
   rocksdb::WriteBatch unit;
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE(unit.Put("k", std::string(40, 'v')).ok());
-    committer.Append(&unit, [](absl::Status) {});
+    committer.Append(&unit, nullptr, [](absl::Status) {});
   }
   EXPECT_GT(committer.pending_bytes(), 0u);
   release.set_value();
@@ -117,7 +118,7 @@ TEST(GroupCommitTest, TransientFailureIsRetriedAndNothingCompletesEarly) {
   Stage(&unit, 2);
   std::atomic<bool> completed{false};
   absl::Status result = absl::UnknownError("not run");
-  committer.Append(&unit, [&](absl::Status s) {
+  committer.Append(&unit, nullptr, [&](absl::Status s) {
     result = s;
     completed = true;
   });
@@ -137,7 +138,7 @@ TEST(GroupCommitTest, WhileFailingTheCommitterIsNotWritable) {
   rocksdb::WriteBatch unit;
   Stage(&unit, 1);
   std::atomic<bool> completed{false};
-  committer.Append(&unit, [&](absl::Status) { completed = true; });
+  committer.Append(&unit, nullptr, [&](absl::Status) { completed = true; });
   for (int i = 0; i < 1000 && committer.writable(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -159,7 +160,7 @@ TEST(GroupCommitTest, FatalErrorFailsThisAndEveryLaterUnit) {
   std::vector<absl::Status> results;
   for (int i = 0; i < 2; ++i) {
     Stage(&unit, 1);
-    committer.Append(&unit, [&](absl::Status s) { results.push_back(s); });
+    committer.Append(&unit, nullptr, [&](absl::Status s) { results.push_back(s); });
     committer.Flush();
   }
   ASSERT_EQ(results.size(), 2u);
@@ -169,12 +170,53 @@ TEST(GroupCommitTest, FatalErrorFailsThisAndEveryLaterUnit) {
   EXPECT_FALSE(committer.writable());
 }
 
+TEST(GroupCommitTest, OnlyTheLatestTrailerIsWrittenOncePerBatch) {
+  FakeSink fake;
+  std::promise<void> release;
+  fake.gate = release.get_future().share();
+  std::vector<std::string> written;
+  GroupCommitter::Sink sink = fake.sink();
+  auto write = sink.write;
+  sink.write = [&, write](rocksdb::WriteBatch& b) {
+    absl::Status s = write(b);
+    struct Collect : rocksdb::WriteBatch::Handler {
+      std::vector<std::string>* out;
+      rocksdb::Status PutCF(uint32_t, const rocksdb::Slice& k,
+                            const rocksdb::Slice& v) override {
+        out->push_back(k.ToString() + "=" + v.ToString());
+        return rocksdb::Status::OK();
+      }
+    } collect;
+    collect.out = &written;
+    EXPECT_TRUE(b.Iterate(&collect).ok());
+    return s;
+  };
+  GroupCommitter committer(sink, 1 << 20);
+  rocksdb::WriteBatch unit, trailer;
+  ASSERT_TRUE(unit.Put("a", "1").ok());
+  committer.Append(&unit, nullptr, [](absl::Status) {});  // taken at once
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(unit.Put("k" + std::to_string(i), "v").ok());
+    ASSERT_TRUE(trailer.Put("seq", std::to_string(i)).ok());
+    committer.Append(&unit, &trailer, [](absl::Status) {});
+  }
+  ASSERT_TRUE(unit.Put("k3", "v").ok());
+  committer.Append(&unit, &trailer, [](absl::Status) {});  // empty trailer
+  release.set_value();
+  committer.Flush();
+  const std::vector<std::string> in_order(written.begin(), written.end());
+  EXPECT_EQ(std::count(in_order.begin(), in_order.end(), "seq=2"), 1);
+  EXPECT_EQ(std::count(in_order.begin(), in_order.end(), "seq=0"), 0);
+  EXPECT_EQ(std::count(in_order.begin(), in_order.end(), "seq=1"), 0);
+  EXPECT_EQ(in_order.back(), "seq=2");
+}
+
 TEST(GroupCommitTest, EmptyUnitCompletesWithoutAWrite) {
   FakeSink fake;
   GroupCommitter committer(fake.sink(), 1 << 20);
   rocksdb::WriteBatch unit;
   bool ok = false;
-  committer.Append(&unit, [&](absl::Status s) { ok = s.ok(); });
+  committer.Append(&unit, nullptr, [&](absl::Status s) { ok = s.ok(); });
   committer.Flush();
   EXPECT_TRUE(ok);
   std::lock_guard<std::mutex> lock(fake.mu);

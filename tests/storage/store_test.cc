@@ -89,6 +89,27 @@ TEST(StoreTest, CommittedTicketsAndCellsSurviveReopen) {
   EXPECT_EQ(loaded.report.stats_cells, 1u);
 }
 
+TEST(StoreTest, LoadStopsAtTheFirstErrorOfItsCallback) {
+  TempDir dir;
+  auto store = OpenAt({.dir = dir.path()});
+  for (int i = 0; i < 10000; ++i) {  // several scan chunks
+    store->PutTicket({.id = "T-" + std::to_string(100000 + i), .kind = "k"});
+  }
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  int seen = 0;
+  RecoveryReport report;
+  absl::Status s = store->Load(
+      [&](engine::TicketRecord&& t) {
+        if (++seen == 5000) return absl::InvalidArgumentError("no: " + t.id);
+        return absl::OkStatus();
+      },
+      [](engine::StatsCellRecord&&) { return absl::OkStatus(); }, &report);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_EQ(s.message(), "no: T-104999");
+  EXPECT_EQ(seen, 5000);
+  EXPECT_EQ(report.tickets, 4999u);
+}
+
 TEST(StoreTest, UncommittedStagingIsNotWritten) {
   TempDir dir;
   {
