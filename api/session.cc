@@ -119,6 +119,13 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
   if (draining_) return;
   Consume(read_buf_.data(), n);
   if (closed_ || draining_) return;
+  if (slots_.size() >= server_->limits().max_in_flight) {
+    // Read on once half the replies are out: a pipelining client is
+    // slowed down by TCP, and gets `overloaded` only for the rest of the
+    // chunk already read.
+    in_flight_paused_ = true;
+    return;
+  }
   if (server_->Backlogged()) {
     read_paused_ = true;
     server_->PauseReading(this);
@@ -335,6 +342,11 @@ void Session::Release() {
   if (!CheckBudget()) return;
   Write();
   MaybeClose();
+  if (in_flight_paused_ && !closed_ &&
+      slots_.size() <= server_->limits().max_in_flight / 2) {
+    in_flight_paused_ = false;
+    if (!draining_) Read();
+  }
 }
 
 size_t Session::Buffered() const {

@@ -11,8 +11,9 @@
 // Limits: a line longer than max_line_bytes gets `line_too_long` and the
 // rest of it is discarded as it arrives (never buffered); output waiting
 // for the client (replies held for earlier ones included) beyond
-// max_output_bytes disconnects it as a slow consumer; more than
-// max_in_flight unanswered requests get `overloaded`.
+// max_output_bytes disconnects it as a slow consumer. With max_in_flight
+// requests unanswered the session stops reading until half are answered;
+// requests past the limit in the chunk already read get `overloaded`.
 //
 // Thread-safety: none; every method on the event-loop thread. Lifetime:
 // shared_ptr, kept alive by its pending Asio handlers and the Server's
@@ -137,6 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool draining_ = false;
   bool closed_ = false;
   bool read_paused_ = false;  // by the server's store backlog
+  bool in_flight_paused_ = false;  // max_in_flight replies outstanding
 };
 
 }  // namespace slad::api
