@@ -234,6 +234,19 @@ TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
   ASSERT_TRUE(daemon_->WaitForLog("policy reload refused")) << daemon_->log();
   EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":2,"id":"A"})"), "2"));
 
+  // A policy the open tickets do not fit (no complaint kind) is refused
+  // too: the ticket would have nowhere to go.
+  const size_t begin = policy.find("[kinds.complaint]");
+  const size_t end = policy.find("[kinds.technical_support]");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  std::string without = policy;
+  without.erase(begin, end - begin);
+  WriteFile("policy.toml", without);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(daemon_->WaitForLog("ticket A:")) << daemon_->log();
+  EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":2,"id":"A"})"), "2"));
+
   // A good policy is applied: the complaint response target becomes 12 h,
   // and the ticket opened before moves across.
   const std::string shorter = absl::StrReplaceAll(
