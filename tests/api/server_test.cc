@@ -1,0 +1,140 @@
+// The Server in-process, over a Durability the test controls: what the
+// daemon does when the store cannot take writes, and when it fails for
+// good. (The real binary is driven by daemon_test.cc.)
+
+#include "api/server.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "gtest/gtest.h"
+#include "tests/testing/daemon_process.h"
+
+namespace slad::api {
+namespace {
+
+using testing::LineClient;
+
+// The in-memory durability, with writability and commit results the test
+// sets.
+class FakeDurability final : public Durability {
+ public:
+  explicit FakeDurability(std::atomic<bool>* writable,
+                          std::atomic<bool>* fail_commits)
+      : inner_(NewMemoryDurability()),
+        writable_(writable),
+        fail_commits_(fail_commits) {}
+
+  absl::Status Recover(engine::Engine* e, std::string* report) override {
+    return inner_->Recover(e, report);
+  }
+  void SetEngine(engine::Engine* e) override { inner_->SetEngine(e); }
+  void Stage(absl::string_view line, int64_t at_ms, const engine::Command* cmd,
+             const engine::Effects& effects,
+             std::vector<storage::OutboxEvent>* outbox) override {
+    inner_->Stage(line, at_ms, cmd, effects, outbox);
+  }
+  void RegisterGroup(absl::string_view g) override { inner_->RegisterGroup(g); }
+  void Ack(absl::string_view g, uint64_t seq) override { inner_->Ack(g, seq); }
+  void Commit(std::function<void(absl::Status)> done) override {
+    done(*fail_commits_ ? absl::DataLossError("disk on fire")
+                        : absl::OkStatus());
+  }
+  absl::StatusOr<uint64_t> AckedUpTo(absl::string_view g) const override {
+    return inner_->AckedUpTo(g);
+  }
+  absl::Status ReadOutbox(uint64_t after, size_t limit,
+                          std::vector<storage::OutboxEvent>* out) const override {
+    return inner_->ReadOutbox(after, limit, out);
+  }
+  absl::Status ReadHistory(absl::string_view id, size_t limit,
+                           std::vector<storage::HistoryRecord>* out) const override {
+    return inner_->ReadHistory(id, limit, out);
+  }
+  bool writable() const override { return *writable_; }
+  size_t pending_bytes() const override { return 0; }
+  absl::Status fatal_error() const override {
+    return *fail_commits_ ? absl::DataLossError("disk on fire")
+                          : absl::OkStatus();
+  }
+  void Flush() override {}
+
+ private:
+  std::unique_ptr<Durability> inner_;
+  std::atomic<bool>* writable_;
+  std::atomic<bool>* fail_commits_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DaemonConfig config;
+    config.listen_port = 0;
+    config.manual_clock = true;
+    absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(
+        config, std::make_unique<FakeDurability>(&writable_, &fail_commits_));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    thread_ = std::thread([this] { status_ = server_->Run(); });
+  }
+  void TearDown() override {
+    if (thread_.joinable()) {
+      ::raise(SIGTERM);
+      thread_.join();
+    }
+  }
+
+  static std::string Ask(LineClient& c, const std::string& line) {
+    EXPECT_TRUE(c.SendLine(line));
+    return c.ReadLine().value_or("");
+  }
+
+  std::atomic<bool> writable_{true};
+  std::atomic<bool> fail_commits_{false};
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  absl::Status status_;
+};
+
+constexpr char kOpen[] =
+    R"({"op":"open","req":1,"id":"A","kind":"complaint","at":1767574800000})";
+
+TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  writable_ = false;
+  EXPECT_NE(Ask(c, R"({"op":"resolve","req":2,"id":"A"})")
+                .find(R"("code":"unavailable")"),
+            std::string::npos);
+  EXPECT_NE(Ask(c, R"({"op":"subscribe","req":3,"group":"g"})")
+                .find(R"("code":"unavailable")"),
+            std::string::npos);
+  EXPECT_EQ(Ask(c, R"({"op":"get","req":4,"id":"A"})")
+                .rfind(R"({"req":4,"ok":true,"ticket":)", 0),
+            0u);
+  writable_ = true;
+  EXPECT_EQ(Ask(c, R"({"op":"resolve","req":5,"id":"A"})"),
+            R"({"req":5,"ok":true})");
+  ::raise(SIGTERM);
+  thread_.join();
+  EXPECT_TRUE(status_.ok()) << status_;
+}
+
+TEST_F(ServerTest, AStoreThatFailsForGoodStopsTheDaemonWithItsError) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  fail_commits_ = true;
+  EXPECT_NE(Ask(c, R"({"op":"resolve","req":2,"id":"A"})")
+                .find(R"("code":"internal")"),
+            std::string::npos);
+  thread_.join();  // stops by itself
+  EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace slad::api
