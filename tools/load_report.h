@@ -13,8 +13,8 @@ namespace slad::tools {
 std::string ReportTable(const LoadConfig& config, const LoadResult& result);
 
 // Keys: target, connections, depth, seconds, requests, throughput,
-// preload {tickets, errors, seconds, rate}, ops {<op>: {count, p50_us,
-// p99_us, p999_us, max_us, mean_us}}, all {...}, errors {<code>: n},
+// preload {tickets, errors, seconds, rate}, ops {<op>: {count, p50,
+// p99, p999, max, mean} in µs}, all_us {...}, errors {<code>: n},
 // events {count, <name>: n}, lateness_us {count, p50, p99, p999, max},
 // disconnects, breach_tickets, undelivered, verified, lost.
 std::string ReportJson(const LoadConfig& config, const LoadResult& result);

@@ -1,0 +1,217 @@
+// Runs the built `slactl` (SLACTL_PATH) against the real `slad`
+// (SLAD_PATH) on a free 127.0.0.1 port, with a manual clock and a
+// temporary data folder: tables, --json, exit statuses, tail and its acks.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/daemon_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace {
+
+using ::slad::testing::DaemonProcess;
+using ::slad::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class SlactlRemoteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    daemon_ = DaemonProcess::Start(
+        SLAD_PATH,
+        {"--listen", "127.0.0.1:0", "--clock", "manual", "--data",
+         dir_.Sub("data")},
+        &error);
+    ASSERT_NE(daemon_, nullptr) << error;
+    addr_ = "127.0.0.1:" + std::to_string(daemon_->port());
+    ASSERT_EQ(Slactl("advance 2026-01-05T00:00:00Z").status, 0);
+  }
+
+  // Runs `slactl --addr ADDR ARGS` (ARGS pasted into a shell line).
+  Result Slactl(const std::string& args, const std::string& env = "") {
+    const std::string out = dir_.Sub("out"), err = dir_.Sub("err");
+    const std::string cmd = env + " '" + SLACTL_PATH + "' --addr " + addr_ +
+                            " " + args + " >" + out + " 2>" + err;
+    const int rc = std::system(cmd.c_str());
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out),
+            ReadFile(err)};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::string addr_;
+};
+
+TEST_F(SlactlRemoteTest, OpenThenGetShowsTheTicketAsTables) {
+  Result r = Slactl("open RET-1 return --team east --at 2026-01-05T01:00:00Z");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  r = Slactl("get RET-1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("team      east\n"));
+  EXPECT_THAT(r.out, HasSubstr("opened    2026-01-05T01:00:00Z\n"));
+  EXPECT_THAT(r.out, HasSubstr("TARGET    STATE    START"));
+  // Review: 2 working days of cn_office from Monday 09:00 Shanghai.
+  EXPECT_THAT(r.out, HasSubstr("review    running  2026-01-05T01:00:00Z  "
+                               "2026-01-06T10:00:00Z"));
+}
+
+TEST_F(SlactlRemoteTest, JsonPrintsTheRawReplyLine) {
+  ASSERT_EQ(Slactl("open RET-1 return").status, 0);
+  const Result r = Slactl("--json get RET-1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith(R"({"req":1,"ok":true,"ticket":{"id":"RET-1")"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+}
+
+TEST_F(SlactlRemoteTest, ServerErrorExitsOneWithItsCode) {
+  ASSERT_EQ(Slactl("open RET-1 return").status, 0);
+  Result r = Slactl("open RET-1 return");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, StartsWith(R"({"error":{"code":"already_exists")"));
+  r = Slactl("get NOPE");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr(R"("code":"not_found")"));
+  r = Slactl("--json resume NOPE");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out, StartsWith(R"({"req":1,"ok":false)"));
+}
+
+TEST_F(SlactlRemoteTest, UsageErrorExitsTwoAndSendsNothing) {
+  Result r = Slactl("open ONLY-ID");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr(R"("code":"usage")"));
+  EXPECT_EQ(Slactl("overdue --bogus 1").status, 2);
+  EXPECT_EQ(Slactl("overdue --limit many").status, 2);
+  EXPECT_EQ(Slactl("get ONLY-ID").status, 1);  // nothing was opened
+}
+
+TEST_F(SlactlRemoteTest, UnreachableExitsThree) {
+  // A port that was just free: nothing listens there.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), len), 0);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  addr_ = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  const Result r = Slactl("get RET-1");
+  EXPECT_EQ(r.status, 3);
+  EXPECT_THAT(r.err, HasSubstr(R"("code":"unreachable")"));
+}
+
+TEST_F(SlactlRemoteTest, EnvironmentGivesTheAddress) {
+  const std::string addr = addr_;
+  addr_ = "127.0.0.1:1";
+  const std::string cmd = "SLAD_ADDR=" + addr + " '" + SLACTL_PATH +
+                          "' open ENV-1 return >/dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  addr_ = addr;
+  EXPECT_EQ(Slactl("get ENV-1").status, 0);
+}
+
+TEST_F(SlactlRemoteTest, OverduePagesWithACursor) {
+  ASSERT_EQ(Slactl("open A first_contact --team east").status, 0);
+  ASSERT_EQ(Slactl("open B first_contact --assignee bob").status, 0);
+  ASSERT_EQ(Slactl("advance 2026-01-05T01:00:00Z").status, 0);
+  Result r = Slactl("overdue --target response --limit 1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("ID  KIND           TARGET    TEAM  ASSIGNEE"));
+  EXPECT_THAT(r.out, HasSubstr("2026-01-05T00:15:00Z  45m\n"));
+  const size_t more = r.out.find("more: --cursor ");
+  ASSERT_NE(more, std::string::npos) << r.out;
+  std::string cursor = r.out.substr(more + 15);
+  cursor.pop_back();
+  r = Slactl("overdue --target response --limit 1 --cursor " + cursor);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("B   first_contact"));
+  EXPECT_THAT(Slactl("overdue --team nobody").out, "(none)\n");
+}
+
+TEST_F(SlactlRemoteTest, StatsTable) {
+  ASSERT_EQ(Slactl("open A first_contact --team east").status, 0);
+  ASSERT_EQ(Slactl("event A responded").status, 0);
+  const Result r = Slactl(
+      "stats --from 2026-01-01T00:00:00Z --to 2026-01-06T00:00:00Z "
+      "--group-by team");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("GROUP  STARTED  MET  MET_LATE"));
+  EXPECT_THAT(r.out, HasSubstr("east   2        1    0         0"));
+}
+
+TEST_F(SlactlRemoteTest, TailPrintsEventsAndAcknowledgesThem) {
+  ASSERT_EQ(Slactl("open A first_contact").status, 0);
+  ASSERT_EQ(Slactl("advance 2026-01-05T00:20:00Z").status, 0);
+  // Warning at 80 % of 15 min, then the breach and the escalation.
+  Result r = Slactl("tail --group ops --count 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "2026-01-05T00:12:00Z  warning    A  response  deadline "
+            "2026-01-05T00:15:00Z  seq 1\n"
+            "2026-01-05T00:15:00Z  breached   A  response  deadline "
+            "2026-01-05T00:15:00Z  seq 2\n");
+  // Acknowledged: the next tail starts after them.
+  r = Slactl("--json tail --group ops --count 1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith(R"({"event":"escalated")"));
+  EXPECT_THAT(r.out, HasSubstr(R"("seq":3)"));
+  // --ack no leaves it for the next subscriber.
+  ASSERT_EQ(Slactl("open B first_contact").status, 0);
+  ASSERT_EQ(Slactl("advance 2026-01-05T00:33:00Z").status, 0);
+  r = Slactl("tail --group ops --count 1 --ack no");
+  EXPECT_THAT(r.out, HasSubstr("escalated  A  response"));
+  EXPECT_THAT(r.out, HasSubstr("supervisor -> management  seq 4\n"));
+  r = Slactl("tail --group ops --count 1");
+  EXPECT_THAT(r.out, HasSubstr("seq 4\n"));
+  r = Slactl("tail --group ops --count 1");
+  EXPECT_THAT(r.out, HasSubstr("warning    B  response"));
+  EXPECT_THAT(r.out, HasSubstr("seq 5\n"));
+}
+
+TEST_F(SlactlRemoteTest, CommandsOnATicket) {
+  ASSERT_EQ(Slactl("open A return").status, 0);
+  EXPECT_EQ(Slactl("pause A 'waiting on customer'").status, 0);
+  EXPECT_THAT(Slactl("get A").out, HasSubstr("paused    yes\n"));
+  EXPECT_EQ(Slactl("resume A").status, 0);
+  EXPECT_EQ(Slactl("priority A high").status, 0);
+  EXPECT_EQ(Slactl("assign A --team west").status, 0);
+  EXPECT_EQ(Slactl("escalate A supervisor --note 'angry customer'").status, 0);
+  EXPECT_EQ(Slactl("event A approved").status, 0);
+  const Result r = Slactl("get A");
+  EXPECT_THAT(r.out, HasSubstr("priority  high\n"));
+  EXPECT_THAT(r.out, HasSubstr("level     supervisor\n"));
+  EXPECT_THAT(r.out, HasSubstr("complete  running"));
+  EXPECT_EQ(Slactl("resolve A").status, 0);
+  EXPECT_EQ(Slactl("rate A 5").status, 0);
+  EXPECT_EQ(Slactl("explain A review").status, 0);
+}
+
+}  // namespace
