@@ -23,8 +23,8 @@
 //
 // A failed write (disk full, I/O error) puts the store in the read-only
 // state: writable() turns false, the failed batch is kept and retried
-// (DB::Resume, then the same batch again) until it succeeds, and only then
-// are its units completed OK; nothing acknowledged is lost. Callers refuse
+// (reopening the database, then the same batch again) until it succeeds,
+// and only then are its units completed OK; nothing acknowledged is lost. Callers refuse
 // new writes with `unavailable` while !writable(). An error RocksDB cannot
 // recover from (corruption) makes the retry give up: fatal_error() is set
 // and the caller should exit non-zero with its message.
@@ -141,7 +141,9 @@ class Store {
   // thread once it is durable (OK) or can never be (the fatal error).
   void Commit(std::function<void(absl::Status)> done);
 
-  // --- Reads (event-loop thread; they see committed-and-written data).
+  // --- Reads (event-loop thread). ReadOutbox and ReadHistory see what is
+  // written; AckedUpTo, Groups and last_outbox_seq see what is staged
+  // (ahead of the written state by at most the units not yet durable).
   // The group's ack cursor (0 if it never acked); NotFound if unknown.
   absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const;
   std::vector<std::string> Groups() const;
