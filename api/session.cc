@@ -317,7 +317,7 @@ uint64_t Session::OpenSlot() {
 }
 
 void Session::Fill(uint64_t slot, std::string line) {
-  if (closed_ || slot < first_slot_) return;
+  if (closed_ || ending_ || slot < first_slot_) return;
   Slot& s = slots_[slot - first_slot_];
   slot_bytes_ += line.size();
   s.line = std::move(line);
@@ -357,10 +357,24 @@ size_t Session::Buffered() const {
 // limit: a stalled reader must not hold the daemon's memory.
 bool Session::CheckBudget() {
   if (Buffered() <= server_->limits().max_output_bytes) return true;
-  Close(absl::StrCat("slow consumer: more than ",
-                     server_->limits().max_output_bytes,
-                     " bytes of output waiting; disconnected",
-                     subscribed() ? " (its events wait in the outbox)" : ""));
+  const std::string reason = absl::StrCat(
+      "slow consumer: more than ", server_->limits().max_output_bytes,
+      " bytes of output waiting; disconnected",
+      subscribed() ? " (its events wait in the outbox)" : "");
+  if (write_pending_) {  // the client is not reading: nothing more can go
+    Close(reason);
+    return false;
+  }
+  // The socket keeps up but this burst is over the limit: drop what is
+  // queued, say why, then close.
+  Log(absl::StrCat(peer_, ": ", reason));
+  ending_ = true;
+  draining_ = true;
+  slots_.clear();
+  slot_bytes_ = 0;
+  out_.clear();
+  AppendErrorReply("", WireError(WireCode::kSlowConsumer, reason), &out_);
+  Write();
   return false;
 }
 
@@ -383,7 +397,7 @@ void Session::OnWrite(const asio::error_code& ec) {
     Close("");
     return;
   }
-  if (subscribed() && !caught_up_) Pump();
+  if (subscribed() && !caught_up_ && !ending_) Pump();
   Write();
   MaybeClose();
 }
@@ -415,7 +429,7 @@ void Session::Pump() {
 }
 
 void Session::OnEvents(const std::vector<storage::OutboxEvent>& events) {
-  if (closed_ || !subscribed() || !caught_up_) return;
+  if (closed_ || ending_ || !subscribed() || !caught_up_) return;
   for (const storage::OutboxEvent& event : events) {
     if (event.seq > cursor_) Deliver(event);
   }

@@ -137,6 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_eof_ = false;
   bool draining_ = false;
   bool closed_ = false;
+  bool ending_ = false;  // over the output limit: sending slow_consumer
   bool read_paused_ = false;  // by the server's store backlog
   bool in_flight_paused_ = false;  // max_in_flight replies outstanding
 };

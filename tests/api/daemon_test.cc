@@ -405,6 +405,9 @@ TEST_F(DaemonTest, ASubscriberThatCannotKeepUpIsDisconnected) {
   // far more than 1 KiB for a subscriber at once.
   EXPECT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
   EXPECT_TRUE(daemon_->WaitForLog("slow consumer")) << daemon_->log();
+  // Its socket was keeping up, so it is told why (the events are dropped
+  // from its buffer, not from the outbox).
+  EXPECT_EQ(CodeOf(sub.ReadLine().value_or("")), "slow_consumer");
   EXPECT_TRUE(sub.WaitForClose());
   // The daemon and other clients carry on (a small reply: a get with its
   // history would be over this test's 1 KiB limit itself).
