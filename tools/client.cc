@@ -149,6 +149,13 @@ absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {
   if (rc < 0) return absl::UnavailableError(std::strerror(errno));
   if (rc == 0) return false;
   if (absl::Status s = Fill(); !s.ok()) return s;
+  // Take whatever else is already there (up to ~1 MiB) without blocking:
+  // one wakeup per burst instead of one per 64 KiB.
+  for (int i = 0; i < 16; ++i) {
+    pollfd q{fd_, POLLIN, 0};
+    if (poll(&q, 1, 0) != 1) break;
+    if (absl::Status s = Fill(); !s.ok()) return s;
+  }
   return true;
 }
 

@@ -75,9 +75,11 @@ std::string ReportTable(const LoadConfig& c, const LoadResult& r) {
   const Histogram& l = r.lateness_us;
   absl::StrAppendFormat(
       &out,
-      "\nevents: %d received; escalation lateness (n=%d): p50 %s  p99 %s  "
+      "\nevents: %d received (%d again or from before the run, %d "
+      "duplicates under a new seq); "
+      "escalation lateness (n=%d): p50 %s  p99 %s  "
       "p99.9 %s  max %s\n",
-      r.events, l.count(), Us(l.Quantile(0.5)), Us(l.Quantile(0.99)),
+      r.events, r.redelivered, r.duplicates, l.count(), Us(l.Quantile(0.5)), Us(l.Quantile(0.99)),
       Us(l.Quantile(0.999)), Us(l.max()));
   std::string errors;
   for (const auto& [code, n] : r.errors) {
@@ -118,7 +120,9 @@ std::string ReportJson(const LoadConfig& c, const LoadResult& r) {
   AppendQuantiles(r.all_us, true, &out);
   absl::StrAppend(&out, ",\"errors\":");
   AppendCounts(r.errors, &out);
-  absl::StrAppend(&out, ",\"events\":", r.events, ",\"events_by_name\":");
+  absl::StrAppend(&out, ",\"events\":", r.events, ",\"redelivered\":",
+                  r.redelivered, ",\"duplicates\":", r.duplicates,
+                  ",\"events_by_name\":");
   AppendCounts(r.events_by_name, &out);
   absl::StrAppend(&out, ",\"lateness_us\":");
   AppendQuantiles(r.lateness_us, false, &out);

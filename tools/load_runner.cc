@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -20,6 +21,9 @@ struct Listened {
   Histogram lateness_us;
   std::map<std::string, int64_t> by_name;
   int64_t events = 0;
+  int64_t redelivered = 0;  // seq already seen, or due before the run
+  int64_t duplicates = 0;   // the same event again under a new seq
+  absl::flat_hash_set<std::string> seen;  // event|id|target|at|to
 };
 
 // The string value of `"key":"..."` in an event line ("" if absent).
@@ -70,6 +74,7 @@ bool Subscribe(LoadShared* shared, std::unique_ptr<LineClient>* client) {
 // slad: subscribes, times every escalation, acks after each burst, and
 // resubscribes after a lost connection (unacked events come again).
 void ListenSlad(LoadShared* shared, Listened* out) {
+  const int64_t start_ms = NowUnixMs();
   std::unique_ptr<LineClient> client;
   int64_t last_seq = -1, acked = -1;
   while (!shared->stop_listener.load()) {
@@ -88,14 +93,33 @@ void ListenSlad(LoadShared* shared, Listened* out) {
       const absl::string_view name = StrField(line, "event");
       if (name.empty()) continue;  // the subscribe or an ack reply
       const int64_t now_us = NowUnixUs();
+      const int64_t seq = IntField(line, "seq");
+      const int64_t at_ms = IntField(line, "at");
+      if (name == "breached") NoteBreached(shared, StrField(line, "id"));
+      // Lateness is of first deliveries of this run's events only: a
+      // redelivery after a reconnect, or an event left in the outbox by
+      // an earlier run, would measure the outage, not the timer.
+      if (seq <= last_seq || at_ms < start_ms) {
+        ++out->redelivered;
+        continue;
+      }
+      last_seq = seq;
+      // The same event (name, ticket, target, instant, level) under a new
+      // seq is a duplicate: counted, not timed again.
+      if (!out->seen
+               .insert(absl::StrCat(name, "|", StrField(line, "id"), "|",
+                                    StrField(line, "target"), "|", at_ms, "|",
+                                    StrField(line, "to")))
+               .second) {
+        ++out->duplicates;
+        continue;
+      }
       ++out->events;
       shared->events.fetch_add(1, std::memory_order_relaxed);
       ++out->by_name[std::string(name)];
       if (name == "warning" || name == "breached" || name == "escalated") {
-        out->lateness_us.Record(now_us - IntField(line, "at") * 1000);
+        out->lateness_us.Record(now_us - at_ms * 1000);
       }
-      if (name == "breached") NoteBreached(shared, StrField(line, "id"));
-      last_seq = std::max(last_seq, IntField(line, "seq"));
     }
     if (last_seq > acked) {
       const std::string ack = absl::StrCat(
@@ -271,6 +295,8 @@ bool RunLoad(const LoadConfig& config, const LoadMix& mix,
   shared.stop_listener.store(true);
   if (listener.joinable()) listener.join();
   result->events = listened.events;
+  result->redelivered = listened.redelivered;
+  result->duplicates = listened.duplicates;
   result->events_by_name = listened.by_name;
   result->lateness_us = listened.lateness_us;
   Collect(shared, workers, end_ms, result);

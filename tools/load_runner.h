@@ -48,7 +48,9 @@ struct LoadResult {
   Histogram latency_us[kOpCount];
   Histogram all_us;
   std::map<std::string, int64_t> errors;  // by code
-  int64_t events = 0;                     // received by the subscriber
+  int64_t events = 0;       // first deliveries to the subscriber
+  int64_t redelivered = 0;  // deliveries again, or from before the run
+  int64_t duplicates = 0;   // the same event again under another seq
   std::map<std::string, int64_t> events_by_name;
   Histogram lateness_us;  // warning, breached, escalated (Redis: due items)
   int64_t disconnects = 0;

@@ -57,6 +57,9 @@ load() {
   local name=$1 addr=$2
   shift 2
   "$SLALOAD" --addr "$addr" "${common[@]}" "$@" >"$tmp/$name.json"
+  # Each run's summary as it completes, so a long run's log keeps them.
+  echo "e2e: $name $(jq -c '{throughput, all_us, lateness_us, duplicates,
+    preload, errors}' "$tmp/$name.json")" >&2
 }
 
 field() { jq -r "$2" "$tmp/$1.json"; }
@@ -72,11 +75,13 @@ slad_peak=$(field slad_peak .throughput)
 load slad_70 "$slad_addr" --prefix Q --seconds "$seconds" \
   --rate $((slad_peak * 7 / 10 + 1))
 slad_rss_1=$(rss_kib "$SLAD_PID")
+echo "e2e: slad RSS ${slad_rss_1} KiB after $tickets tickets" >&2
 slad_rss_big=0 slad_restart_ms=0
 if [ "$big" -gt 0 ]; then
   load slad_big "$slad_addr" --tickets $((big - tickets)) --prefix B \
     --seconds 0 --no-subscribe
   slad_rss_big=$(rss_kib "$SLAD_PID")
+  echo "e2e: slad RSS ${slad_rss_big} KiB at $big tickets" >&2
 fi
 kill -KILL "$SLAD_PID"
 wait "$SLAD_PID" 2>/dev/null || true
@@ -84,6 +89,7 @@ t0=$(date +%s%N)
 start_slad "$tmp/slad" "$tmp/slad.log" "$policy"
 wait_serving_ms >/dev/null
 slad_restart_ms=$((($(date +%s%N) - t0) / 1000000))
+echo "e2e: slad restart to serving ${slad_restart_ms} ms" >&2
 stop_all
 
 # --- Redis: the same runs.
@@ -95,11 +101,13 @@ redis_peak=$(field redis_peak .throughput)
 load redis_70 "$redis_addr" --redis --prefix Q --seconds "$seconds" \
   --rate $((redis_peak * 7 / 10 + 1))
 redis_rss_1=$(rss_kib "$REDIS_PID")
+echo "e2e: redis RSS ${redis_rss_1} KiB after $tickets tickets" >&2
 redis_rss_big=0
 if [ "$big" -gt 0 ]; then
   load redis_big "$redis_addr" --redis --tickets $((big - tickets)) \
     --prefix B --seconds 0 --no-subscribe
   redis_rss_big=$(rss_kib "$REDIS_PID")
+  echo "e2e: redis RSS ${redis_rss_big} KiB at $big tickets" >&2
 fi
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null || true
