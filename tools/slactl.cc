@@ -14,6 +14,7 @@
 #include "tools/cli.h"
 #include "tools/remote_command.h"
 #include "tools/simulate_command.h"
+#include "tools/table.h"
 
 namespace slad::tools {
 namespace {
@@ -26,19 +27,29 @@ bool IsHelp(const std::string& arg) {
   return arg == "--help" || arg == "-h" || arg == "help";
 }
 
+// A table's rows without its (empty) header line.
+std::string Render(const Table& table) {
+  const std::string text = table.Render();
+  return text.substr(text.find('\n') + 1);
+}
+
 std::string Usage() {
   std::string text =
       "usage: slactl [--addr HOST:PORT] [--token T] [--json] COMMAND "
       "[ARGS...]\n\noffline commands:\n";
+  Table offline({"", "", ""});
   for (const Command* c : kCommands) {
-    absl::StrAppend(&text, "  ", c->name, "  ", c->summary, "\n");
+    offline.AddRow({"", std::string(c->name), std::string(c->summary)});
   }
+  absl::StrAppend(&text, Render(offline));
   absl::StrAppend(&text, "\ncommands talking to slad (--addr, default "
                   "$SLAD_ADDR or 127.0.0.1:7411; --token, default "
                   "$SLAD_TOKEN):\n");
+  Table remote({"", "", ""});
   for (const RemoteCommand& c : RemoteCommands()) {
-    absl::StrAppend(&text, "  ", c.name, "  ", c.summary, "\n");
+    remote.AddRow({"", std::string(c.name), std::string(c.summary)});
   }
+  absl::StrAppend(&text, Render(remote));
   absl::StrAppend(&text,
                   "\n`slactl COMMAND --help` for a command's usage. Errors: "
                   "one JSON line on stderr.\nExit status: 0 ok, 1 the "

@@ -8,6 +8,9 @@
 #   bash bench/e2e/soak.sh [--minutes 30] [--every 5] [--tickets 100000]
 #       [--rate 20000] [--build DIR]
 #
+# (--minutes and --every also take seconds as --minutes 90s --every 30s,
+# for a short trial of the script itself.)
+#
 # Not run in CI (it takes half an hour). Servers are always stopped.
 set -euo pipefail
 
@@ -24,6 +27,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: see the top of $0" >&2; exit 2 ;;
   esac
 done
+# "5" is minutes, "30s" seconds.
+to_seconds() { case $1 in *s) echo "${1%s}" ;; *) echo $(($1 * 60)) ;; esac; }
+total_s=$(to_seconds "$minutes")
+every_s=$(to_seconds "$every")
 SLAD=${SLAD:-$build/api/slad}
 SLACTL=${SLACTL:-$build/tools/slactl}
 SLALOAD=${SLALOAD:-$build/tools/slaload}
@@ -39,15 +46,15 @@ cat "$root/config/default_policy.toml" "$here/breach_kind.toml" >"$policy"
 port=$(free_port)
 start_slad "$tmp/data" "$tmp/slad.log" "$policy" "$port"
 "$SLALOAD" --addr "127.0.0.1:$port" --tickets "$tickets" --rate "$rate" \
-  --seconds $((minutes * 60)) --connections 4 --depth 32 --policy "$policy" \
+  --seconds "$total_s" --connections 4 --depth 32 --policy "$policy" \
   --breach-kind bench_breach --breach-share 0.02 --verify 100000 \
   --drain 10 --json >"$tmp/soak.json" 2>"$tmp/slaload.log" &
 load_pid=$!
 
-end=$(($(date +%s) + minutes * 60))
+end=$(($(date +%s) + total_s))
 kills=0
-while [ $(($(date +%s) + every * 60)) -lt "$end" ]; do
-  sleep $((every * 60))
+while [ $(($(date +%s) + every_s)) -lt "$end" ]; do
+  sleep "$every_s"
   kill -KILL "$SLAD_PID"
   wait "$SLAD_PID" 2>/dev/null || true
   kills=$((kills + 1))
