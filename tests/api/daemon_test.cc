@@ -371,6 +371,25 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
   EXPECT_EQ(seen, 5);
 }
 
+TEST_F(DaemonTest, GetShowsTheHistoryOfATicketTheEngineHasForgotten) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("A")), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, R"({"op":"resolve","req":2,"id":"A"})"), "2"));
+  // The reopen window (7 days) ends; the next request purges the ticket.
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + 8 * 24 * kHour)), "\"adv\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("B", "east", kMonday9 + 8 * 24 * kHour)), "1"));
+  const std::string a = Ask(admin, R"({"op":"get","req":3,"id":"A"})");
+  EXPECT_EQ(a.rfind(R"({"req":3,"ok":true,"history":[)", 0), 0u) << a;
+  EXPECT_NE(a.find(R"("op":"resolve")"), std::string::npos) << a;
+  // A team-limited token cannot tell whose it was: not_found.
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"A"})")), "not_found");
+}
+
 TEST_F(DaemonTest, ConnectionLimitRepliesThenCloses) {
   WriteFile("slad.toml", "[limits]\nmax_connections = 2\n");
   StartDaemon({"--config", Path("slad.toml")});
