@@ -162,6 +162,40 @@ void BM_PauseAllOneTeam(benchmark::State& state) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// Recovery's share in the engine: N records (exported from an engine that
+// opened them) restored into a fresh, reserved engine, then the deferred
+// index keys settled by the first Advance. Baseline in the same run: the
+// BM_Open figures (opening the same tickets from commands).
+void BM_Restore(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  std::vector<TicketRecord> records;
+  {
+    auto source = NewEngine();
+    source->Reserve(ids.size());
+    Effects effects;
+    OpenAll(*source, ids, &effects);
+    records.reserve(ids.size());
+    source->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<TicketRecord> batch = records;
+    auto engine = NewEngine();
+    state.ResumeTiming();
+    engine->Reserve(batch.size());
+    for (TicketRecord& r : batch) (void)engine->Restore(std::move(r));
+    Effects effects;
+    engine->Advance(engine->now_ms(), &effects);
+    state.PauseTiming();
+    engine.reset();
+    batch.clear();
+    state.ResumeTiming();
+  }
+  state.counters["per_ticket"] = benchmark::Counter(
+      static_cast<double>(ids.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // Time per ticket when the N response targets of tickets opened at one
 // instant all fall due (a warning, the breach, its escalation and the next
 // step each): the engine's share of "fire 1M due escalations", and what a
@@ -266,6 +300,8 @@ BENCHMARK(BM_Open)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}})
 BENCHMARK(BM_CommandMix)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}});
 BENCHMARK(BM_PauseAllOneTeam)->ArgsProduct({{100'000, 1'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Restore)->Arg(1'000'000)->Arg(10'000'000)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_FireBreaches)->Arg(4096)->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Queries)->Arg(4096)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);

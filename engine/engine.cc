@@ -67,6 +67,7 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   if (IsQuery(cmd.op)) {
     return absl::InvalidArgumentError("a query does not change state");
   }
+  SettleRestored();
   if (cmd.at_ms < now_ms()) {
     return absl::InvalidArgumentError(
         absl::StrCat("at ", cmd.at_ms, " is before the engine's clock ",
@@ -508,6 +509,7 @@ int Engine::DesiredLevel(const Ticket& t, const TargetRun& r) const {
 // --- Timers and indexes.
 
 void Engine::Advance(int64_t now_ms, Effects* out) {
+  SettleRestored();
   wheel_.Advance(now_ms, [&](TimerHandle h, int64_t due_ms) {
     OnTimer(h.index, due_ms, out);
   });

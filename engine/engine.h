@@ -252,6 +252,9 @@ class Engine {
   absl::Status Walk(const absl::btree_set<TargetKey>& index, const Command& cmd,
                     int64_t end_ms, std::string* next_cursor, Visit&& visit);
   void PurgeResolved(int64_t now_ms, Effects* out);
+  // Inserts the index keys Restore() deferred. Every call that reads or
+  // changes due_ or overdue_ (Apply, Advance, Overdue, DueSoon) runs it first.
+  void SettleRestored();
   void Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
             absl::string_view target, int64_t deadline_ms);
 
@@ -266,6 +269,7 @@ class Engine {
   absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
   absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
   absl::btree_set<TargetKey> due_;      // running toward a deadline
+  std::vector<std::pair<bool, TargetKey>> restored_keys_;  // true: overdue_
   // Head slot of each (kind, team) list of open tickets; Ticket::desk_prev
   // and desk_next link the rest. An ordered map: a filter on kind is a
   // range of it.

@@ -125,6 +125,7 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
 }
 
 absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
+  SettleRestored();
   out->items.clear();
   return Walk(overdue_, cmd, std::numeric_limits<int64_t>::max(),
               &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
@@ -137,6 +138,7 @@ absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
 }
 
 absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
+  SettleRestored();
   out->items.clear();
   if (cmd.within_ms < 0) return absl::InvalidArgumentError("negative window");
   const int64_t end_ms =

@@ -3,6 +3,7 @@
 // the next. Records hold names, so ids are resolved against this engine's
 // policy and interning on the way in.
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -144,12 +145,14 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
 }
 
 absl::Status Engine::Restore(TicketRecord&& rec) {
-  if (ids_.contains(rec.id) || resolved_.contains(rec.id)) {
+  const auto exists = [&] {
     return absl::AlreadyExistsError(absl::StrCat("ticket \"", rec.id, "\" exists"));
-  }
+  };
+  if (resolved_.contains(rec.id)) return exists();
   Ticket t;
   RETURN_IF_ERROR(FromRecord(rec, &t));
   if (rec.resolved_ms != 0) {
+    if (ids_.contains(rec.id)) return exists();
     resolved_order_.emplace_back(rec.resolved_ms, rec.id);
     resolved_order_sorted_ = false;
     resolved_.emplace(std::move(rec.id), ResolvedTicket{std::move(t), rec.resolved_ms});
@@ -160,11 +163,38 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   tickets_.EnsureSize(h.index + 1);
   Ticket& slot = tickets_[h.index];
   slot = std::move(t);
-  ids_.insert(h.index);
+  // One hash lookup both checks and inserts (recovery restores millions).
+  if (!ids_.insert(h.index).second) {
+    ResetTicket(slot);
+    (void)wheel_.Release(h);
+    return exists();
+  }
   LinkDesk(h.index);
-  for (size_t i = 0; i < slot.targets.size(); ++i) IndexTarget(h.index, i);
+  // Index keys arrive in id order, i.e. random deadline order: they are
+  // collected and inserted sorted by SettleRestored(), before the next
+  // call that reads or changes an index.
+  for (size_t i = 0; i < slot.targets.size(); ++i) {
+    const TargetRun& r = slot.targets[i];
+    if (auto* index = IndexOf(r)) {
+      restored_keys_.emplace_back(
+          index == &overdue_,
+          TargetKey(r.deadline_ms, h.index, static_cast<uint32_t>(i)));
+    }
+  }
   Rearm(h.index);
   return absl::OkStatus();
+}
+
+void Engine::SettleRestored() {
+  if (restored_keys_.empty()) return;
+  std::sort(restored_keys_.begin(), restored_keys_.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [overdue, key] : restored_keys_) {
+    auto& index = overdue ? overdue_ : due_;
+    index.insert(index.end(), key);
+  }
+  restored_keys_.clear();
+  restored_keys_.shrink_to_fit();
 }
 
 std::string Engine::StatsGroupName(GroupBy by, uint32_t id) const {
