@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages slad builds, tests and benchmarks with,
 # skipping the ones already present. Run as root (or with sudo available).
+# With --test, also what only the test suite needs: clang and its runtime
+# for the libFuzzer run of the request decoder.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,9 @@ packages=(
   librocksdb-dev libasio-dev libsimdjson-dev libtomlplusplus-dev libssl-dev
   redis-server
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
