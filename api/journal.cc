@@ -39,6 +39,9 @@ void Journal::Stage(absl::string_view request_line, int64_t at_ms,
   if (command != nullptr) StageCommand(request_line, at_ms, *command, effects);
   StageEvents(effects, outbox);
   StageTickets(effects);
+}
+
+void Journal::StageStats() {
   engine_->DrainStats(
       [this](engine::StatsCellRecord&& cell) { store_->PutStatsCell(cell); });
 }

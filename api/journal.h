@@ -43,13 +43,20 @@ class Journal {
   //   - every event, in order, into the outbox (with the ticket's team)
   //     and as an event record into the ticket's history;
   //   - each changed ticket once: its record if the engine still has it,
-  //     else a deletion (purged after its reopen window);
-  //   - the stats cells changed since the last call.
+  //     else a deletion (purged after its reopen window).
+  // Stats are not staged here: see StageStats.
   // Appends the staged outbox events, with their seq, to *outbox, for the
   // caller to deliver once the unit is durable.
   void Stage(absl::string_view request_line, int64_t at_ms,
              const engine::Command* command, const engine::Effects& effects,
              std::vector<storage::OutboxEvent>* outbox);
+
+  // Stages every stats cell changed since the last call, each once. Call
+  // it right before each Store::Commit that closes a unit holding staged
+  // commands: the cells then go into the same atomic unit as the commands
+  // that changed them (nothing acknowledged loses its stats in a crash),
+  // and a unit of many commands writes each cell once, not per command.
+  void StageStats();
 
   // Restores every stored ticket and stats cell into `engine` (which must
   // be fresh, on the policy to serve with) and fills *report. Errors: the

@@ -43,7 +43,10 @@ class StoreDurability final : public Durability {
   void Ack(absl::string_view group, uint64_t seq) override {
     store_->Ack(group, seq);
   }
+  // The stats cells of every command in the unit, once each, atomically
+  // with them (Journal::StageStats).
   void Commit(std::function<void(absl::Status)> done) override {
+    journal_->StageStats();
     store_->Commit(std::move(done));
   }
 

@@ -142,6 +142,7 @@ double Pipeline(const std::string& dir, double seconds) {
     journal.Stage(line, request.command.at_ms,
                   s.ok() ? &request.command : nullptr, executor.effects(),
                   &outbox);
+    journal.StageStats();
     store->Commit([&acked](absl::Status st) {
       if (st.ok()) acked.fetch_add(1, std::memory_order_relaxed);
     });

@@ -56,6 +56,7 @@ class Pipeline {
     s = executor_.Execute(request, engine_->now_ms(), &out_);
     journal_.Stage(line, engine_->now_ms(), s.ok() ? &request.command : nullptr,
                    executor_.effects(), &outbox_);
+    journal_.StageStats();
     store_->Commit([](absl::Status) {});
     return s;
   }
@@ -63,6 +64,7 @@ class Pipeline {
     out_.clear();
     executor_.AdvanceTo(to_ms, &out_);
     journal_.Stage("", to_ms, nullptr, executor_.effects(), &outbox_);
+    journal_.StageStats();
     store_->Commit([](absl::Status) {});
   }
   const std::vector<storage::OutboxEvent>& outbox() const { return outbox_; }

@@ -112,6 +112,7 @@ int Run(const std::string& dir, uint64_t seed, uint64_t total) {
       store->Ack(kGroup, d);
       acked = d;
     }
+    journal.StageStats();
     store->Commit([i, outbox, &delivered](absl::Status st) {
       if (!st.ok()) std::_Exit(4);
       Say("A " + std::to_string(i));
