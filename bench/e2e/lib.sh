@@ -49,8 +49,9 @@ start_redis() {
     --logfile "$dir/redis.log" &
   REDIS_PID=$!
   PIDS+=("$REDIS_PID")
-  for _ in $(seq 1 500); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+  for _ in $(seq 1 6000); do
+    # PONG, not "LOADING ...": serving only once the AOF is replayed.
+    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
     sleep 0.01
   done
   echo "redis-server did not start" >&2
