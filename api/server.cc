@@ -250,12 +250,11 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
     RearmTimer();
     return;
   }
-  engine::Command command = request.command;
-  command.at_ms = engine_->now_ms();
-  outbox_.clear();
-  durability_->Stage(line, engine_->now_ms(), applied ? &command : nullptr,
-                     effects, &outbox_);
-  CommitThen(session, slot, std::move(reply), std::move(outbox_));
+  // Stage records the instant it is given, not the command's own `at`.
+  durability_->Stage(line, engine_->now_ms(),
+                     applied ? &request.command : nullptr, effects,
+                     &OpenUnit().events);
+  ReplyWhenDurable(session, slot, std::move(reply));
   RearmTimer();
 }
 
@@ -287,15 +286,15 @@ void Server::AddHistory(absl::string_view id, const Principal& principal,
 void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
                             absl::string_view id, const Principal& principal) {
   const engine::Effects& effects = executor_->effects();
-  outbox_.clear();
+  Unit& unit = OpenUnit();
   if (!effects.events.empty() || !effects.changed.empty()) {
-    durability_->Stage("", engine_->now_ms(), nullptr, effects, &outbox_);
+    durability_->Stage("", engine_->now_ms(), nullptr, effects, &unit.events);
   }
-  CommitThen(session, slot, std::move(reply), std::move(outbox_),
-             [this, id = std::string(id),
-              principal](Session*, std::string* r) {
-               AddHistory(id, principal, r);
-             });
+  ReplyWhenDurable(session, slot, std::move(reply),
+                   [this, id = std::string(id),
+                    principal](Session*, std::string* r) {
+                     AddHistory(id, principal, r);
+                   });
 }
 
 void Server::Subscribe(Session* session, uint64_t slot,
@@ -309,15 +308,16 @@ void Server::Subscribe(Session* session, uint64_t slot,
   durability_->RegisterGroup(request.group);
   std::string reply;
   AppendOkReply(request.req, &reply);
-  CommitThen(session, slot, std::move(reply), {},
-             [this, slot, group = std::string(request.group)](
-                 Session* s, std::string* r) {
-               s->Fill(slot, std::move(*r));  // the ok precedes the events
-               r->clear();
-               const absl::StatusOr<uint64_t> acked =
-                   durability_->AckedUpTo(group);
-               s->StartSubscription(group, acked.ok() ? *acked : 0);
-             });
+  OpenUnit();
+  ReplyWhenDurable(session, slot, std::move(reply),
+                   [this, slot, group = std::string(request.group)](
+                       Session* s, std::string* r) {
+                     s->Fill(slot, std::move(*r));  // the ok, then events
+                     r->clear();
+                     const absl::StatusOr<uint64_t> acked =
+                         durability_->AckedUpTo(group);
+                     s->StartSubscription(group, acked.ok() ? *acked : 0);
+                   });
 }
 
 void Server::Ack(Session* session, uint64_t slot, const Request& request) {
@@ -330,50 +330,67 @@ void Server::Ack(Session* session, uint64_t slot, const Request& request) {
   durability_->Ack(request.group, request.seq);
   std::string reply;
   AppendOkReply(request.req, &reply);
-  CommitThen(session, slot, std::move(reply), {});
+  OpenUnit();
+  ReplyWhenDurable(session, slot, std::move(reply));
 }
 
-void Server::CommitThen(Session* session, uint64_t slot, std::string reply,
-                        std::vector<storage::OutboxEvent> events,
-                        Then then) {
-  std::weak_ptr<Session> weak;
-  if (session != nullptr) weak = session->weak_from_this();
-  ++pending_commits_;
-  durability_->Commit([this, weak = std::move(weak), slot,
-                       reply = std::move(reply), events = std::move(events),
-                       then = std::move(then)](absl::Status status) mutable {
-    asio::post(io_, [this, status = std::move(status), weak = std::move(weak),
-                     slot, reply = std::move(reply),
-                     events = std::move(events),
-                     then = std::move(then)]() mutable {
-      OnCommitted(status, std::move(weak), slot, reply, events, then);
-    });
+Server::Unit& Server::OpenUnit() {
+  if (!unit_open_) {
+    unit_open_ = true;
+    ++pending_commits_;
+    asio::post(io_, [this] { CommitUnit(); });
+  }
+  return open_;
+}
+
+void Server::ReplyWhenDurable(Session* session, uint64_t slot,
+                              std::string reply, Then then) {
+  HeldReply& held = OpenUnit().replies.emplace_back();
+  if (session != nullptr) held.session = session->weak_from_this();
+  held.slot = slot;
+  held.line = std::move(reply);
+  held.then = std::move(then);
+}
+
+void Server::CommitUnit() {
+  if (!unit_open_) return;
+  unit_open_ = false;
+  committed_.push_back(std::move(open_));
+  if (spare_.empty()) {
+    open_ = Unit();
+  } else {
+    open_ = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  durability_->Commit([this](absl::Status status) {
+    asio::post(io_, [this, status = std::move(status)] { OnCommitted(status); });
   });
 }
 
-void Server::OnCommitted(const absl::Status& status,
-                         std::weak_ptr<Session> weak, uint64_t slot,
-                         std::string& reply,
-                         const std::vector<storage::OutboxEvent>& events,
-                         const Then& then) {
+void Server::OnCommitted(const absl::Status& status) {
   --pending_commits_;
-  std::shared_ptr<Session> session = weak.lock();
+  Unit unit = std::move(committed_.front());
+  committed_.pop_front();
   if (!status.ok()) {
     if (exit_status_.ok()) {
       exit_status_ = status;
       Log(absl::StrCat("storage failed for good: ", status.message(),
                        "; exiting"));
     }
-    if (session) {
-      session->FillError(slot, "", WireError(WireCode::kInternal,
-                                             "storage failed; not durable"));
+    for (HeldReply& held : unit.replies) {
+      if (auto session = held.session.lock()) {
+        session->FillError(held.slot, "", WireError(WireCode::kInternal,
+                                                    "storage failed; not durable"));
+      }
     }
     BeginShutdown();
     return;
   }
-  if (session) {
-    if (then) then(session.get(), &reply);
-    if (!reply.empty()) session->Fill(slot, std::move(reply));
+  for (HeldReply& held : unit.replies) {
+    std::shared_ptr<Session> session = held.session.lock();
+    if (!session) continue;
+    if (held.then) held.then(session.get(), &held.line);
+    if (!held.line.empty()) session->Fill(held.slot, std::move(held.line));
   }
   if (!paused_.empty() && !Backlogged()) {
     std::vector<std::weak_ptr<Session>> paused;
@@ -382,15 +399,18 @@ void Server::OnCommitted(const absl::Status& status,
       if (auto s = weak_paused.lock()) s->ResumeReading();
     }
   }
-  if (!events.empty()) {
+  if (!unit.events.empty()) {
     // A delivery may close its session (slow consumer), which erases it
     // from sessions_: iterate over a copy.
     std::vector<std::shared_ptr<Session>> subscribers;
     for (auto& [ptr, s] : sessions_) {
       if (s->subscribed()) subscribers.push_back(s);
     }
-    for (auto& s : subscribers) s->OnEvents(events);
+    for (auto& s : subscribers) s->OnEvents(unit.events);
   }
+  unit.replies.clear();
+  unit.events.clear();
+  spare_.push_back(std::move(unit));
   MaybeFinish();
 }
 
@@ -425,9 +445,8 @@ void Server::OnTimer() {
   executor_->AdvanceTo(clock_->NowMs(), &scratch_);
   const engine::Effects& effects = executor_->effects();
   if (!effects.events.empty() || !effects.changed.empty()) {
-    outbox_.clear();
-    durability_->Stage("", engine_->now_ms(), nullptr, effects, &outbox_);
-    CommitThen(nullptr, 0, std::string(), std::move(outbox_));
+    durability_->Stage("", engine_->now_ms(), nullptr, effects,
+                       &OpenUnit().events);
   }
   RearmTimer();
 }
@@ -524,6 +543,10 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
     if (status.ok()) status = next->RestoreStats(std::move(cell));
   });
   RETURN_IF_ERROR(status);
+  // The durability layer stages the old engine's changed stats cells at
+  // commit: close the open unit (or an empty one) before it sees the new.
+  OpenUnit();
+  CommitUnit();
   engine_ = std::move(next);
   executor_ = std::make_unique<Executor>(engine_.get());
   durability_->SetEngine(engine_.get());

@@ -19,6 +19,7 @@
 // the loop (Run's thread). Commit callbacks are posted back to it.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -109,16 +110,37 @@ class Server {
   // the reply is sent; it may edit the reply, or send it itself and clear
   // it.
   using Then = std::function<void(Session*, std::string* reply)>;
-  // Commits what was staged (possibly nothing: a barrier behind every
-  // earlier unit); once durable, runs `then`, sends `reply` to the
-  // session's slot and delivers `events` to subscribers.
-  void CommitThen(Session* session, uint64_t slot, std::string reply,
-                  std::vector<storage::OutboxEvent> events,
-                  Then then = nullptr);
-  void OnCommitted(const absl::Status& status, std::weak_ptr<Session> session,
-                   uint64_t slot, std::string& reply,
-                   const std::vector<storage::OutboxEvent>& events,
-                   const Then& then);
+
+  // One commit unit: everything staged during one turn of the loop (every
+  // request of every connection read in that turn, timers fired), closed
+  // by one Durability::Commit with one completion. Its replies are held
+  // until the unit is durable, then released in the order they were
+  // added (which is request order per connection).
+  struct HeldReply {
+    std::weak_ptr<Session> session;  // expired: nobody to answer
+    uint64_t slot = 0;
+    std::string line;
+    Then then;
+  };
+  struct Unit {
+    std::vector<HeldReply> replies;
+    std::vector<storage::OutboxEvent> events;  // staged, in seq order
+  };
+
+  // Opens the loop turn's unit if none is open: counts it as pending and
+  // posts CommitUnit behind the handlers already queued, so that every
+  // read completed in this turn joins it.
+  Unit& OpenUnit();
+  // Holds `reply` for the session's slot until the open unit (possibly
+  // staging nothing: a barrier behind every earlier unit) is durable;
+  // then runs `then` and sends the reply.
+  void ReplyWhenDurable(Session* session, uint64_t slot, std::string reply,
+                        Then then = nullptr);
+  // Closes the open unit (if any) with one Commit.
+  void CommitUnit();
+  // The oldest committed unit completed with `status`: releases its
+  // replies, resumes paused readers and delivers its events.
+  void OnCommitted(const absl::Status& status);
 
   DaemonConfig config_;
   std::unique_ptr<Durability> durability_;
@@ -141,12 +163,17 @@ class Server {
 
   absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions_;
   std::vector<std::weak_ptr<Session>> paused_;  // waiting for Backlogged()
-  size_t pending_commits_ = 0;
+  // Units committed and not completed, oldest first: the durability layer
+  // completes units in commit order, so completion k is committed_[0].
+  std::deque<Unit> committed_;
+  Unit open_;               // the loop turn's unit, while unit_open_
+  bool unit_open_ = false;
+  std::vector<Unit> spare_;  // completed units, their capacity kept
+  size_t pending_commits_ = 0;  // committed_.size() + unit_open_
   bool stopping_ = false;
   absl::Status exit_status_;
 
   std::string scratch_;  // executor output, reused
-  std::vector<storage::OutboxEvent> outbox_;
 };
 
 }  // namespace slad::api

@@ -11,7 +11,9 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/daemon_process.h"
 
@@ -42,6 +44,7 @@ class FakeDurability final : public Durability {
   void RegisterGroup(absl::string_view g) override { inner_->RegisterGroup(g); }
   void Ack(absl::string_view g, uint64_t seq) override { inner_->Ack(g, seq); }
   void Commit(std::function<void(absl::Status)> done) override {
+    ++commits_;
     done(*fail_commits_ ? absl::DataLossError("disk on fire")
                         : absl::OkStatus());
   }
@@ -68,6 +71,9 @@ class FakeDurability final : public Durability {
   std::unique_ptr<Durability> inner_;
   std::atomic<bool>* writable_;
   std::atomic<bool>* fail_commits_;
+
+ public:
+  static inline std::atomic<int> commits_{0};
 };
 
 class ServerTest : public ::testing::Test {
@@ -133,6 +139,42 @@ TEST_F(ServerTest, AStoreThatFailsForGoodStopsTheDaemonWithItsError) {
                 .find(R"("code":"internal")"),
             std::string::npos);
   thread_.join();  // stops by itself
+  EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
+}
+
+// The requests read in one turn of the loop form one commit unit: one
+// Commit, and the replies, the query's among them, in request order.
+TEST_F(ServerTest, APipelinedBurstIsOneCommitAnsweredInOrder) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  const int before = FakeDurability::commits_;
+  ASSERT_TRUE(c.SendRaw(
+      R"({"op":"open","req":2,"id":"B","kind":"complaint"})" "\n"
+      R"({"op":"get","req":3,"id":"B"})" "\n"
+      R"({"op":"resolve","req":4,"id":"A"})" "\n"
+      R"({"op":"stats","req":5,"from":0,"to":1})" "\n"
+      R"({"op":"open","req":6,"id":"C","kind":"complaint"})" "\n"));
+  const std::vector<std::string> replies = c.ReadLines(5);
+  ASSERT_EQ(replies.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(replies[i].rfind(absl::StrCat(R"({"req":)", i + 2, R"(,"ok":true)"), 0),
+              0u) << replies[i];
+  }
+  EXPECT_NE(replies[1].find(R"("history":[)"), std::string::npos);
+  EXPECT_EQ(FakeDurability::commits_ - before, 1);
+}
+
+TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  fail_commits_ = true;
+  ASSERT_TRUE(c.SendRaw(
+      R"({"op":"open","req":2,"id":"B","kind":"complaint"})" "\n"
+      R"({"op":"open","req":3,"id":"C","kind":"complaint"})" "\n"));
+  for (const std::string& reply : c.ReadLines(2)) {
+    EXPECT_NE(reply.find(R"("code":"internal")"), std::string::npos) << reply;
+  }
+  thread_.join();
   EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
 }
 
