@@ -42,6 +42,10 @@ Session::Session(Server* server, asio::ip::tcp::socket socket,
       decoder_(server->limits().max_line_bytes),
       authed_(server->open_access()) {
   if (server->open_access()) principal_.roles = kAllRoles;
+  // Replies already leave in batches (out_ fills while a write is in
+  // flight); Nagle would hold a small batch back until the client's ACK.
+  asio::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   if (tls != nullptr) {
     tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(
         std::move(socket_), *tls);
