@@ -53,6 +53,11 @@ absl::Status Executor::Execute(const Request& request, int64_t now_ms,
 }
 
 void Executor::AdvanceTo(int64_t to_ms, std::string* out) {
+  // effects() is what the last Execute() or AdvanceTo() did: a daemon's
+  // timer calling this between requests must not see (and store and send
+  // again) the events of the request before. Inside Execute this is the
+  // first step that fires anything, so clearing here loses nothing.
+  effects_.Clear();
   const size_t first = effects_.events.size();
   if (to_ms >= engine_->now_ms()) engine_->Advance(to_ms, &effects_);
   AppendEvents(first, effects_.events.size(), out);
