@@ -185,7 +185,8 @@ std::string HumanReply(ReplyShape shape, absl::string_view line) {
       return "ok\n";
     case ReplyShape::kCount: {
       const std::optional<int64_t> n = Int(*reply, "count");
-      return absl::StrCat("ok: ", n.value_or(0), " tickets\n");
+      return absl::StrCat("ok: ", n.value_or(0),
+                          n.value_or(0) == 1 ? " ticket\n" : " tickets\n");
     }
     case ReplyShape::kTicket:
       return TicketText(*reply);

@@ -214,4 +214,13 @@ TEST_F(SlactlRemoteTest, CommandsOnATicket) {
   EXPECT_EQ(Slactl("explain A review").status, 0);
 }
 
+TEST_F(SlactlRemoteTest, PauseAllAndResumeAllCount) {
+  ASSERT_EQ(Slactl("open A return --team east").status, 0);
+  ASSERT_EQ(Slactl("open B return").status, 0);
+  EXPECT_EQ(Slactl("pause-all outage --team east").out, "ok: 1 ticket\n");
+  EXPECT_THAT(Slactl("get A").out, HasSubstr("paused    yes\n"));
+  EXPECT_THAT(Slactl("--json resume-all").out, HasSubstr(R"("count":1)"));
+  EXPECT_EQ(Slactl("pause-all outage").out, "ok: 2 tickets\n");
+}
+
 }  // namespace
