@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/protocol.h"
+#include "engine/status_macros.h"
 
 namespace slad::api {
 namespace {
@@ -36,6 +37,7 @@ void Journal::Stage(absl::string_view request_line, int64_t at_ms,
                     const engine::Command* command,
                     const engine::Effects& effects,
                     std::vector<storage::OutboxEvent>* outbox) {
+  store_->NoteClock(engine_->now_ms());
   if (command != nullptr) StageCommand(request_line, at_ms, *command, effects);
   StageEvents(effects, outbox);
   StageTickets(effects);
@@ -97,18 +99,31 @@ absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
   // Sized once up front, the tables do not rehash or regrow while millions
   // of tickets go in; the estimate may be off either way, harmlessly.
   engine->Reserve(store->ApproximateTickets());
-  return store->Load(
+  // Restore's errors name the ticket already.
+  RETURN_IF_ERROR(store->Load(
       [engine](engine::TicketRecord&& ticket) {
-        std::string id = ticket.id;
-        absl::Status s = engine->Restore(std::move(ticket));
-        if (s.ok()) return s;
-        return absl::Status(s.code(), "ticket " + id + ": " +
-                                          std::string(s.message()));
+        return engine->Restore(std::move(ticket));
       },
       [engine](engine::StatsCellRecord&& cell) {
         return engine->RestoreStats(std::move(cell));
       },
-      report);
+      report));
+  // Back to the clock the last unit reached. Everything due by then fired
+  // before that unit was durable and is recorded as fired in the tickets,
+  // so this normally fires nothing; whatever it does fire is journaled
+  // like any timer.
+  if (report->clock_ms > engine->now_ms()) {
+    engine::Effects effects;
+    engine->Advance(report->clock_ms, &effects);
+    if (!effects.events.empty() || !effects.changed.empty()) {
+      Journal journal(engine, store);
+      std::vector<storage::OutboxEvent> outbox;
+      journal.Stage("", report->clock_ms, nullptr, effects, &outbox);
+      journal.StageStats();
+      store->Commit([](absl::Status) {});
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace slad::api

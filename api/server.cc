@@ -230,8 +230,10 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
   std::string reply = ExtractReply(scratch_);
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
-  const bool nothing_staged =
-      effects.events.empty() && effects.changed.empty() && !applied;
+  // An advance is staged even when nothing fell due: the clock it moved
+  // to is recorded (Store::NoteClock) and a restart resumes there.
+  const bool nothing_staged = effects.events.empty() &&
+                              effects.changed.empty() && !applied && !advance;
   if (request.session_op == SessionOp::kNone &&
       request.command.op == engine::Op::kGet) {
     // The store reads only what is written: wait for the units before

@@ -78,6 +78,9 @@ inline constexpr absl::string_view kHistorySeqKey = "seq/history";
 // The oldest outbox seq not yet deleted minus one (what every group acked,
 // or what the size bound dropped).
 inline constexpr absl::string_view kOutboxFloorKey = "seq/outbox_floor";
+// The latest instant any unit noted (Store::NoteClock), as the 8-byte
+// big-endian two's complement of its Unix ms.
+inline constexpr absl::string_view kClockKey = "clock";
 
 }  // namespace slad::storage::codec
 

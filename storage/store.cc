@@ -152,6 +152,9 @@ absl::Status ReadCounters(Store::Impl* impl) {
   RETURN_IF_ERROR(ReadFixed(impl, codec::kOutboxSeqKey, &impl->last_outbox));
   RETURN_IF_ERROR(ReadFixed(impl, codec::kHistorySeqKey, &impl->last_history));
   RETURN_IF_ERROR(ReadFixed(impl, codec::kOutboxFloorKey, &impl->outbox_floor));
+  uint64_t clock = 0;
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kClockKey, &clock));
+  impl->clock_ms = static_cast<int64_t>(clock);
   std::unique_ptr<rocksdb::Iterator> it(
       impl->db->NewIterator(rocksdb::ReadOptions(), impl->cf(kMeta)));
   const rocksdb::Slice prefix(codec::kGroupPrefix.data(),
@@ -236,7 +239,9 @@ void Store::Impl::StageCounters() {
   std::string v;
   for (auto [key, value] : {std::pair{codec::kOutboxSeqKey, last_outbox},
                             std::pair{codec::kHistorySeqKey, last_history},
-                            std::pair{codec::kOutboxFloorKey, outbox_floor}}) {
+                            std::pair{codec::kOutboxFloorKey, outbox_floor},
+                            std::pair{codec::kClockKey,
+                                      static_cast<uint64_t>(clock_ms)}}) {
     v.clear();
     codec::PutFixed64BE(&v, value);
     rocksdb::Status s = counters.Put(cf(kMeta),
@@ -322,6 +327,13 @@ void Store::AppendHistory(absl::string_view id, HistoryRecord record) {
   s.scratch.clear();
   codec::EncodeHistory(record, &s.scratch);
   s.Put(kHistory, codec::HistoryKey(id, record.seq), s.scratch);
+}
+
+void Store::NoteClock(int64_t now_ms) {
+  Impl& s = *impl_;
+  if (now_ms <= s.clock_ms) return;
+  s.clock_ms = now_ms;
+  s.counters_dirty = true;
 }
 
 void Store::RegisterGroup(absl::string_view group) {

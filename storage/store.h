@@ -97,6 +97,7 @@ struct RecoveryReport {
   uint64_t stats_cells = 0;
   uint64_t outbox_events = 0;
   uint64_t groups = 0;
+  int64_t clock_ms = 0;  // the latest instant noted (NoteClock); 0 if none
   int64_t elapsed_ms = 0;
 };
 
@@ -133,6 +134,11 @@ class Store {
   // Records that `group` acknowledged every event up to `seq`, registering
   // the group if new, and deletes outbox events every group has acked.
   void Ack(absl::string_view group, uint64_t seq);
+  // Records that the engine's clock reached `now_ms` (ignored if earlier
+  // than one already noted), durably with this unit: recovery resumes the
+  // clock there, which matters for a manual clock (tests, simulations)
+  // that only requests move.
+  void NoteClock(int64_t now_ms);
   // Registers `group` if new: it then receives everything from the oldest
   // event still in the outbox. Staged like any write.
   void RegisterGroup(absl::string_view group);

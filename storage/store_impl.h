@@ -50,6 +50,7 @@ struct Store::Impl {
   uint64_t last_outbox = 0;    // last outbox seq assigned
   uint64_t outbox_floor = 0;   // every seq <= floor is deleted
   uint64_t last_history = 0;   // last history seq assigned
+  int64_t clock_ms = 0;        // latest instant noted (NoteClock)
   bool counters_dirty = false;  // the current unit changed a counter
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
 

@@ -63,6 +63,7 @@ absl::Status Store::Load(
   }
   report->outbox_events = impl_->last_outbox - impl_->outbox_floor;
   report->groups = impl_->groups.size();
+  report->clock_ms = impl_->clock_ms;
   report->elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();

@@ -134,6 +134,32 @@ TEST(JournalTest, RecoveryRebuildsTheSameEngine) {
   }
 }
 
+// A manual clock only moves by requests: a restart must resume it where
+// the last durable unit left it, not at the engine's creation instant.
+TEST(JournalTest, RecoveryResumesTheClockOfTheLastUnit) {
+  TempDir dir;
+  const int64_t start = StreamAtMs(0);
+  auto engine = NewEngine(start);
+  {
+    auto store = OpenStore(dir.path());
+    Pipeline pipeline(engine.get(), store.get());
+    ASSERT_TRUE(pipeline.Run(R"({"op":"open","id":"A","kind":"inquiry"})").ok());
+    pipeline.Advance(start + 90 * kMin);  // nothing falls due: clock only
+    store->Flush();
+  }
+  auto store = OpenStore(dir.path());
+  auto recovered = NewEngine(0);
+  storage::RecoveryReport report;
+  ASSERT_TRUE(Journal::Recover(store.get(), recovered.get(), &report).ok());
+  EXPECT_EQ(report.clock_ms, start + 90 * kMin);
+  EXPECT_EQ(recovered->now_ms(), start + 90 * kMin);
+  auto view = recovered->Get("A");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->targets[0].elapsed_ms, 90 * kMin);
+  store->Flush();
+  EXPECT_EQ(store->last_outbox_seq(), 0u);  // nothing fired again
+}
+
 TEST(JournalTest, RecoveryFiresWhatFellDueWhileDownInDeadlineOrderOnce) {
   TempDir dir;
   const int64_t t0 = StreamAtMs(0);
