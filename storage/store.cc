@@ -3,6 +3,9 @@
 
 #include "storage/store.h"
 
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/perf_level.h"
+
 #include <algorithm>
 #include <cassert>
 #include <chrono>
@@ -27,7 +30,10 @@ constexpr const char* kFamilyNames[kFamilies] = {"tickets", "outbox",
 // many tickets there are.
 constexpr size_t kMemtableBudget = 96 << 20;
 constexpr size_t kBlockCacheBytes = 32 << 20;
-constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 32 << 20,
+// History is written in key order per ticket only, and never read back
+// from the memtable in bulk: a small buffer flushes it sooner and keeps
+// 48 MiB of peak memtable memory off the daemon.
+constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 8 << 20,
                                                  4 << 20};
 
 int64_t SystemNowMs() {
@@ -54,6 +60,9 @@ rocksdb::DBOptions DbOptions(const Options& options) {
   // Close after a write error must not try to flush through the broken
   // log; the WAL replays on the next open anyway.
   o.avoid_flush_during_shutdown = true;
+  // The tickets family's vector memtable (FamilyOptions) does not support
+  // concurrent inserts; there is one writer thread anyway.
+  o.allow_concurrent_memtable_write = false;
   return o;
 }
 
@@ -69,6 +78,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   o.max_write_buffer_number = 2;
   o.level_compaction_dynamic_level_bytes = true;
   if (f == kHistory) o.compaction_filter = impl.retention.get();
+  // Ticket records arrive in random id order and are only read back by the
+  // recovery scan, never looked up while serving: an append-only vector
+  // memtable (sorted once, at flush or scan) replaces a skip-list search
+  // per write, the writer thread's largest cost (docs/BENCHMARKS.md,
+  // "Daemon throughput").
+  if (f == kTickets) o.memtable_factory.reset(new rocksdb::VectorRepFactory());
   return o;
 }
 
@@ -188,6 +203,8 @@ GroupCommitter::Sink SinkOf(Store::Impl* impl) {
   return GroupCommitter::Sink{
       .write =
           [impl, wo](rocksdb::WriteBatch& batch) {
+            // RocksDB's per-operation perf counters are unused here.
+            rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
             std::shared_lock<std::shared_mutex> lock(impl->db_mu);
             // A reopen that found corruption makes this write fatal too.
             if (impl->db == nullptr) return impl->reopen_error;
