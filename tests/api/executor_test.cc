@@ -87,6 +87,26 @@ TEST_F(ExecutorTest, EventsBeforeTheInstantPrecedeTheReply) {
   EXPECT_EQ(lines[4].rfind(R"({"event":"met_late","at":1767585600000,)", 0), 0u);
 }
 
+// effects() is what the last call did, never more: the daemon's timer
+// calls AdvanceTo between requests and journals (stores, sends) whatever
+// effects() holds, so events of the request before must not linger there.
+// They once did, and every escalation went out dozens of times under load.
+TEST_F(ExecutorTest, AdvanceToReportsOnlyWhatItFired) {
+  Run(R"({"op":"open","id":"A-1","kind":"after_sales"})");
+  Run(R"({"op":"escalate","id":"A-1","level":"supervisor"})");
+  ASSERT_EQ(executor_->effects().events.size(), 1u);  // escalated
+  std::string out;
+  executor_->AdvanceTo(kMonday9 + 1, &out);  // nothing due yet
+  EXPECT_TRUE(executor_->effects().events.empty());
+  EXPECT_TRUE(executor_->effects().changed.empty());
+  EXPECT_EQ(out, "");
+  executor_->AdvanceTo(kMonday9 + 2 * kHour, &out);  // the 2 h response
+  EXPECT_FALSE(executor_->effects().events.empty());
+  const size_t fired = executor_->effects().events.size();
+  executor_->AdvanceTo(kMonday9 + 2 * kHour, &out);
+  EXPECT_TRUE(executor_->effects().events.empty()) << fired << " again";
+}
+
 TEST_F(ExecutorTest, EngineErrorsKeepTheirWireCode) {
   const std::vector<std::string> lines =
       Run(R"({"op":"resolve","req":9,"id":"nope"})");
