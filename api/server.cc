@@ -329,6 +329,14 @@ void Server::Ack(Session* session, uint64_t slot, const Request& request) {
                                  "storage cannot take writes now"));
     return;
   }
+  if (!durability_->AckedUpTo(request.group).ok()) {
+    // An ack would register the group, whose cursor then pins the outbox.
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kNotFound,
+                                 absl::StrCat("no subscriber group \"",
+                                              request.group, "\"; subscribe first")));
+    return;
+  }
   durability_->Ack(request.group, request.seq);
   std::string reply;
   AppendOkReply(request.req, &reply);

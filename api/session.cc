@@ -216,12 +216,15 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
   }
   switch (request_.session_op) {
     case SessionOp::kSubscribe:
-      if (subscribed()) {
+      // Checked when asked, not when delivery starts (after the commit):
+      // a second subscribe pipelined behind the first must be refused too.
+      if (subscribe_asked_) {
         FillError(slot, request_.req,
                   WireError(WireCode::kFailedPrecondition,
                             "this connection is already subscribed"));
         return;
       }
+      subscribe_asked_ = true;
       server_->Subscribe(this, slot, request_);
       return;
     case SessionOp::kAck:

@@ -129,6 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Subscription: events up to cursor_ are queued or skipped.
   std::string group_;
+  bool subscribe_asked_ = false;  // a subscribe was accepted (maybe pending)
   uint64_t cursor_ = 0;
   bool caught_up_ = false;
   std::vector<storage::OutboxEvent> page_;

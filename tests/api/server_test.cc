@@ -164,6 +164,29 @@ TEST_F(ServerTest, APipelinedBurstIsOneCommitAnsweredInOrder) {
   EXPECT_EQ(FakeDurability::commits_ - before, 1);
 }
 
+// One group per connection; an ack names a group someone subscribed to.
+// Either mistake used to answer ok and leave a group registered for good,
+// whose cursor then kept the outbox from being trimmed.
+TEST_F(ServerTest, SecondGroupOnAConnectionAndAckOfUnknownGroupAreRefused) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_NE(Ask(c, R"({"op":"ack","req":1,"group":"never","seq":5})")
+                .find(R"("code":"not_found")"),
+            std::string::npos);
+  // Pipelined: the second subscribe arrives before the first's commit.
+  ASSERT_TRUE(c.SendRaw(R"({"op":"subscribe","req":2,"group":"a"})" "\n"
+                        R"({"op":"subscribe","req":3,"group":"b"})" "\n"));
+  const std::vector<std::string> replies = c.ReadLines(2);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0], R"({"req":2,"ok":true})");
+  EXPECT_NE(replies[1].find(R"("code":"failed_precondition")"), std::string::npos)
+      << replies[1];
+  EXPECT_EQ(Ask(c, R"({"op":"ack","req":4,"group":"a","seq":0})"),
+            R"({"req":4,"ok":true})");
+  EXPECT_NE(Ask(c, R"({"op":"ack","req":5,"group":"b","seq":0})")
+                .find(R"("code":"not_found")"),
+            std::string::npos);
+}
+
 TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
   LineClient c = LineClient::Connect(server_->port());
   EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
