@@ -121,12 +121,18 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
     return;
   }
   if (draining_) return;
-  Consume(read_buf_.data(), n);
+  Feed(read_buf_.data(), n);
+}
+
+void Session::Feed(const char* data, size_t n) {
+  consuming_ = true;
+  const size_t used = Consume(data, n);
+  consuming_ = false;
   if (closed_ || draining_) return;
-  if (slots_.size() >= server_->limits().max_in_flight) {
-    // Read on once half the replies are out: a pipelining client is
-    // slowed down by TCP, and gets `overloaded` only for the rest of the
-    // chunk already read.
+  if (used < n || slots_.size() >= server_->limits().max_in_flight) {
+    // Go on once half the replies are out, with what was read and not yet
+    // consumed: a pipelining client is slowed down by TCP, never refused.
+    unread_.assign(data + used, n - used);
     in_flight_paused_ = true;
     return;
   }
@@ -147,10 +153,12 @@ void Session::ResumeReading() {
 // Splits the bytes into lines. A line never grows past max_line_bytes_ in
 // line_: past it, the line is answered with line_too_long at once and its
 // remaining bytes are skipped up to the next '\n'.
-void Session::Consume(const char* data, size_t n) {
+size_t Session::Consume(const char* data, size_t n) {
   const char* p = data;
   const char* const end = data + n;
+  const size_t max_in_flight = server_->limits().max_in_flight;
   while (p < end && !closed_ && !draining_) {
+    if (slots_.size() >= max_in_flight && !discarding_) break;
     const char* nl =
         static_cast<const char*>(std::memchr(p, '\n', end - p));
     const size_t len = (nl != nullptr ? nl : end) - p;
@@ -175,6 +183,7 @@ void Session::Consume(const char* data, size_t n) {
     }
     p = next;
   }
+  return static_cast<size_t>(p - data);
 }
 
 void Session::HandleLine(absl::string_view line) {
@@ -349,10 +358,17 @@ void Session::Release() {
   if (!CheckBudget()) return;
   Write();
   MaybeClose();
-  if (in_flight_paused_ && !closed_ &&
+  if (in_flight_paused_ && !closed_ && !consuming_ &&
       slots_.size() <= server_->limits().max_in_flight / 2) {
     in_flight_paused_ = false;
-    if (!draining_) Read();
+    if (draining_) return;
+    std::string rest;
+    rest.swap(unread_);
+    if (rest.empty()) {
+      Read();
+    } else {
+      Feed(rest.data(), rest.size());
+    }
   }
 }
 

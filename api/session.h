@@ -12,8 +12,9 @@
 // rest of it is discarded as it arrives (never buffered); output waiting
 // for the client (replies held for earlier ones included) beyond
 // max_output_bytes disconnects it as a slow consumer. With max_in_flight
-// requests unanswered the session stops reading until half are answered;
-// requests past the limit in the chunk already read get `overloaded`.
+// requests unanswered the session stops consuming (the rest of the chunk
+// already read waits) and reading until half are answered: TCP slows a
+// pipelining client down; it is never refused.
 //
 // Thread-safety: none; every method on the event-loop thread. Lifetime:
 // shared_ptr, kept alive by its pending Asio handlers and the Server's
@@ -75,7 +76,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Handshake();
   void Read();
   void OnRead(const asio::error_code& ec, size_t n);
-  void Consume(const char* data, size_t n);
+  // Handles the bytes read: lines, until max_in_flight requests are
+  // unanswered; the rest waits in unread_ until half are answered.
+  void Feed(const char* data, size_t n);
+  // Returns how many bytes it consumed: all, or up to the line boundary
+  // where max_in_flight requests became unanswered.
+  size_t Consume(const char* data, size_t n);
   void HandleLine(absl::string_view line);
   void Dispatch(uint64_t slot, absl::string_view line);
   void Auth(uint64_t slot);
@@ -141,6 +147,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool ending_ = false;  // over the output limit: sending slow_consumer
   bool read_paused_ = false;  // by the server's store backlog
   bool in_flight_paused_ = false;  // max_in_flight replies outstanding
+  bool consuming_ = false;         // inside Consume (Release must not feed)
+  std::string unread_;  // read but not consumed while in_flight_paused_
 };
 
 }  // namespace slad::api

@@ -7,6 +7,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
+#include <chrono>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,8 +48,24 @@ class FakeDurability final : public Durability {
   void Ack(absl::string_view g, uint64_t seq) override { inner_->Ack(g, seq); }
   void Commit(std::function<void(absl::Status)> done) override {
     ++commits_;
+    if (hold_commits_) {
+      // A slow disk: completed later, from another thread, as the store's
+      // writer would.
+      std::lock_guard<std::mutex> lock(held_mu_);
+      held_.push_back(std::move(done));
+      return;
+    }
     done(*fail_commits_ ? absl::DataLossError("disk on fire")
                         : absl::OkStatus());
+  }
+  static size_t CompleteHeld() {
+    std::vector<std::function<void(absl::Status)>> held;
+    {
+      std::lock_guard<std::mutex> lock(held_mu_);
+      held.swap(held_);
+    }
+    for (auto& done : held) done(absl::OkStatus());
+    return held.size();
   }
   absl::StatusOr<uint64_t> AckedUpTo(absl::string_view g) const override {
     return inner_->AckedUpTo(g);
@@ -74,6 +93,9 @@ class FakeDurability final : public Durability {
 
  public:
   static inline std::atomic<int> commits_{0};
+  static inline std::atomic<bool> hold_commits_{false};
+  static inline std::mutex held_mu_;
+  static inline std::vector<std::function<void(absl::Status)>> held_;
 };
 
 class ServerTest : public ::testing::Test {
@@ -185,6 +207,39 @@ TEST_F(ServerTest, SecondGroupOnAConnectionAndAckOfUnknownGroupAreRefused) {
   EXPECT_NE(Ask(c, R"({"op":"ack","req":5,"group":"b","seq":0})")
                 .find(R"("code":"not_found")"),
             std::string::npos);
+}
+
+// More requests in one write than max_in_flight (4096): the session
+// pauses on the limit and goes on with the rest of what it read; every
+// request is answered ok, in order, none with `overloaded`.
+TEST_F(ServerTest, APipelinedBurstPastMaxInFlightIsAllAnswered) {
+  LineClient c = LineClient::Connect(server_->port());
+  constexpr int kRequests = 10'000;
+  std::string burst;
+  for (int i = 0; i < kRequests; ++i) {
+    absl::StrAppend(&burst, R"({"op":"open","req":)", i, R"(,"id":"T)", i,
+                    R"(","kind":"inquiry"})", "\n");
+  }
+  // Commits complete only every 20 ms, so replies are held and the
+  // session reaches the limit in the middle of a chunk it has read.
+  FakeDurability::hold_commits_ = true;
+  std::atomic<bool> done{false};
+  std::thread disk([&] {
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      FakeDurability::CompleteHeld();
+    }
+  });
+  ASSERT_TRUE(c.SendRaw(burst));
+  const std::vector<std::string> replies = c.ReadLines(kRequests);
+  done = true;
+  disk.join();
+  FakeDurability::hold_commits_ = false;
+  FakeDurability::CompleteHeld();
+  ASSERT_EQ(replies.size(), static_cast<size_t>(kRequests));
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_EQ(replies[i], absl::StrCat(R"({"req":)", i, R"(,"ok":true})"));
+  }
 }
 
 TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
