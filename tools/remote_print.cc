@@ -68,9 +68,32 @@ std::string Number(element obj, const char* key) {
   return buf;
 }
 
+// The audit trail a get carries: one row per command or event, oldest
+// first, the request or event line as stored.
+std::string HistoryText(element reply) {
+  simdjson::dom::array list;
+  if (reply["history"].get(list) || list.size() == 0) return "";
+  Table table({"SEQ", "AT", "KIND", "LINE"});
+  for (element x : list) {
+    element line;
+    const std::optional<int64_t> seq = Int(x, "seq");
+    table.AddRow({seq ? std::to_string(*seq) : "-", Instant(x, "at"),
+                  Str(x, "kind"),
+                  x["line"].get(line) ? "-" : simdjson::minify(line)});
+  }
+  return absl::StrCat("\n", table.Render());
+}
+
 std::string TicketText(element reply) {
   element t;
-  if (reply["ticket"].get(t)) return "";
+  if (reply["ticket"].get(t)) {
+    // The engine forgot the ticket (its reopen window ended); the store
+    // still has its history.
+    const std::string history = HistoryText(reply);
+    if (history.empty()) return "";
+    return absl::StrCat("ticket forgotten (resolved, reopen window over); "
+                        "its history:\n", history);
+  }
   Table head({"id", Str(t, "id")});
   for (const char* key : {"kind", "priority", "team", "assignee", "level"}) {
     head.AddRow({key, Str(t, key)});
@@ -89,7 +112,8 @@ std::string TicketText(element reply) {
                       YesNo(x, "breached")});
     }
   }
-  return absl::StrCat(head.Render(), "\n", targets.Render());
+  return absl::StrCat(head.Render(), "\n", targets.Render(),
+                      HistoryText(reply));
 }
 
 std::string ItemsText(element reply) {

@@ -82,6 +82,18 @@ TEST_F(SlactlRemoteTest, OpenThenGetShowsTheTicketAsTables) {
                                "2026-01-06T10:00:00Z"));
 }
 
+// After the reopen window the engine forgets a resolved ticket; get still
+// answers ok with its stored history, and slactl prints it.
+TEST_F(SlactlRemoteTest, GetOfAForgottenTicketPrintsItsHistory) {
+  ASSERT_EQ(Slactl("open RET-9 return --at 2026-01-05T01:00:00Z").status, 0);
+  ASSERT_EQ(Slactl("resolve RET-9").status, 0);
+  ASSERT_EQ(Slactl("advance 2026-01-20T00:00:00Z").status, 0);
+  const Result r = Slactl("get RET-9");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ticket forgotten"));
+  EXPECT_THAT(r.out, HasSubstr(R"("op":"resolve")"));
+}
+
 TEST_F(SlactlRemoteTest, JsonPrintsTheRawReplyLine) {
   ASSERT_EQ(Slactl("open RET-1 return").status, 0);
   const Result r = Slactl("--json get RET-1");
