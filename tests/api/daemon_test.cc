@@ -480,7 +480,9 @@ TEST_F(DaemonTest, ARestartKeepsTicketsHistoryAndUnackedEvents) {
   EXPECT_FALSE(sub.ReadLine(200).has_value());
 }
 
-TEST_F(DaemonTest, TooManyRequestsInFlightAreOverloaded) {
+// Past max_in_flight the session waits for replies before it parses more
+// of what it read: a pipelining client is slowed down, never refused.
+TEST_F(DaemonTest, RequestsPastMaxInFlightWaitAndAreAllAnswered) {
   WriteFile("slad.toml", "[limits]\nmax_in_flight = 2\n");
   StartDaemon({"--config", Path("slad.toml")});
   LineClient c = daemon_->Connect();
@@ -494,14 +496,9 @@ TEST_F(DaemonTest, TooManyRequestsInFlightAreOverloaded) {
   ASSERT_TRUE(c.SendRaw(batch));
   const std::vector<std::string> replies = c.ReadLines(kN);
   ASSERT_EQ(replies.size(), size_t{kN});
-  int overloaded = 0;
   for (int i = 0; i < kN; ++i) {
-    const std::string req = absl::StrCat("\"req\":", i, ",");
-    EXPECT_EQ(replies[i].rfind("{" + req, 0), 0u) << replies[i];
-    if (CodeOf(replies[i]) == "overloaded") ++overloaded;
+    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
   }
-  EXPECT_GT(overloaded, 0);
-  EXPECT_TRUE(IsOk(replies[0], "0"));
 }
 
 // --- TLS, with a self-signed certificate made by the openssl binary.
