@@ -153,7 +153,8 @@ TEST(CodecTest, HistoryKeysGroupByIdThenSeq) {
   EXPECT_LT(HistoryKey("a", ~uint64_t{0}), HistoryKey("a0", 0));
   absl::string_view id;
   uint64_t seq;
-  ASSERT_TRUE(ParseHistoryKey(HistoryKey("T-9", 300), &id, &seq));
+  const std::string key = HistoryKey("T-9", 300);  // id views into it
+  ASSERT_TRUE(ParseHistoryKey(key, &id, &seq));
   EXPECT_EQ(id, "T-9");
   EXPECT_EQ(seq, 300u);
   EXPECT_FALSE(ParseHistoryKey("short", &id, &seq));

@@ -30,7 +30,11 @@ inline int64_t RandomInstant(SplitMix64& rng, int64_t base) {
     case 1: return std::numeric_limits<int64_t>::min();
     case 2: return std::numeric_limits<int64_t>::max();
     case 3: return static_cast<int64_t>(rng.Next());
-    default: return base + static_cast<int64_t>(rng.Below(1u << 30)) - (1 << 20);
+    // Near `base`, which may itself be an extreme: wrap like the codec's
+    // unsigned arithmetic would, never overflow.
+    default:
+      return static_cast<int64_t>(static_cast<uint64_t>(base) +
+                                  rng.Below(1u << 30) - (1u << 20));
   }
 }
 
