@@ -6,23 +6,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "api/journal.h"
 #include "api/protocol.h"
 
 namespace slad::api {
-
-storage::OutboxEvent ToOutboxEvent(const engine::Event& event,
-                                   absl::string_view team) {
-  storage::OutboxEvent out;
-  out.type = static_cast<uint8_t>(event.type);
-  out.at_ms = event.at_ms;
-  out.id = event.id;
-  out.target = std::string(event.target);
-  out.deadline_ms = event.deadline_ms;
-  out.from = std::string(event.from);
-  out.to = std::string(event.to);
-  out.team = std::string(team);
-  return out;
-}
 
 engine::Event ToEngineEvent(const storage::OutboxEvent& record) {
   return engine::Event{static_cast<engine::EventType>(record.type),
@@ -52,7 +39,7 @@ class MemoryDurability final : public Durability {
       AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
     }
     for (const engine::Event& event : effects.events) {
-      storage::OutboxEvent record = ToOutboxEvent(event, TeamOf(event.id));
+      storage::OutboxEvent record = Journal::ToOutbox(event, TeamOf(event.id));
       record.seq = ++last_seq_;
       outbox_.push_back(record);
       outbox->push_back(std::move(record));

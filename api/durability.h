@@ -73,10 +73,6 @@ std::unique_ptr<Durability> NewMemoryDurability();
 absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
     const std::string& dir);
 
-// The outbox form of an engine event; `team` is the ticket's team.
-storage::OutboxEvent ToOutboxEvent(const engine::Event& event,
-                                   absl::string_view team);
-
 // The engine event an outbox record describes; its views point into
 // `record`, which must outlive it.
 engine::Event ToEngineEvent(const storage::OutboxEvent& record);

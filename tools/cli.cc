@@ -35,6 +35,21 @@ CliError FromStatus(const absl::Status& status) {
   return {code, std::string(status.message())};
 }
 
+std::optional<std::string> SplitFlag(absl::string_view flag,
+                                     const std::vector<std::string>& args,
+                                     size_t* i, std::string* name,
+                                     std::string* value) {
+  if (const size_t eq = flag.find('='); eq != absl::string_view::npos) {
+    *name = std::string(flag.substr(0, eq));
+    *value = std::string(flag.substr(eq + 1));
+    return std::nullopt;
+  }
+  *name = std::string(flag);
+  if (*i + 1 >= args.size()) return absl::StrCat("--", *name, " needs a value");
+  *value = args[++*i];
+  return std::nullopt;
+}
+
 std::optional<CliError> Flags::Parse(
     const std::vector<std::string>& args,
     const std::vector<absl::string_view>& known, Flags* out) {
@@ -45,15 +60,8 @@ std::optional<CliError> Flags::Parse(
                       absl::StrCat("unexpected argument \"", arg, "\"")};
     }
     std::string name, value;
-    if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else {
-      name = std::string(arg);
-      if (i + 1 == args.size()) {
-        return CliError{"usage", absl::StrCat("--", name, " needs a value")};
-      }
-      value = args[++i];
+    if (auto missing = SplitFlag(arg, args, &i, &name, &value)) {
+      return CliError{"usage", *missing};
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       return CliError{"usage", absl::StrCat("unknown flag --", name)};

@@ -33,6 +33,14 @@ std::string ErrorJson(const CliError& e);
 // out_of_range, anything else → internal.
 CliError FromStatus(const absl::Status& status);
 
+// One flag whose "--" the caller consumed: "name=value", or "name" with
+// its value in the next argument (then *i advances past it). Returns the
+// usage message when the value is missing, nullopt on success.
+std::optional<std::string> SplitFlag(absl::string_view flag,
+                                     const std::vector<std::string>& args,
+                                     size_t* i, std::string* name,
+                                     std::string* value);
+
 // "--name value" and "--name=value" flags, each at most once.
 class Flags {
  public:

@@ -93,15 +93,8 @@ std::optional<std::string> SplitArgs(
       options->json = true;
       continue;
     }
-    std::string name(arg), value;
-    if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return absl::StrCat("--", name, " needs a value");
-    }
+    std::string name, value;
+    if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
     if (name == "addr") {
       options->addr = value;
     } else if (name == "token") {

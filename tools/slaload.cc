@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "config/policy_file.h"
+#include "tools/cli.h"
 #include "tools/load_mix.h"
 #include "tools/load_report.h"
 #include "tools/load_runner.h"
@@ -104,15 +105,8 @@ std::optional<std::string> Parse(const std::vector<std::string>& args,
     if (arg == "json") { o->json = true; continue; }
     if (arg == "quiet") { o->load.progress = false; continue; }
     if (arg == "no-subscribe") { o->load.subscribe = false; continue; }
-    std::string name(arg), value;
-    if (const size_t eq = arg.find('='); eq != absl::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return absl::StrCat("--", name, " needs a value");
-    }
+    std::string name, value;
+    if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
     if (!SetOption(name, value, o)) {
       return absl::StrCat("bad or unknown option --", name, " ", value);
     }
