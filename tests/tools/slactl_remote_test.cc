@@ -4,18 +4,17 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/temp_dir.h"
 
 namespace {
@@ -26,18 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = slad::testing::ShellResult;
 
 class SlactlRemoteTest : public ::testing::Test {
  protected:
@@ -55,12 +43,9 @@ class SlactlRemoteTest : public ::testing::Test {
 
   // Runs `slactl --addr ADDR ARGS` (ARGS pasted into a shell line).
   Result Slactl(const std::string& args, const std::string& env = "") {
-    const std::string out = dir_.Sub("out"), err = dir_.Sub("err");
-    const std::string cmd = env + " '" + SLACTL_PATH + "' --addr " + addr_ +
-                            " " + args + " >" + out + " 2>" + err;
-    const int rc = std::system(cmd.c_str());
-    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out),
-            ReadFile(err)};
+    return slad::testing::RunShell(
+        env + " '" + SLACTL_PATH + "' --addr " + addr_ + " " + args,
+        dir_.Sub(""));
   }
 
   TempDir dir_;

@@ -1,18 +1,16 @@
 // Runs the built `slactl simulate` (SLACTL_PATH, from CMake) on scripted
 // inputs and checks every output line, its instants and its order.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/shell.h"
 
 namespace {
 
@@ -38,13 +36,6 @@ struct Result {
   std::string err;
 };
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string TempPath(const std::string& name) {
   return ::testing::TempDir() + "slactl_simulate_test." +
          std::to_string(getpid()) + "." + name;
@@ -54,15 +45,12 @@ std::string TempPath(const std::string& name) {
 // into a shell command line.
 Result Simulate(const std::string& input, const std::string& args = "") {
   const std::string in = TempPath("in");
-  const std::string out = TempPath("out");
-  const std::string err = TempPath("err");
   std::ofstream(in) << input;
-  const std::string cmd = std::string("'") + SLACTL_PATH + "' simulate " +
-                          args + " <" + in + " >" + out + " 2>" + err;
-  const int rc = std::system(cmd.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1,
-          absl::StrSplit(ReadFile(out), '\n', absl::SkipEmpty()),
-          ReadFile(err)};
+  slad::testing::ShellResult r = slad::testing::RunShell(
+      std::string("'") + SLACTL_PATH + "' simulate " + args + " <" + in,
+      TempPath(""));
+  return {r.status, absl::StrSplit(r.out, '\n', absl::SkipEmpty()),
+          std::move(r.err)};
 }
 
 std::string Event(const std::string& type, int64_t at_ms,

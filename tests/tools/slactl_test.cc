@@ -1,34 +1,21 @@
 // Runs the built slactl binary (SLACTL_PATH, from CMake) and checks its
 // stdout, stderr and exit status.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/shell.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = slad::testing::ShellResult;
 
 // A path of our own: ctest may run several tests of this binary at once.
 std::string TempPath(const std::string& name) {
@@ -44,12 +31,8 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
 
 // `args` is pasted into a shell command line: tests quote what needs it.
 Result Slactl(const std::string& args) {
-  const std::string out = TempPath("out");
-  const std::string err = TempPath("err");
-  const std::string cmd =
-      std::string("'") + SLACTL_PATH + "' " + args + " >" + out + " 2>" + err;
-  const int rc = std::system(cmd.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ReadFile(out), ReadFile(err)};
+  return slad::testing::RunShell(std::string("'") + SLACTL_PATH + "' " + args,
+                                 TempPath(""));
 }
 
 TEST(SlactlTest, CalendarAddPrintsIssueExample) {
