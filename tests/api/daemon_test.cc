@@ -42,6 +42,19 @@ bool IsOk(const std::string& line, const std::string& req) {
   return line.rfind(absl::StrCat("{\"req\":", req, ",\"ok\":true"), 0) == 0;
 }
 
+// Sends `batch` (lines whose `req` are 0..n-1) in one write; every reply
+// must be ok, in request order. Returns the replies.
+std::vector<std::string> ExpectAllOkInOrder(LineClient& c,
+                                            const std::string& batch, int n) {
+  EXPECT_TRUE(c.SendRaw(batch));
+  const std::vector<std::string> replies = c.ReadLines(n);
+  EXPECT_EQ(replies.size(), static_cast<size_t>(n));
+  for (size_t i = 0; i < replies.size(); ++i) {
+    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
+  }
+  return replies;
+}
+
 std::string Open(const std::string& id, const std::string& team = "east",
                  int64_t at_ms = kMonday9, const std::string& req = "1") {
   return absl::StrCat("{\"op\":\"open\",\"req\":", req, ",\"id\":\"", id,
@@ -111,12 +124,8 @@ TEST_F(DaemonTest, PipelinedRequestsAreAnsweredInOrder) {
                       "\n");
     }
   }
-  ASSERT_TRUE(c.SendRaw(batch));
-  const std::vector<std::string> replies = c.ReadLines(kN);
+  const std::vector<std::string> replies = ExpectAllOkInOrder(c, batch, kN);
   ASSERT_EQ(replies.size(), size_t{kN});
-  for (int i = 0; i < kN; ++i) {
-    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
-  }
   EXPECT_NE(replies[2].find("\"history\":[{"), std::string::npos) << replies[2];
 }
 
@@ -493,12 +502,7 @@ TEST_F(DaemonTest, RequestsPastMaxInFlightWaitAndAreAllAnswered) {
                                  absl::StrCat(i)),
                     "\n");
   }
-  ASSERT_TRUE(c.SendRaw(batch));
-  const std::vector<std::string> replies = c.ReadLines(kN);
-  ASSERT_EQ(replies.size(), size_t{kN});
-  for (int i = 0; i < kN; ++i) {
-    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
-  }
+  ExpectAllOkInOrder(c, batch, kN);
 }
 
 // --- TLS, with a self-signed certificate made by the openssl binary.
