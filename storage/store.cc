@@ -75,7 +75,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   table.block_size = 16 << 10;  // tickets are read by scans, not lookups
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   o.write_buffer_size = kWriteBufferBytes[f];
-  o.max_write_buffer_number = 2;
+  // A family whose memtables all wait for the one flush thread stops every
+  // write of the daemon (RocksDB's "Stopping writes ... immutable
+  // memtables"): with 2, a burst of stats cells or history stalled commits
+  // for 100-300 ms (docs/BENCHMARKS.md, "End to end"). The total stays
+  // bounded by db_write_buffer_size.
+  o.max_write_buffer_number = 4;
   o.level_compaction_dynamic_level_bytes = true;
   if (f == kHistory) o.compaction_filter = impl.retention.get();
   // Ticket records arrive in random id order and are only read back by the
