@@ -227,8 +227,12 @@ void Worker::Drive() {
     if (!Flush(&batch)) continue;
     int timeout_ms = 100;
     if (interval_ns > 0 && static_cast<int>(inflight_.size()) < c.depth) {
-      timeout_ms = static_cast<int>(std::max<int64_t>(0, next_ns - now) /
-                                    1'000'000);
+      // Rounded up, never 0: poll() takes whole milliseconds, and a 0 (the
+      // next send due in under 1 ms) made every worker spin on the cores
+      // the server under test needs. Sends then leave in 1 ms steps.
+      timeout_ms = static_cast<int>(
+          (std::max<int64_t>(0, next_ns - now) + 999'999) / 1'000'000);
+      timeout_ms = std::max(timeout_ms, 1);
     }
     if (inflight_.empty() && timeout_ms > 0) {
       std::this_thread::sleep_for(std::chrono::nanoseconds(next_ns - now));
