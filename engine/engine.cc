@@ -217,10 +217,10 @@ absl::Status Engine::Pause(uint32_t slot, int64_t at_ms) {
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning) continue;
-    UnindexTarget(slot, i);
+    const IndexPlace was = PlaceOf(r);
     r.paused = true;
     r.mark_ms = at_ms;
-    IndexTarget(slot, i);
+    Reindex(slot, i, was);
   }
   Log(t).push_back(Adjustment{at_ms, 0, Adjustment::kPause, 0, 0});
   return absl::OkStatus();
@@ -236,13 +236,19 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
     if (r.state != TargetState::kRunning || !r.paused) continue;
     // The deadline moves by exactly the business time the pause took.
     const int64_t paused_ms = BetweenOrZero(cal, r.mark_ms, at_ms);
-    UnindexTarget(slot, i);
+    const IndexPlace was = PlaceOf(r);
     r.deadline_ms = AddOrNever(cal, r.deadline_ms, paused_ms);
     r.paused = false;
-    IndexTarget(slot, i);
+    Reindex(slot, i, was);
   }
-  for (Adjustment& a : Log(t)) {
-    if (a.what == Adjustment::kPause && a.until_ms == 0) a.until_ms = at_ms;
+  // Only the latest pause can be open (a paused ticket cannot be paused
+  // again), so the log is walked back to it, not from its start: a ticket
+  // paused many times does not make each resume slower.
+  std::vector<Adjustment>& log = Log(t);
+  for (auto a = log.rbegin(); a != log.rend(); ++a) {
+    if (a->what != Adjustment::kPause) continue;
+    if (a->until_ms == 0) a->until_ms = at_ms;
+    break;
   }
   return absl::OkStatus();
 }
@@ -257,7 +263,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning || r.breached) continue;
-    UnindexTarget(slot, i);
+    const IndexPlace was = PlaceOf(r);
     const int64_t ref_ms = r.paused ? r.mark_ms : cmd.at_ms;
     const int64_t used_ms = BudgetMs(t, i) - BetweenOrZero(cal, ref_ms, r.deadline_ms);
     const int64_t left_ms =
@@ -272,7 +278,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     r.warned = static_cast<uint8_t>(std::count_if(
         points.begin(), points.end(),
         [&](int64_t left) { return left > left_ms; }));
-    IndexTarget(slot, i);
+    Reindex(slot, i, was);
   }
   if (priority != t.priority) {
     Log(t).push_back(Adjustment{cmd.at_ms, 0, Adjustment::kPriority,
@@ -553,14 +559,15 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
       ++r.warned;
       Emit(out, EventType::kWarning, t, due.at_ms, name, r.deadline_ms);
       break;
-    case Due::kBreach:
-      UnindexTarget(slot, target);
+    case Due::kBreach: {
+      const IndexPlace was = PlaceOf(r);
       r.breached = true;
-      IndexTarget(slot, target);
+      Reindex(slot, target, was);
       stats_.Breached(Groups(t, target), due.at_ms);
       Emit(out, EventType::kBreached, t, due.at_ms, name, r.deadline_ms);
       RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
       break;
+    }
     case Due::kStep:
       ++r.steps;
       RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
@@ -591,7 +598,8 @@ void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
 
 // A running target is in exactly one index: overdue_ once breached (paused
 // or not), due_ while its clock runs toward an unbreached deadline. Callers
-// Unindex before changing a target's state or deadline and Index after.
+// take PlaceOf() before changing a target's state or deadline and Reindex
+// after (or Unindex before and Index after).
 absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const TargetRun& r) {
   if (r.state != TargetState::kRunning) return nullptr;
   if (r.breached) return &overdue_;
@@ -603,6 +611,18 @@ void Engine::IndexTarget(uint32_t slot, size_t target) {
   if (auto* index = IndexOf(r)) {
     index->insert(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
   }
+}
+
+// An entry moves only if its index or its deadline changed: a breached
+// target's pause, or a priority change that leaves a deadline where it
+// was, costs no btree operation.
+void Engine::Reindex(uint32_t slot, size_t target, const IndexPlace& was) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  absl::btree_set<TargetKey>* index = IndexOf(r);
+  if (index == was.index && r.deadline_ms == was.deadline_ms) return;
+  const auto t = static_cast<uint32_t>(target);
+  if (was.index != nullptr) was.index->erase(TargetKey(was.deadline_ms, slot, t));
+  if (index != nullptr) index->insert(TargetKey(r.deadline_ms, slot, t));
 }
 
 void Engine::UnindexTarget(uint32_t slot, size_t target) {

@@ -237,6 +237,14 @@ class Engine {
                   int64_t deadline_ms, Effects* out);
   absl::btree_set<TargetKey>* IndexOf(const TargetRun& r);
   void IndexTarget(uint32_t slot, size_t target);
+  // Where a target's index entry is: its index (null: none) and deadline.
+  struct IndexPlace {
+    absl::btree_set<TargetKey>* index;
+    int64_t deadline_ms;
+  };
+  IndexPlace PlaceOf(const TargetRun& r) { return {IndexOf(r), r.deadline_ms}; }
+  // Moves target's entry from `was` to where its state now puts it.
+  void Reindex(uint32_t slot, size_t target, const IndexPlace& was);
   void UnindexTarget(uint32_t slot, size_t target);
   // The groups a fact about target `target` (-1: the whole ticket) of `t`
   // counts in.
