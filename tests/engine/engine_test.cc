@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/testing/seed.h"
 
 namespace slad::engine {
 namespace {
@@ -117,6 +118,141 @@ class EngineTest : public ::testing::Test {
 };
 
 using Lines = std::vector<std::string>;
+
+// --- ApplyBatch: the same as Apply on each command in turn.
+
+// What one command did, in full, for comparing the two ways of applying.
+std::string Outcome(const absl::Status& status, const Effects& e) {
+  std::string s = status.ToString() + " count=" + std::to_string(e.count) +
+                  " cmd=[" + std::to_string(e.command_begin) + "," +
+                  std::to_string(e.command_end) + ") changed:";
+  for (const std::string& id : e.changed) s += " " + id;
+  for (const engine::Event& ev : e.events) {
+    s += " | " + std::to_string(static_cast<int>(ev.type)) + " " + ev.id + "/" +
+         std::string(ev.target) + "@" + std::to_string(ev.at_ms) + " d" +
+         std::to_string(ev.deadline_ms) + " " + std::string(ev.from) + ">" +
+         std::string(ev.to);
+  }
+  return s;
+}
+
+// Random commands over a few dozen ids, most valid, some refused (unknown
+// ids, wrong states, a step back in time, a query), with the clock moving
+// by minutes to hours so that warnings, breaches and escalations fire
+// inside batches. `ids` keeps the id texts the commands view.
+std::vector<Command> RandomCommands(uint64_t seed, size_t count,
+                                    std::vector<std::string>* ids) {
+  testing::SplitMix64 rng(seed);
+  static const char* const kKinds[] = {"after_sales", "return", "complaint"};
+  static const char* const kEvents[] = {"responded", "approved", "completed",
+                                        "handled", "rejected"};
+  static const char* const kPriorities[] = {"low", "normal", "urgent", "major"};
+  static const char* const kTeams[] = {"east", "west"};
+  for (int i = 0; i < 40; ++i) ids->push_back("T-" + std::to_string(i));
+  std::vector<Command> cmds;
+  int64_t at = kMonday;
+  for (size_t i = 0; i < count; ++i) {
+    if (rng.OneIn(3)) at += static_cast<int64_t>(rng.Below(90)) * kMin;
+    Command c{.at_ms = rng.OneIn(200) ? at - kMin : at};
+    c.id = (*ids)[rng.Below(ids->size())];
+    switch (rng.Below(14)) {
+      case 0: case 1: case 2:
+        c.op = Op::kOpen;
+        c.kind = kKinds[rng.Below(3)];
+        if (rng.OneIn(2)) c.priority = kPriorities[rng.Below(4)];
+        c.team = kTeams[rng.Below(2)];
+        break;
+      case 3: case 4: c.op = Op::kEvent; c.name = kEvents[rng.Below(5)]; break;
+      case 5: c.op = Op::kPause; break;
+      case 6: c.op = Op::kResume; break;
+      case 7: c.op = Op::kPriority; c.priority = kPriorities[rng.Below(4)]; break;
+      case 8: c.op = Op::kAssign; c.team = kTeams[rng.Below(2)]; break;
+      case 9: c.op = Op::kEscalate; c.level = rng.OneIn(2) ? "supervisor" : "management"; break;
+      case 10: c.op = Op::kResolve; break;
+      case 11: c.op = Op::kReopen; break;
+      case 12: c.op = Op::kRate; c.score = static_cast<int>(rng.Below(6)); break;
+      default:
+        c.op = rng.OneIn(8) ? Op::kGet : (rng.OneIn(2) ? Op::kPauseAll : Op::kResumeAll);
+        c.filter.team = kTeams[rng.Below(2)];
+        break;
+    }
+    cmds.push_back(c);
+  }
+  return cmds;
+}
+
+// Every open ticket's record and both index queries, in a canonical text.
+std::string Snapshot(Engine& engine) {
+  std::vector<std::string> records;
+  engine.ExportAll([&](TicketRecord&& r) {
+    std::string s = r.id + " " + r.priority + " " + r.team + " " + r.level +
+                    (r.paused ? " paused" : "") + " log" + std::to_string(r.log.size());
+    for (const TargetRecord& t : r.targets) {
+      s += " [" + t.name + " " + std::to_string(t.state) + " " +
+           std::to_string(t.deadline_ms) + " " + std::to_string(t.mark_ms) + " w" +
+           std::to_string(t.warned) + " s" + std::to_string(t.steps) +
+           (t.breached ? " b" : "") + "]";
+    }
+    records.push_back(std::move(s));
+  });
+  std::sort(records.begin(), records.end());
+  std::string s;
+  for (const std::string& r : records) s += r + "\n";
+  OverduePage overdue;
+  EXPECT_TRUE(engine.Overdue(Command{.op = Op::kOverdue, .limit = 1000}, &overdue).ok());
+  for (const OverdueItem& i : overdue.items) {
+    s += "overdue " + std::string(i.id) + "/" + std::string(i.target) + "\n";
+  }
+  DueSoonPage due;
+  EXPECT_TRUE(engine.DueSoon(Command{.op = Op::kDueSoon, .within_ms = 1000 * kHour,
+                                     .limit = 1000}, &due).ok());
+  for (const DueItem& i : due.items) {
+    s += "due " + std::string(i.id) + "/" + std::string(i.target) + "\n";
+  }
+  return s;
+}
+
+TEST(EngineBatchTest, BatchAppliesExactlyAsOneCommandAtATime) {
+  for (uint64_t seed : testing::PropertySeeds(1, 20)) {
+    SCOPED_TRACE("SLAD_TEST_SEED=" + std::to_string(seed));
+    std::vector<std::string> ids;
+    const std::vector<Command> cmds = RandomCommands(seed, 3000, &ids);
+    auto one = Engine::Create(TestPolicy(), kMonday);
+    auto batched = Engine::Create(TestPolicy(), kMonday);
+    ASSERT_TRUE(one.ok() && batched.ok());
+    Effects effects;
+    std::vector<std::string> want;
+    for (const Command& c : cmds) {
+      effects.Clear();
+      const absl::Status status = (*one)->Apply(c, &effects);
+      want.push_back(Outcome(status, effects));
+    }
+    testing::SplitMix64 sizes(seed + 1000);
+    std::vector<std::string> got;
+    effects.Clear();
+    for (size_t i = 0; i < cmds.size();) {
+      const size_t n = std::min<size_t>(cmds.size() - i, 1 + sizes.Below(40));
+      (*batched)->ApplyBatch(absl::Span<const Command>(cmds).subspan(i, n), &effects,
+                             [&](size_t, const absl::Status& status) {
+                               got.push_back(Outcome(status, effects));
+                               effects.Clear();
+                             });
+      i += n;
+    }
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(got[i], want[i]) << "command " << i;
+    }
+    EXPECT_EQ(Snapshot(**batched), Snapshot(**one));
+  }
+}
+
+TEST_F(EngineTest, EmptyBatchDoesNothing) {
+  bool called = false;
+  engine_->ApplyBatch({}, &effects_, [&](size_t, const absl::Status&) { called = true; });
+  EXPECT_FALSE(called);
+  EXPECT_TRUE(effects_.events.empty());
+}
 
 TEST_F(EngineTest, BreachFiresAtDeadlineAndEscalatesOneLevel) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
