@@ -79,6 +79,7 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   if (cmd.at_ms > now_ms()) Advance(cmd.at_ms - 1, out);
   PurgeResolved(cmd.at_ms, out);
   out->command_begin = out->changed.size();
+  out->events_begin = out->events.size();
   absl::Status status = Dispatch(cmd, out);
   out->command_end = out->changed.size();
   Advance(cmd.at_ms, out);

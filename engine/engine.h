@@ -41,12 +41,16 @@ struct Effects {
   // changed[command_begin, command_end) are the tickets the command itself
   // touched (the rest: timers that fired before or after it).
   size_t command_begin = 0, command_end = 0;
+  // events[0, events_begin) fell due before the last command's instant
+  // (what a client is told before the command's reply); the rest are the
+  // command's own and what fell due at its instant.
+  size_t events_begin = 0;
   uint64_t count = 0;  // pause_all/resume_all: tickets touched
 
   void Clear() {
     events.clear();
     changed.clear();
-    command_begin = command_end = 0;
+    command_begin = command_end = events_begin = 0;
     count = 0;
   }
 };
@@ -86,7 +90,8 @@ class Engine {
   // Applies cmds[0], cmds[1], ... in order, exactly as Apply() on each in
   // turn would: the same statuses, effects and state. After command i,
   // done(i, status) runs with *out as Apply(cmds[i], out) would have left
-  // it (command_begin/end are command i's); it may read and Clear() *out.
+  // it (command_begin/end and events_begin are command i's); it may read
+  // and Clear() *out, and call the engine's queries.
   // Faster than that loop when the tickets are out of cache: while one
   // command applies, the id-table slots, ticket records and timer nodes of
   // the next few are prefetched, so their memory misses overlap instead of

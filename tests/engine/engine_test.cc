@@ -125,7 +125,8 @@ using Lines = std::vector<std::string>;
 std::string Outcome(const absl::Status& status, const Effects& e) {
   std::string s = status.ToString() + " count=" + std::to_string(e.count) +
                   " cmd=[" + std::to_string(e.command_begin) + "," +
-                  std::to_string(e.command_end) + ") changed:";
+                  std::to_string(e.command_end) + ") events_begin=" +
+                  std::to_string(e.events_begin) + " changed:";
   for (const std::string& id : e.changed) s += " " + id;
   for (const engine::Event& ev : e.events) {
     s += " | " + std::to_string(static_cast<int>(ev.type)) + " " + ev.id + "/" +
@@ -245,6 +246,22 @@ TEST(EngineBatchTest, BatchAppliesExactlyAsOneCommandAtATime) {
     }
     EXPECT_EQ(Snapshot(**batched), Snapshot(**one));
   }
+}
+
+// What a batch's caller needs to write a command's events around its
+// reply, as the daemon does one request at a time.
+TEST_F(EngineTest, EventsBeginSplitsWhatFellDueBeforeTheCommand) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Open("B", "after_sales", kMonday + kMin).ok());
+  // A's response breaches at +2h, before B is answered at +2h 1m.
+  ASSERT_TRUE(Event("B", "responded", kMonday + 2 * kHour + kMin).ok());
+  const Lines all = Events();
+  const Lines before(all.begin(), all.begin() + effects_.events_begin);
+  const Lines after(all.begin() + effects_.events_begin, all.end());
+  EXPECT_EQ(before, (Lines{"warning A/response @96m", "warning B/response @97m",
+                           "breached A/response @120m",
+                           "escalated A/response @120m agent>supervisor"}));
+  EXPECT_EQ(after, (Lines{"met B/response @121m"}));
 }
 
 TEST_F(EngineTest, EmptyBatchDoesNothing) {
