@@ -45,7 +45,7 @@ void Journal::Stage(absl::string_view request_line, int64_t at_ms,
 
 void Journal::StageStats() {
   engine_->DrainStats(
-      [this](engine::StatsCellRecord&& cell) { store_->PutStatsCell(cell); });
+      [this](engine::StatsCellRecord&& cell) { store_->AddStatsCell(cell); });
 }
 
 void Journal::StageCommand(absl::string_view line, int64_t at_ms,

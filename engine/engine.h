@@ -153,7 +153,10 @@ class Engine {
   // names a kind, priority, level or target this policy lacks, or is
   // malformed; AlreadyExists if the id is present.
   absl::Status Restore(TicketRecord&& record);
-  // Stats cells changed since the last DrainStats, each once.
+  // Each stats cell changed since the last DrainStats, once, as what was
+  // added to it since then: storage adds these up (AddStatsCell). A commit
+  // of a few commands thus writes a few numbers per cell, not its whole
+  // histogram. ExportAllStats gives every cell whole.
   void DrainStats(const std::function<void(StatsCellRecord&&)>& fn);
   void ExportAllStats(const std::function<void(StatsCellRecord&&)>& fn) const;
   // Sets one cell (replacing it). A cell whose kind or priority this

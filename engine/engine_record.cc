@@ -206,7 +206,7 @@ std::string Engine::StatsGroupName(GroupBy by, uint32_t id) const {
 }
 
 void Engine::DrainStats(const std::function<void(StatsCellRecord&&)>& fn) {
-  stats_.DrainDirty(
+  stats_.DrainChanges(
       [this](GroupBy by, uint32_t id) { return StatsGroupName(by, id); }, fn);
 }
 

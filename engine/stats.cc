@@ -32,13 +32,45 @@ double Ratio(uint64_t num, uint64_t den) {
 
 }  // namespace
 
+void AddStatsCell(const StatsCellRecord& increment, StatsCellRecord* into) {
+  into->started += increment.started;
+  into->met += increment.met;
+  into->met_late += increment.met_late;
+  into->breached += increment.breached;
+  into->opened += increment.opened;
+  into->resolved += increment.resolved;
+  into->rated += increment.rated;
+  into->score_sum += increment.score_sum;
+  into->satisfied += increment.satisfied;
+  into->stop_sum_ms += increment.stop_sum_ms;
+  // Both histograms are sorted by bucket: one merge pass.
+  std::vector<std::pair<uint16_t, uint32_t>> merged;
+  merged.reserve(into->stop_hist.size() + increment.stop_hist.size());
+  auto a = into->stop_hist.cbegin();
+  auto b = increment.stop_hist.cbegin();
+  while (a != into->stop_hist.cend() || b != increment.stop_hist.cend()) {
+    if (b == increment.stop_hist.cend() ||
+        (a != into->stop_hist.cend() && a->first < b->first)) {
+      merged.push_back(*a++);
+    } else if (a == into->stop_hist.cend() || b->first < a->first) {
+      merged.push_back(*b++);
+    } else {
+      merged.emplace_back(a->first, a->second + b->second);
+      ++a, ++b;
+    }
+  }
+  into->stop_hist = std::move(merged);
+}
+
 template <typename F>
 void StatsBook::ForEachCell(const StatGroups& g, int64_t at_ms, F&& f) {
   const int64_t hour = FloorHour(at_ms);
   for (uint8_t by = 0; by < g.ids.size(); ++by) {
     // A fact about a whole ticket has no target to be grouped under.
     if (by == static_cast<uint8_t>(GroupBy::kTarget) && g.ids[by] == 0) continue;
-    f(Touch(Key{by, hour, g.ids[by]}));
+    auto [cell, change] = Touch(Key{by, hour, g.ids[by]});
+    f(*cell);
+    f(*change);
   }
 }
 
@@ -52,13 +84,13 @@ StatsBook::Cell& StatsBook::CellAt(const Key& key) {
   return cells_[it->second];
 }
 
-StatsBook::Cell& StatsBook::Touch(const Key& key) {
+std::pair<StatsBook::Cell*, StatsBook::Cell*> StatsBook::Touch(const Key& key) {
   Cell& cell = CellAt(key);
-  if (!cell.dirty) {
-    cell.dirty = true;
-    dirty_.push_back(key);
+  if (cell.change == kUnchanged) {
+    cell.change = static_cast<uint32_t>(changes_.size());
+    changes_.emplace_back(key, Cell());
   }
-  return cell;
+  return {&cell, &changes_[cell.change].second};
 }
 
 void StatsBook::Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
@@ -172,14 +204,13 @@ StatsCellRecord StatsBook::ToRecord(const Key& key, const Cell& c,
   return r;
 }
 
-void StatsBook::DrainDirty(const GroupName& name,
-                           const std::function<void(StatsCellRecord&&)>& fn) {
-  for (const Key& key : dirty_) {
-    Cell& c = cells_[cell_of_.at(key)];
-    c.dirty = false;
-    fn(ToRecord(key, c, name));
+void StatsBook::DrainChanges(const GroupName& name,
+                             const std::function<void(StatsCellRecord&&)>& fn) {
+  for (auto& [key, change] : changes_) {
+    cells_[cell_of_.at(key)].change = kUnchanged;
+    fn(ToRecord(key, change, name));
   }
-  dirty_.clear();
+  changes_.clear();
 }
 
 void StatsBook::ExportAll(const GroupName& name,

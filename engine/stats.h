@@ -23,6 +23,10 @@ struct StatGroups {
   std::array<uint32_t, 5> ids{};  // indexed by GroupBy
 };
 
+// Adds the figures of `increment` to `into` (same cell: by, hour, group).
+// Storage's merge of drained increments and tests use it.
+void AddStatsCell(const StatsCellRecord& increment, StatsCellRecord* into);
+
 // StatsBook keeps the figures supervisors are judged by (attainment, mean
 // and 90th-percentile time to stop, resolution rate, satisfaction), summed
 // incrementally per (group-by dimension, group, UTC hour), so a `stats`
@@ -50,14 +54,18 @@ class StatsBook {
   StatsTable Query(GroupBy by, int64_t from_ms, int64_t to_ms,
                    const std::function<std::string(uint32_t)>& name) const;
 
-  // For storage: the cells changed since the last DrainDirty (each once),
-  // or every cell, as records whose group is `name(by, group id)`.
+  // For storage, as records whose group is `name(by, group id)`:
+  // DrainChanges gives, once per cell changed since the last drain, what
+  // was added to it since then (every figure is a sum, so the increments
+  // of a cell, added up with AddStatsCell, make the cell); ExportAll gives
+  // every cell whole. Increments keep a commit of a few commands from
+  // re-encoding cells whose histograms hold hundreds of buckets.
   using GroupName = std::function<std::string(GroupBy, uint32_t)>;
-  void DrainDirty(const GroupName& name,
-                  const std::function<void(StatsCellRecord&&)>& fn);
+  void DrainChanges(const GroupName& name,
+                    const std::function<void(StatsCellRecord&&)>& fn);
   void ExportAll(const GroupName& name,
                  const std::function<void(StatsCellRecord&&)>& fn) const;
-  // Sets the cell (by, hour, group) to `cell`'s figures; not marked dirty.
+  // Sets the cell (by, hour, group) to `cell`'s figures; not marked changed.
   void Restore(uint32_t group, StatsCellRecord&& cell);
 
  private:
@@ -66,8 +74,10 @@ class StatsBook {
     uint64_t opened = 0, resolved = 0, rated = 0, score_sum = 0, satisfied = 0;
     int64_t stop_sum_ms = 0;
     std::vector<std::pair<uint16_t, uint32_t>> stop_hist;  // bucket, count
-    bool dirty = false;  // changed since the last DrainDirty
+    // Index in changes_ of this cell's increments since the last drain.
+    uint32_t change = kUnchanged;
   };
+  static constexpr uint32_t kUnchanged = ~uint32_t{0};
   struct Key {
     uint8_t by;
     int64_t hour;
@@ -84,7 +94,9 @@ class StatsBook {
     }
   };
   Cell& CellAt(const Key& key);
-  Cell& Touch(const Key& key);  // CellAt, marked dirty
+  // The cell and the record of its increments since the last drain; a
+  // fact is applied to both.
+  std::pair<Cell*, Cell*> Touch(const Key& key);
 
   template <typename F>
   void ForEachCell(const StatGroups& g, int64_t at_ms, F&& f);
@@ -98,7 +110,7 @@ class StatsBook {
                            const GroupName& name) const;
 
   std::vector<Cell> cells_;
-  std::vector<Key> dirty_;  // cells changed since the last DrainDirty
+  std::vector<std::pair<Key, Cell>> changes_;  // increments since the last drain
   absl::flat_hash_map<Key, uint32_t> cell_of_;
   absl::btree_set<Key> keys_;
 };

@@ -296,6 +296,11 @@ absl::Status DecodeStatsCell(absl::string_view key, absl::string_view value,
       DecodeFixed64BE(key.data() + kStatsPrefix.size() + 1) ^
       (uint64_t{1} << 63));
   out->group.assign(key.data() + fixed, key.size() - fixed);
+  return DecodeStatsValue(value, out);
+}
+
+absl::Status DecodeStatsValue(absl::string_view value,
+                              engine::StatsCellRecord* out) {
   Reader in(value);
   uint8_t format;
   uint64_t n;

@@ -44,6 +44,9 @@ void EncodeStatsCell(const engine::StatsCellRecord& c, std::string* dst);
 // Key and value together hold the cell.
 absl::Status DecodeStatsCell(absl::string_view key, absl::string_view value,
                              engine::StatsCellRecord* out);
+// The figures alone (by, hour and group are in the key).
+absl::Status DecodeStatsValue(absl::string_view value,
+                              engine::StatsCellRecord* out);
 
 void EncodeOutboxEvent(const OutboxEvent& e, std::string* dst);
 // The seq lives in the key: `seq` is copied into out->seq.

@@ -16,6 +16,7 @@
 #include "rocksdb/table.h"
 #include "storage/codec.h"
 #include "storage/rocksdb_status.h"
+#include "storage/stats_merge.h"
 #include "storage/store_impl.h"
 
 namespace slad::storage {
@@ -83,6 +84,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   o.max_write_buffer_number = 4;
   o.level_compaction_dynamic_level_bytes = true;
   if (f == kHistory) o.compaction_filter = impl.retention.get();
+  if (f == kMeta) o.merge_operator = impl.stats_merge;
   // Ticket records arrive in random id order and are only read back by the
   // recovery scan, never looked up while serving: an append-only vector
   // memtable (sorted once, at flush or scan) replaces a skip-list search
@@ -145,7 +147,9 @@ absl::Status ReadFixed(Store::Impl* impl, absl::string_view key,
   return absl::OkStatus();
 }
 
-// Refuses a newer schema; stamps a new database with ours.
+// Refuses a newer schema; stamps a new or older database with ours (every
+// older version is readable by this one: docs/STORAGE.md, "Schema
+// versioning").
 absl::Status CheckSchema(Store::Impl* impl) {
   uint64_t version = 0;
   RETURN_IF_ERROR(ReadFixed(impl, codec::kSchemaKey, &version));
@@ -158,7 +162,7 @@ absl::Status CheckSchema(Store::Impl* impl) {
         ": run a newer slad, or restore a backup");
   }
   if (version == Store::kSchemaVersion) return absl::OkStatus();
-  // version 0: a new database (Open stamps it before anything else).
+  // Version 0: a new database (Open stamps it before anything else).
   std::string value;
   codec::PutFixed64BE(&value, Store::kSchemaVersion);
   rocksdb::WriteOptions wo;
@@ -291,6 +295,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   impl->options = options;
   if (!impl->options.now_ms) impl->options.now_ms = SystemNowMs;
   impl->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  impl->stats_merge = std::make_shared<StatsCellMerge>();
   impl->retention = std::make_unique<HistoryRetention>(
       impl->options.retention_ms, impl->options.now_ms);
   RETURN_IF_ERROR(OpenDb(impl.get()));
@@ -314,10 +319,13 @@ void Store::DeleteTicket(absl::string_view id) {
   s.PermitUncheckedError();
 }
 
-void Store::PutStatsCell(const engine::StatsCellRecord& cell) {
+void Store::AddStatsCell(const engine::StatsCellRecord& increment) {
   impl_->scratch.clear();
-  codec::EncodeStatsCell(cell, &impl_->scratch);
-  impl_->Put(kMeta, codec::StatsKey(cell), impl_->scratch);
+  codec::EncodeStatsCell(increment, &impl_->scratch);
+  const std::string key = codec::StatsKey(increment);
+  rocksdb::Status s = impl_->unit.Merge(impl_->cf(kMeta), key, impl_->scratch);
+  assert(s.ok());
+  s.PermitUncheckedError();
 }
 
 uint64_t Store::AppendOutbox(OutboxEvent event) {

@@ -103,7 +103,7 @@ struct RecoveryReport {
 
 class Store {
  public:
-  static constexpr uint32_t kSchemaVersion = 1;
+  static constexpr uint32_t kSchemaVersion = 2;
 
   // Opens or creates the database. Refuses (FailedPrecondition) a database
   // written by a newer schema; reports corruption as DataLoss.
@@ -125,7 +125,10 @@ class Store {
   // --- Staging (event-loop thread). Nothing is written until Commit.
   void PutTicket(const engine::TicketRecord& ticket);
   void DeleteTicket(absl::string_view id);
-  void PutStatsCell(const engine::StatsCellRecord& cell);
+  // Adds `increment` (Engine::DrainStats) to the stored cell: a RocksDB
+  // merge, so a commit writes the few figures that changed, never the
+  // cell's whole histogram.
+  void AddStatsCell(const engine::StatsCellRecord& increment);
   // Assigns the next outbox sequence number (no gaps) to `event` and stages
   // it; returns the number.
   uint64_t AppendOutbox(OutboxEvent event);

@@ -26,6 +26,7 @@ struct Store::Impl {
   Options options;
   std::shared_ptr<rocksdb::Cache> cache;
   std::unique_ptr<HistoryRetention> retention;
+  std::shared_ptr<rocksdb::MergeOperator> stats_merge;  // StatsCellMerge
   // The writer thread reopens the database to leave an error state (see
   // store.cc, Reopen); db_mu guards db and the handles against that: the
   // writer's writes and every read hold it shared, Reopen exclusive. db is

@@ -266,8 +266,10 @@ class Harness {
         stored_.erase(id);
       }
     }
-    engine_->DrainStats([&](StatsCellRecord&& cell) {
-      stored_stats_[{cell.by, cell.hour, cell.group}] = std::move(cell);
+    engine_->DrainStats([&](StatsCellRecord&& increment) {
+      auto [it, inserted] = stored_stats_.try_emplace(
+          {increment.by, increment.hour, increment.group}, increment);
+      if (!inserted) AddStatsCell(increment, &it->second);
     });
   }
 

@@ -1,7 +1,9 @@
 #include "engine/engine.h"
 
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -571,4 +573,64 @@ TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
 }
 
 }  // namespace
+// What storage relies on: each drain gives a changed cell's increments
+// since the previous drain, and their sum is the cell (ExportAllStats).
+TEST_F(EngineTest, DrainStatsGivesIncrementsThatAddUpToTheCells) {
+  using CellKey = std::tuple<uint8_t, int64_t, std::string>;
+  std::map<CellKey, StatsCellRecord> summed;
+  auto drain = [&] {
+    std::map<CellKey, StatsCellRecord> drained;
+    engine_->DrainStats([&](StatsCellRecord&& c) {
+      const CellKey key{c.by, c.hour, c.group};
+      EXPECT_FALSE(drained.contains(key)) << "a cell drained twice";
+      auto [it, inserted] = summed.try_emplace(key, c);
+      if (!inserted) AddStatsCell(c, &it->second);
+      drained[key] = std::move(c);
+    });
+    return drained;
+  };
+  ASSERT_TRUE(Open("A", "after_sales", kMonday, std::nullopt, "east").ok());
+  ASSERT_TRUE(Open("B", "after_sales", kMonday, std::nullopt, "east").ok());
+  drain();
+  ASSERT_TRUE(Event("A", "responded", kMonday + 30 * kMin).ok());
+  std::map<CellKey, StatsCellRecord> second = drain();
+  const auto team = second.find(
+      {static_cast<uint8_t>(GroupBy::kTeam), kMonday / kHour, "east"});
+  ASSERT_NE(team, second.end());
+  EXPECT_EQ(team->second.opened, 0u) << "an increment, not the whole cell";
+  EXPECT_EQ(team->second.started, 0u);
+  EXPECT_EQ(team->second.met, 1u);
+  EXPECT_EQ(team->second.stop_sum_ms, 30 * kMin);
+  EXPECT_EQ(team->second.stop_hist.size(), 1u);
+  ASSERT_TRUE(Event("B", "responded", kMonday + 40 * kMin).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + 50 * kMin).ok());
+  drain();
+  EXPECT_TRUE(drain().empty()) << "nothing changed since the last drain";
+
+  std::map<CellKey, StatsCellRecord> whole;
+  engine_->ExportAllStats([&](StatsCellRecord&& c) {
+    whole[{c.by, c.hour, c.group}] = std::move(c);
+  });
+  EXPECT_TRUE(whole == summed);
+}
+
+TEST(AddStatsCellTest, AddsFiguresAndMergesHistogramBuckets) {
+  StatsCellRecord into{.started = 3, .met = 2, .stop_sum_ms = 5000,
+                       .stop_hist = {{10, 1}, {40, 1}}};
+  const StatsCellRecord increment{.met_late = 1, .rated = 1, .score_sum = 4,
+                                  .satisfied = 1, .stop_sum_ms = 7000,
+                                  .stop_hist = {{5, 2}, {40, 2}, {70, 1}}};
+  AddStatsCell(increment, &into);
+  EXPECT_EQ(into.started, 3u);
+  EXPECT_EQ(into.met, 2u);
+  EXPECT_EQ(into.met_late, 1u);
+  EXPECT_EQ(into.rated, 1u);
+  EXPECT_EQ(into.score_sum, 4u);
+  EXPECT_EQ(into.satisfied, 1u);
+  EXPECT_EQ(into.stop_sum_ms, 12000);
+  const std::vector<std::pair<uint16_t, uint32_t>> want = {
+      {5, 2}, {10, 1}, {40, 3}, {70, 1}};
+  EXPECT_EQ(into.stop_hist, want);
+}
+
 }  // namespace slad::engine

@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "engine/stats.h"
 #include "storage/codec.h"
 #include "tests/testing/random_records.h"
 #include "tests/testing/temp_dir.h"
@@ -77,7 +79,7 @@ TEST(StoreTest, CommittedTicketsAndCellsSurviveReopen) {
     }
     store->DeleteTicket(tickets[5].id);
     tickets.erase(tickets.begin() + 5);
-    store->PutStatsCell(cell);
+    store->AddStatsCell(cell);
     ASSERT_TRUE(CommitAndWait(store.get()).ok());
   }
   auto store = OpenAt({.dir = dir.path()});
@@ -87,6 +89,50 @@ TEST(StoreTest, CommittedTicketsAndCellsSurviveReopen) {
   EXPECT_EQ(loaded.cells[0], cell);
   EXPECT_EQ(loaded.report.tickets, 99u);
   EXPECT_EQ(loaded.report.stats_cells, 1u);
+}
+
+// The daemon writes each cell's increments (Engine::DrainStats) as RocksDB
+// merges; what is loaded is their sum, across commits, flushes and reopens.
+TEST(StoreTest, StatsIncrementsAddUpAcrossCommitsAndReopens) {
+  TempDir dir;
+  const engine::StatsCellRecord first{
+      .by = 1, .hour = 490'000, .group = "east", .started = 3, .met = 2,
+      .stop_sum_ms = 5000, .stop_hist = {{10, 1}, {40, 1}}};
+  engine::StatsCellRecord second = first;
+  second.started = 1;
+  second.met = 0;
+  second.met_late = 1;
+  second.stop_sum_ms = 7000;
+  second.stop_hist = {{40, 2}, {70, 1}};
+  engine::StatsCellRecord third = first;
+  third.started = 0;
+  third.met = 1;
+  third.stop_sum_ms = 100;
+  third.stop_hist = {{5, 1}};
+  engine::StatsCellRecord want = first;
+  engine::AddStatsCell(second, &want);
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    store->AddStatsCell(first);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+    store->AddStatsCell(second);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    Loaded loaded = LoadAll(store.get());
+    ASSERT_EQ(loaded.cells.size(), 1u);
+    EXPECT_EQ(loaded.cells[0], want);
+    store->AddStatsCell(third);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  engine::AddStatsCell(third, &want);
+  auto store = OpenAt({.dir = dir.path()});
+  Loaded loaded = LoadAll(store.get());
+  ASSERT_EQ(loaded.cells.size(), 1u);
+  EXPECT_EQ(loaded.cells[0], want);
+  EXPECT_EQ(want.started, 4u);
+  EXPECT_EQ(want.stop_sum_ms, 12100);
 }
 
 TEST(StoreTest, LoadStopsAtTheFirstErrorOfItsCallback) {
@@ -124,34 +170,72 @@ TEST(StoreTest, UncommittedStagingIsNotWritten) {
   EXPECT_EQ(loaded.tickets[0].id, "T-1");
 }
 
+// Writes key=value into the meta family as another slad version would,
+// with RocksDB alone (no merge operator: nothing merged is read).
+void PutRawMeta(const std::string& dir, const std::string& key,
+                const std::string& value) {
+  rocksdb::DBOptions db_options;
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db;
+  ASSERT_TRUE(rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "meta") {
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
+    }
+  }
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
 TEST(StoreTest, NewerSchemaIsRefused) {
   TempDir dir;
   { OpenAt({.dir = dir.path()}); }
-  {
-    // Stamp the database as a future slad would.
-    rocksdb::DBOptions db_options;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(db_options, dir.path(), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db;
-    ASSERT_TRUE(rocksdb::DB::Open(db_options, dir.path(), descriptors, &handles, &db).ok());
-    std::string v;
-    codec::PutFixed64BE(&v, Store::kSchemaVersion + 1);
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") {
-        ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], "schema", v).ok());
-      }
-    }
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-    delete db;
-  }
+  std::string v;
+  codec::PutFixed64BE(&v, Store::kSchemaVersion + 1);
+  PutRawMeta(dir.path(), "schema", v);
   auto store = Store::Open({.dir = dir.path()});
   ASSERT_FALSE(store.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
-  EXPECT_NE(store.status().message().find("schema version 2"), std::string::npos)
+  EXPECT_NE(store.status().message().find(absl::StrCat(
+                "schema version ", Store::kSchemaVersion + 1)),
+            std::string::npos)
       << store.status();
+}
+
+// Schema 1 stored whole cells with Put; schema 2 adds increments to them.
+TEST(StoreTest, SchemaOneCellsTakeIncrements) {
+  TempDir dir;
+  { OpenAt({.dir = dir.path()}); }
+  const engine::StatsCellRecord whole{
+      .by = 0, .hour = 490'000, .group = "after_sales", .started = 7, .met = 5,
+      .stop_sum_ms = 9000, .stop_hist = {{12, 5}}};
+  std::string schema, cell;
+  codec::PutFixed64BE(&schema, 1);
+  codec::EncodeStatsCell(whole, &cell);
+  PutRawMeta(dir.path(), "schema", schema);
+  PutRawMeta(dir.path(), codec::StatsKey(whole), cell);
+  engine::StatsCellRecord increment = whole;
+  increment.started = 1;
+  increment.met = 1;
+  increment.stop_sum_ms = 1000;
+  increment.stop_hist = {{12, 1}};
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    store->AddStatsCell(increment);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  Loaded loaded = LoadAll(store.get());
+  ASSERT_EQ(loaded.cells.size(), 1u);
+  EXPECT_EQ(loaded.cells[0].started, 8u);
+  EXPECT_EQ(loaded.cells[0].met, 6u);
+  EXPECT_EQ(loaded.cells[0].stop_sum_ms, 10000);
+  const std::vector<std::pair<uint16_t, uint32_t>> hist = {{12, 6}};
+  EXPECT_EQ(loaded.cells[0].stop_hist, hist);
 }
 
 TEST(StoreTest, OutboxSequenceHasNoGapsAcrossReopen) {
