@@ -53,6 +53,12 @@ rocksdb::DBOptions DbOptions(const Options& options) {
   // Every family shares the WAL; this makes RocksDB flush the family that
   // pins the oldest log (meta, typically) instead of keeping logs forever.
   o.max_total_wal_size = 128 << 20;
+  // SSTs written by flushes and compactions are synced every MiB, not in
+  // one burst at their end that the WAL's next sync queues behind on the
+  // device (RocksDB's advice for a sync-bound WAL). The device still has
+  // stalls of its own: 10-130 ms at p99.9 under background writes
+  // (docs/BENCHMARKS.md, "End to end").
+  o.bytes_per_sync = 1 << 20;
   o.keep_log_file_num = 2;
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   // A torn tail after a crash is cut at the last whole record: everything
