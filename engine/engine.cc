@@ -89,39 +89,54 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
 void Engine::ApplyBatch(
     absl::Span<const Command> cmds, Effects* out,
     absl::FunctionRef<void(size_t, const absl::Status&)> done) {
-  // Command i + kAhead has its id-table probe prefetched, command
-  // i + kAhead / 2 its record and timer (the probe is cached by then),
-  // while command i applies. A command takes about a memory latency at
-  // 1M tickets, so a few commands ahead is enough; much further and the
-  // prefetched lines could be evicted or, for a ticket the batch opens or
-  // resolves on the way, wrong.
+  // A pipeline of prefetches, each stage reading only what the one before
+  // brought into cache, while command i applies:
+  //   i + 8: the id table's probe position (control bytes and slot);
+  //   i + 4: the slot found there (guessed, SlotGuess), its ticket record
+  //          and timer node;
+  //   i + 2: the timer's list neighbours (unlinking writes them) and the
+  //          ticket's pause/priority log;
+  //   i + 1: the log's last entry (pause appends, resume closes it).
+  // A command at 1M tickets takes a few memory latencies, so this is far
+  // enough ahead; further, and a ticket that an earlier command of the
+  // batch opens or resolves makes more guesses wrong. A wrong guess costs
+  // a useless prefetch, nothing else: every stage only reads.
   constexpr size_t kAhead = 8;
-  std::array<size_t, kAhead> hashes;  // of command i's id, at i % kAhead
-  const size_t n = cmds.size();
+  std::array<size_t, kAhead> hashes;   // command i's id hash, at i % kAhead
+  std::array<uint32_t, kAhead> slots;  // command i's guessed slot
   auto hash_of = [&](size_t i) -> size_t& { return hashes[i % kAhead]; };
-  auto stage_id = [&](size_t i) {
-    hash_of(i) = ids_.hash_function()(cmds[i].id);
-    if (!cmds[i].id.empty()) ids_.prefetch(cmds[i].id);
-  };
-  for (size_t i = 0; i < std::min(n, kAhead); ++i) stage_id(i);
-  for (size_t i = 0; i < std::min(n, kAhead / 2); ++i) {
-    PrefetchTicket(cmds[i].id, hash_of(i));
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead / 2 < n) {
-      PrefetchTicket(cmds[i + kAhead / 2].id, hash_of(i + kAhead / 2));
+  auto slot_of = [&](size_t i) -> uint32_t& { return slots[i % kAhead]; };
+  const size_t n = cmds.size();
+  auto stage = [&](size_t i, size_t ahead) {
+    if (i >= n) return;
+    switch (ahead) {
+      case 8:
+        hash_of(i) = ids_.hash_function()(cmds[i].id);
+        if (!cmds[i].id.empty()) ids_.prefetch(cmds[i].id);
+        break;
+      case 4: slot_of(i) = PrefetchTicket(cmds[i].id, hash_of(i)); break;
+      case 2: PrefetchLinks(slot_of(i)); break;
+      case 1: PrefetchLog(slot_of(i)); break;
     }
+  };
+  for (size_t i = 0; i < kAhead; ++i) stage(i, 8);
+  for (size_t i = 0; i < 4; ++i) stage(i, 4);
+  for (size_t i = 0; i < 2; ++i) stage(i, 2);
+  stage(0, 1);
+  for (size_t i = 0; i < n; ++i) {
+    stage(i + 4, 4);
+    stage(i + 2, 2);
+    stage(i + 1, 1);
     const absl::Status status = Apply(cmds[i], out);
-    // Command i's hash slot is free once it has been applied.
-    if (i + kAhead < n) stage_id(i + kAhead);
+    stage(i + 8, 8);  // after command i, whose ring entries it reuses
     done(i, status);
   }
 }
 
-void Engine::PrefetchTicket(absl::string_view id, size_t hash) const {
-  if (id.empty()) return;
+uint32_t Engine::PrefetchTicket(absl::string_view id, size_t hash) const {
+  if (id.empty()) return kNoSlot;
   auto it = ids_.find(SlotGuess{id}, hash);
-  if (it == ids_.end()) return;
+  if (it == ids_.end()) return kNoSlot;
   // Every cache line the record touches (it need not start on one).
   const auto begin = reinterpret_cast<uintptr_t>(&tickets_[*it]);
   for (uintptr_t line = begin & ~uintptr_t{63}; line < begin + sizeof(Ticket);
@@ -129,6 +144,19 @@ void Engine::PrefetchTicket(absl::string_view id, size_t hash) const {
     __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
   wheel_.Prefetch(*it);
+  return *it;
+}
+
+void Engine::PrefetchLinks(uint32_t slot) const {
+  if (slot == kNoSlot) return;
+  wheel_.PrefetchNeighbours(slot);
+  if (const auto& log = tickets_[slot].log) __builtin_prefetch(log.get());
+}
+
+void Engine::PrefetchLog(uint32_t slot) const {
+  if (slot == kNoSlot) return;
+  const auto& log = tickets_[slot].log;
+  if (log != nullptr && !log->empty()) __builtin_prefetch(&log->back());
 }
 
 absl::Status Engine::Dispatch(const Command& cmd, Effects* out) {

@@ -224,10 +224,11 @@ class Engine {
 
   // Commands, each REQUIRES the ticket to exist where it takes a slot.
   absl::Status Dispatch(const Command& cmd, Effects* out);
-  // ApplyBatch's second stage, once the id table's probe position for `id`
-  // (whose hash is `hash`) is in cache: the guessed slot's ticket record
-  // and timer node. Changes nothing.
-  void PrefetchTicket(absl::string_view id, size_t hash) const;
+  // ApplyBatch's prefetch stages (engine.cc); each only reads. The first
+  // returns the guessed slot of `id` (hash `hash`), kNoSlot if none.
+  uint32_t PrefetchTicket(absl::string_view id, size_t hash) const;
+  void PrefetchLinks(uint32_t slot) const;
+  void PrefetchLog(uint32_t slot) const;
   TimerHandle AllocateSlot();
   static void ResetTicket(Ticket& t);
   absl::StatusOr<int> PriorityOf(const Command& cmd) const;

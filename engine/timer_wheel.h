@@ -92,10 +92,17 @@ class TimerWheel {
     return TimerHandle{index, nodes_[index].generation};
   }
 
-  // Hints that timer `index` is about to be armed or moved: brings its
-  // node into cache. Changes nothing.
+  // Hints that timer `index` is about to be armed or moved: bring its node
+  // into cache, then (once the node is cached) the nodes its list links
+  // to, which unlinking it writes. Change nothing.
   void Prefetch(uint32_t index) const {
     if (index < nodes_.size()) __builtin_prefetch(&nodes_[index]);
+  }
+  void PrefetchNeighbours(uint32_t index) const {
+    if (index >= nodes_.size()) return;
+    const Node& n = nodes_[index];
+    if (n.prev < nodes_.size()) __builtin_prefetch(&nodes_[n.prev]);
+    if (n.next < nodes_.size()) __builtin_prefetch(&nodes_[n.next]);
   }
 
   // Whether `h` names a live, armed timer.
