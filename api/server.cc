@@ -396,12 +396,16 @@ void Server::OnCommitted(const absl::Status& status) {
     BeginShutdown();
     return;
   }
+  held_sessions_.clear();
   for (HeldReply& held : unit.replies) {
     std::shared_ptr<Session> session = held.session.lock();
     if (!session) continue;
+    if (session->Hold()) held_sessions_.push_back(session);
     if (held.then) held.then(session.get(), &held.line);
     if (!held.line.empty()) session->Fill(held.slot, std::move(held.line));
   }
+  for (auto& session : held_sessions_) session->Unhold();
+  held_sessions_.clear();
   if (!paused_.empty() && !Backlogged()) {
     std::vector<std::weak_ptr<Session>> paused;
     paused.swap(paused_);

@@ -169,6 +169,8 @@ class Server {
   Unit open_;               // the loop turn's unit, while unit_open_
   bool unit_open_ = false;
   std::vector<Unit> spare_;  // completed units, their capacity kept
+  // Sessions held by OnCommitted while it fills a unit's replies.
+  std::vector<std::shared_ptr<Session>> held_sessions_;
   size_t pending_commits_ = 0;  // committed_.size() + unit_open_
   bool stopping_ = false;
   absl::Status exit_status_;

@@ -348,6 +348,17 @@ void Session::FillError(uint64_t slot, absl::string_view req,
   Fill(slot, std::move(line));
 }
 
+bool Session::Hold() {
+  if (held_) return false;
+  held_ = true;
+  return true;
+}
+
+void Session::Unhold() {
+  held_ = false;
+  Release();
+}
+
 void Session::Release() {
   while (!slots_.empty() && slots_.front().ready) {
     slot_bytes_ -= slots_.front().line.size();
@@ -355,6 +366,7 @@ void Session::Release() {
     slots_.pop_front();
     ++first_slot_;
   }
+  if (held_) return;
   if (!CheckBudget()) return;
   Write();
   MaybeClose();

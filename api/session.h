@@ -55,6 +55,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Fill(uint64_t slot, std::string line);
   void FillError(uint64_t slot, absl::string_view req,
                  const absl::Status& status);
+  // Between Hold and Unhold, Fill queues replies without sending: the
+  // server fills a whole unit's replies, then each session sends once
+  // (one send per unit, not one for the first reply and one for the
+  // rest). Hold returns false if the session was already held.
+  bool Hold();
+  void Unhold();
 
   // Begins delivery of `group`'s events after `acked` (the group's ack
   // cursor). REQUIRES: not subscribed yet.
@@ -148,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_paused_ = false;  // by the server's store backlog
   bool in_flight_paused_ = false;  // max_in_flight replies outstanding
   bool consuming_ = false;         // inside Consume (Release must not feed)
+  bool held_ = false;              // between Hold and Unhold
   std::string unread_;  // read but not consumed while in_flight_paused_
 };
 
