@@ -7,7 +7,11 @@
 // Exit status: 0 after a SIGTERM/SIGINT drain; 1 on a storage failure;
 // 2 for a bad command line or configuration.
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -24,9 +28,37 @@ absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
   return slad::api::OpenStoreDurability(config.data_dir);
 }
 
+// Millions of tickets live in a few GiB that restore and bulk opens touch
+// page by page: with transparent huge pages behind malloc (glibc's
+// glibc.malloc.hugetlb=1 tunable) restoring 10M tickets took 6-8 s of CPU
+// instead of 17-21 s (docs/BENCHMARKS.md, "Engine"). Tunables are read
+// when a process starts, so slad runs itself again, once, with the tunable
+// added; an environment that already names it (glibc.malloc.hugetlb=0 to
+// opt out) is left alone. The machine must allow madvise'd huge pages
+// (/sys/kernel/mm/transparent_hugepage/enabled: always or madvise).
+void UseHugePages(char** argv) {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb")) {
+    return;
+  }
+  const std::string before = tunables != nullptr ? tunables : "";
+  const std::string value =
+      before.empty() ? "glibc.malloc.hugetlb=1"
+                     : absl::StrCat(before, ":glibc.malloc.hugetlb=1");
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // No re-exec (no /proc, say): run as we are, with ordinary pages.
+  if (tunables != nullptr) {
+    setenv("GLIBC_TUNABLES", before.c_str(), 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  UseHugePages(argv);
   // A client that goes away mid-write must not kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> args(argv + 1, argv + argc);

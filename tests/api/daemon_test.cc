@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -191,6 +194,38 @@ TEST_F(DaemonTest, EveryBadInputGetsItsCodeAndTheConnectionLivesOn) {
   // A command error does not break the pipeline either.
   EXPECT_TRUE(IsOk(Ask(c, Open("X")), "1"));
   EXPECT_EQ(CodeOf(Ask(c, Open("X"))), "already_exists");
+}
+
+// slad runs itself again with huge pages behind malloc (slad_main.cc,
+// UseHugePages) unless the environment already decides.
+TEST_F(DaemonTest, RunsWithHugePagesUnlessTheEnvironmentDecides) {
+  auto environment_of = [](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
+    std::string all((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+    std::replace(all.begin(), all.end(), '\0', '\n');
+    return all;
+  };
+  const char* outer = std::getenv("GLIBC_TUNABLES");
+  const std::string saved = outer != nullptr ? outer : "";
+  unsetenv("GLIBC_TUNABLES");
+  StartDaemon();
+  EXPECT_NE(environment_of(daemon_->pid()).find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1\n"),
+            std::string::npos);
+  daemon_.reset();
+
+  setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", 1);
+  StartDaemon();
+  const std::string env = environment_of(daemon_->pid());
+  EXPECT_NE(env.find("GLIBC_TUNABLES=glibc.malloc.hugetlb=0\n"), std::string::npos);
+  EXPECT_EQ(env.find("hugetlb=1"), std::string::npos);
+  LineClient c = daemon_->Connect();
+  EXPECT_EQ(CodeOf(Ask(c, Advance(kMonday9))), "");  // it serves
+  if (outer != nullptr) {
+    setenv("GLIBC_TUNABLES", saved.c_str(), 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
 }
 
 TEST_F(DaemonTest, SystemClockRefusesAdvance) {
