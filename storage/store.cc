@@ -67,6 +67,9 @@ rocksdb::DBOptions DbOptions(const Options& options) {
   // Close after a write error must not try to flush through the broken
   // log; the WAL replays on the next open anyway.
   o.avoid_flush_during_shutdown = true;
+  // A restart replays the WAL into memtables and serves from them; writing
+  // them out first (up to max_total_wal_size) only delays serving.
+  o.avoid_flush_during_recovery = true;
   // The tickets family's vector memtable (FamilyOptions) does not support
   // concurrent inserts; there is one writer thread anyway.
   o.allow_concurrent_memtable_write = false;
