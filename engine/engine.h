@@ -23,6 +23,7 @@
 #include "engine/chunked_vector.h"
 #include "engine/command.h"
 #include "engine/compiled_policy.h"
+#include "engine/sharded_map.h"
 #include "engine/stats.h"
 #include "engine/ticket.h"
 #include "engine/ticket_record.h"
@@ -322,7 +323,8 @@ class Engine {
   std::vector<std::vector<uint32_t>> target_name_ids_;
 
   // Resolved tickets kept for reopen and rating, oldest first for expiry.
-  absl::flat_hash_map<std::string, ResolvedTicket> resolved_;
+  // Sharded: millions of them must never rehash in one go (sharded_map.h).
+  ShardedStringMap<ResolvedTicket> resolved_;
   std::deque<std::pair<int64_t, std::string>> resolved_order_;
   bool resolved_order_sorted_ = true;  // false after Restore appends
 
