@@ -33,7 +33,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Policy policy,
 Engine::Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms)
     : policy_(std::move(policy)),
       wheel_(now_ms),
-      ids_(0, SlotHash{&tickets_}, SlotEq{&tickets_}) {
+      ids_(SlotHash{&tickets_}, SlotEq{&tickets_}) {
   for (int kind = 0; kind < policy_->kind_count(); ++kind) {
     std::vector<uint32_t>& ids = target_name_ids_.emplace_back();
     for (const CompiledTarget& target : policy_->kind(kind).targets) {
@@ -112,7 +112,7 @@ void Engine::ApplyBatch(
     switch (ahead) {
       case 8:
         hash_of(i) = ids_.hash_function()(cmds[i].id);
-        if (!cmds[i].id.empty()) ids_.prefetch(cmds[i].id);
+        if (!cmds[i].id.empty()) ids_.prefetch(cmds[i].id, hash_of(i));
         break;
       case 4: slot_of(i) = PrefetchTicket(cmds[i].id, hash_of(i)); break;
       case 2: PrefetchLinks(slot_of(i)); break;

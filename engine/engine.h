@@ -310,7 +310,9 @@ class Engine {
   std::unique_ptr<CompiledPolicy> policy_;
   TimerWheel wheel_;
   ChunkedVector<Ticket> tickets_;  // by slot == the ticket's wheel timer index
-  absl::flat_hash_set<uint32_t, SlotHash, SlotEq> ids_;
+  // Sharded like resolved_: growth and tombstone clean-up of a 1M-entry
+  // set stalled the loop 10-155 ms at a time (sharded_map.h).
+  ShardedSet<uint32_t, SlotHash, SlotEq> ids_;
   absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
   absl::btree_set<TargetKey> due_;      // running toward a deadline
   std::vector<std::pair<bool, TargetKey>> restored_keys_;  // true: overdue_

@@ -21,8 +21,10 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 
@@ -133,6 +135,107 @@ class ShardedStringMap {
   }
 
   std::array<Map, kShards> shards_;
+};
+
+// ShardedSet<T, Hash, Eq> is the same split for an absl::flat_hash_set
+// whose hasher and key-equal carry state (the engine's id table: slots
+// hashed by their ticket's id, found by id). The shard is chosen by the
+// top bits of the set's own hash, and lookups that are given a hash use
+// it for both the shard and the probe, so a find costs no more than
+// before. Keys and iteration order are the set's; only the engine's
+// operations are offered.
+template <typename T, typename Hash, typename Eq>
+class ShardedSet {
+  static constexpr int kBits = 8;
+  static constexpr size_t kShards = size_t{1} << kBits;
+  using Set = absl::flat_hash_set<T, Hash, Eq>;
+
+ public:
+  class const_iterator {
+   public:
+    const_iterator() = default;
+    const T& operator*() const { return *it_; }
+    const T* operator->() const { return &*it_; }
+    const_iterator& operator++() {
+      ++it_;
+      Settle();
+      return *this;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.shard_ == b.shard_ && (a.shard_ == kShards || a.it_ == b.it_);
+    }
+
+   private:
+    friend class ShardedSet;
+    const_iterator(const Set* shards, size_t shard,
+                   typename Set::const_iterator it)
+        : shards_(shards), shard_(shard), it_(it) {}
+    void Settle() {
+      while (shard_ < kShards && it_ == shards_[shard_].end()) {
+        if (++shard_ < kShards) it_ = shards_[shard_].begin();
+      }
+    }
+    const Set* shards_ = nullptr;
+    size_t shard_ = kShards;
+    typename Set::const_iterator it_{};
+  };
+
+  ShardedSet(Hash hash, Eq eq) : hash_(hash) {
+    shards_.reserve(kShards);
+    for (size_t i = 0; i < kShards; ++i) shards_.emplace_back(0, hash, eq);
+  }
+
+  const Hash& hash_function() const { return hash_; }
+  const_iterator begin() const {
+    const_iterator it(shards_.data(), 0, shards_[0].begin());
+    it.Settle();
+    return it;
+  }
+  const_iterator end() const { return const_iterator(); }
+
+  template <typename K>
+  const_iterator find(const K& key, size_t hash) const {
+    const size_t s = ShardOf(hash);
+    auto it = shards_[s].find(key, hash);
+    return it == shards_[s].end() ? end()
+                                  : const_iterator(shards_.data(), s, it);
+  }
+  template <typename K>
+  const_iterator find(const K& key) const {
+    return find(key, hash_(key));
+  }
+  template <typename K>
+  bool contains(const K& key) const {
+    return find(key) != end();
+  }
+  template <typename K>
+  void prefetch(const K& key, size_t hash) const {
+    shards_[ShardOf(hash)].prefetch(key);
+  }
+  std::pair<const_iterator, bool> insert(const T& value) {
+    const size_t s = ShardOf(hash_(value));
+    auto [it, inserted] = shards_[s].insert(value);
+    return {const_iterator(shards_.data(), s, it), inserted};
+  }
+  size_t erase(const T& value) {
+    return shards_[ShardOf(hash_(value))].erase(value);
+  }
+  size_t size() const {
+    size_t n = 0;
+    for (const Set& set : shards_) n += set.size();
+    return n;
+  }
+  void reserve(size_t n) {
+    for (Set& set : shards_) set.reserve(n / kShards + 1);
+  }
+
+ private:
+  static size_t ShardOf(size_t hash) {
+    return static_cast<size_t>(static_cast<uint64_t>(hash) >> (64 - kBits));
+  }
+
+  Hash hash_;
+  std::vector<Set> shards_;
 };
 
 }  // namespace slad::engine
