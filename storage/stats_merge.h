@@ -12,17 +12,25 @@
 //
 // Thread-safety: stateless; RocksDB calls it from any thread.
 
+#include <deque>
 #include <string>
 
 #include "rocksdb/merge_operator.h"
 
 namespace slad::storage {
 
-class StatsCellMerge : public rocksdb::AssociativeMergeOperator {
+class StatsCellMerge : public rocksdb::MergeOperator {
  public:
-  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing_value,
-             const rocksdb::Slice& value, std::string* new_value,
-             rocksdb::Logger* logger) const override;
+  // Both decode the base (if any) and every operand once, add them up and
+  // encode the sum once: a cell may gather thousands of increments between
+  // flushes, and merging them two at a time would re-encode its whole
+  // histogram for each.
+  bool FullMergeV2(const MergeOperationInput& in,
+                   MergeOperationOutput* out) const override;
+  bool PartialMergeMulti(const rocksdb::Slice& key,
+                         const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value,
+                         rocksdb::Logger* logger) const override;
   const char* Name() const override { return "slad.StatsCellMerge"; }
 };
 
