@@ -30,51 +30,72 @@
 
 namespace slad::engine {
 
+namespace sharded_internal {
+
+inline constexpr int kBits = 8;
+inline constexpr size_t kShards = size_t{1} << kBits;
+
+// The top bits of a hash: the tables' own probing uses its low bits, so
+// keys that share a shard still spread within it.
+inline size_t ShardOf(size_t hash) {
+  return static_cast<size_t>(static_cast<uint64_t>(hash) >> (64 - kBits));
+}
+
+// Iterates the entries of kShards tables in shard order; `Owner` (the
+// sharded container) builds it and reads its position.
+template <typename Owner, typename Table, typename InnerIt, typename Value>
+class Iterator {
+ public:
+  Iterator() = default;
+  Value& operator*() const { return *it_; }
+  Value* operator->() const { return &*it_; }
+  Iterator& operator++() {
+    ++it_;
+    Settle();
+    return *this;
+  }
+  friend bool operator==(const Iterator& a, const Iterator& b) {
+    return a.shard_ == b.shard_ && (a.shard_ == kShards || a.it_ == b.it_);
+  }
+
+ private:
+  friend Owner;
+  Iterator(Table* shards, size_t shard, InnerIt it)
+      : shards_(shards), shard_(shard), it_(it) {}
+  static Iterator Begin(Table* shards) {
+    Iterator it(shards, 0, shards[0].begin());
+    it.Settle();
+    return it;
+  }
+  // Moves past the end of empty shards to the next entry, or to end().
+  void Settle() {
+    while (shard_ < kShards && it_ == shards_[shard_].end()) {
+      if (++shard_ < kShards) it_ = shards_[shard_].begin();
+    }
+  }
+  Table* shards_ = nullptr;
+  size_t shard_ = kShards;
+  InnerIt it_{};
+};
+
+}  // namespace sharded_internal
+
 template <typename V>
 class ShardedStringMap {
-  static constexpr int kBits = 8;
-  static constexpr size_t kShards = size_t{1} << kBits;
+  static constexpr size_t kShards = sharded_internal::kShards;
   using Map = absl::flat_hash_map<std::string, V>;
-
-  template <typename MapT, typename InnerIt, typename Value>
-  class Iter {
-   public:
-    Iter() = default;
-    Value& operator*() const { return *it_; }
-    Value* operator->() const { return &*it_; }
-    Iter& operator++() {
-      ++it_;
-      Settle();
-      return *this;
-    }
-    friend bool operator==(const Iter& a, const Iter& b) {
-      return a.shard_ == b.shard_ && (a.shard_ == kShards || a.it_ == b.it_);
-    }
-
-   private:
-    friend class ShardedStringMap;
-    Iter(MapT* shards, size_t shard, InnerIt it)
-        : shards_(shards), shard_(shard), it_(it) {}
-    // Moves past the end of empty shards to the next entry, or to end().
-    void Settle() {
-      while (shard_ < kShards && it_ == shards_[shard_].end()) {
-        if (++shard_ < kShards) it_ = shards_[shard_].begin();
-      }
-    }
-    MapT* shards_ = nullptr;
-    size_t shard_ = kShards;
-    InnerIt it_{};
-  };
 
  public:
   using value_type = typename Map::value_type;
-  using iterator = Iter<Map, typename Map::iterator, value_type>;
+  using iterator = sharded_internal::Iterator<ShardedStringMap, Map,
+                                              typename Map::iterator, value_type>;
   using const_iterator =
-      Iter<const Map, typename Map::const_iterator, const value_type>;
+      sharded_internal::Iterator<ShardedStringMap, const Map,
+                                 typename Map::const_iterator, const value_type>;
 
-  iterator begin() { return First<iterator>(shards_.data()); }
+  iterator begin() { return iterator::Begin(shards_.data()); }
   iterator end() { return iterator(); }
-  const_iterator begin() const { return First<const_iterator>(shards_.data()); }
+  const_iterator begin() const { return const_iterator::Begin(shards_.data()); }
   const_iterator end() const { return const_iterator(); }
 
   iterator find(absl::string_view key) {
@@ -120,18 +141,9 @@ class ShardedStringMap {
   }
 
  private:
-  // The top bits of a hash of its own: the maps' probing uses the low
-  // bits of theirs, so keys that share a shard still spread within it.
+  // A hash of its own (the maps' hasher is not exposed per key).
   static size_t ShardOf(absl::string_view key) {
-    return static_cast<size_t>(absl::Hash<absl::string_view>()(key) >>
-                               (64 - kBits)) &
-           (kShards - 1);
-  }
-  template <typename It, typename MapT>
-  static It First(MapT* shards) {
-    It it(shards, 0, shards[0].begin());
-    it.Settle();
-    return it;
+    return sharded_internal::ShardOf(absl::Hash<absl::string_view>()(key));
   }
 
   std::array<Map, kShards> shards_;
@@ -146,39 +158,13 @@ class ShardedStringMap {
 // operations are offered.
 template <typename T, typename Hash, typename Eq>
 class ShardedSet {
-  static constexpr int kBits = 8;
-  static constexpr size_t kShards = size_t{1} << kBits;
+  static constexpr size_t kShards = sharded_internal::kShards;
   using Set = absl::flat_hash_set<T, Hash, Eq>;
 
  public:
-  class const_iterator {
-   public:
-    const_iterator() = default;
-    const T& operator*() const { return *it_; }
-    const T* operator->() const { return &*it_; }
-    const_iterator& operator++() {
-      ++it_;
-      Settle();
-      return *this;
-    }
-    friend bool operator==(const const_iterator& a, const const_iterator& b) {
-      return a.shard_ == b.shard_ && (a.shard_ == kShards || a.it_ == b.it_);
-    }
-
-   private:
-    friend class ShardedSet;
-    const_iterator(const Set* shards, size_t shard,
-                   typename Set::const_iterator it)
-        : shards_(shards), shard_(shard), it_(it) {}
-    void Settle() {
-      while (shard_ < kShards && it_ == shards_[shard_].end()) {
-        if (++shard_ < kShards) it_ = shards_[shard_].begin();
-      }
-    }
-    const Set* shards_ = nullptr;
-    size_t shard_ = kShards;
-    typename Set::const_iterator it_{};
-  };
+  using const_iterator =
+      sharded_internal::Iterator<ShardedSet, const Set,
+                                 typename Set::const_iterator, const T>;
 
   ShardedSet(Hash hash, Eq eq) : hash_(hash) {
     shards_.reserve(kShards);
@@ -186,16 +172,12 @@ class ShardedSet {
   }
 
   const Hash& hash_function() const { return hash_; }
-  const_iterator begin() const {
-    const_iterator it(shards_.data(), 0, shards_[0].begin());
-    it.Settle();
-    return it;
-  }
+  const_iterator begin() const { return const_iterator::Begin(shards_.data()); }
   const_iterator end() const { return const_iterator(); }
 
   template <typename K>
   const_iterator find(const K& key, size_t hash) const {
-    const size_t s = ShardOf(hash);
+    const size_t s = sharded_internal::ShardOf(hash);
     auto it = shards_[s].find(key, hash);
     return it == shards_[s].end() ? end()
                                   : const_iterator(shards_.data(), s, it);
@@ -210,15 +192,15 @@ class ShardedSet {
   }
   template <typename K>
   void prefetch(const K& key, size_t hash) const {
-    shards_[ShardOf(hash)].prefetch(key);
+    shards_[sharded_internal::ShardOf(hash)].prefetch(key);
   }
   std::pair<const_iterator, bool> insert(const T& value) {
-    const size_t s = ShardOf(hash_(value));
+    const size_t s = sharded_internal::ShardOf(hash_(value));
     auto [it, inserted] = shards_[s].insert(value);
     return {const_iterator(shards_.data(), s, it), inserted};
   }
   size_t erase(const T& value) {
-    return shards_[ShardOf(hash_(value))].erase(value);
+    return shards_[sharded_internal::ShardOf(hash_(value))].erase(value);
   }
   size_t size() const {
     size_t n = 0;
@@ -230,10 +212,6 @@ class ShardedSet {
   }
 
  private:
-  static size_t ShardOf(size_t hash) {
-    return static_cast<size_t>(static_cast<uint64_t>(hash) >> (64 - kBits));
-  }
-
   Hash hash_;
   std::vector<Set> shards_;
 };
