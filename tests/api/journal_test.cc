@@ -164,26 +164,24 @@ TEST(JournalTest, RecoveryFiresWhatFellDueWhileDownInDeadlineOrderOnce) {
   TempDir dir;
   const int64_t t0 = StreamAtMs(0);
   auto live = NewEngine(t0);  // the engine that never went down
+  const std::vector<std::string> lines = {
+      R"({"op":"open","id":"F-1","kind":"first_contact","at":)" +
+          std::to_string(t0) + "}",
+      R"({"op":"open","id":"F-2","kind":"first_contact","at":)" +
+          std::to_string(t0 + 3 * kMin) + "}"};
   {
     auto store = OpenStore(dir.path());
     auto engine = NewEngine(t0);
     Pipeline down(engine.get(), store.get());
-    for (const std::string& line :
-         {R"({"op":"open","id":"F-1","kind":"first_contact","at":)" +
-              std::to_string(t0) + "}",
-          R"({"op":"open","id":"F-2","kind":"first_contact","at":)" +
-              std::to_string(t0 + 3 * kMin) + "}"}) {
-      ASSERT_TRUE(down.Run(line).ok());
-    }
-    store->Flush();
     // The reference applies the same lines (its own store, then ignored).
     TempDir scratch;
     auto other = OpenStore(scratch.path());
     Pipeline ref(live.get(), other.get());
-    ASSERT_TRUE(ref.Run(R"({"op":"open","id":"F-1","kind":"first_contact","at":)" +
-                        std::to_string(t0) + "}").ok());
-    ASSERT_TRUE(ref.Run(R"({"op":"open","id":"F-2","kind":"first_contact","at":)" +
-                        std::to_string(t0 + 3 * kMin) + "}").ok());
+    for (const std::string& line : lines) {
+      ASSERT_TRUE(down.Run(line).ok());
+      ASSERT_TRUE(ref.Run(line).ok());
+    }
+    store->Flush();
     other->Flush();
   }
   // Down for an hour: both 15-minute responses warned, breached and
