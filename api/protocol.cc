@@ -13,13 +13,17 @@
 // Assemble() moves the slots into the Request. Field errors do not stop
 // the pass: it goes on to find `req` (for the error reply) and to check
 // that the rest is JSON; the first field error in document order wins,
-// but malformed JSON anywhere wins over it.
+// but malformed JSON anywhere wins over it. A line whose leading object is
+// well formed but followed by something else is refused before the pass
+// starts (simdjson checks the document's last token, and its UTF-8, up
+// front): Decode then runs the pass over that object alone, for `req`.
 
 #include "api/protocol.h"
 
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "api/json_scan.h"
 #include "api/rfc3339.h"
 #include "engine/time_format.h"
 #include "simdjson.h"
@@ -86,6 +90,9 @@ constexpr uint32_t kDefaultLimit = 100;
 // calendar's range, and no int64 overflow when durations are added.
 constexpr int64_t kMaxInstantMs = 7258118400000;  // 2200-01-01T00:00:00Z
 constexpr int64_t kMaxWithinMs = int64_t{100} * 366 * 24 * 3600 * 1000;
+// Brackets FindReq may add to close a line's leading object; a line left
+// deeper than this gets its error without `req`.
+constexpr size_t kMaxClosing = 32;
 
 struct OpSpec {
   absl::string_view name;
@@ -319,6 +326,9 @@ absl::Status ReadEcho(od::value& v, absl::string_view* raw) {
       break;
     }
     case od::json_type::number: {
+      // Refused beyond int64/uint64/double (12345678901234567890123,
+      // 1e400): echoed, they would make the reply unreadable to many JSON
+      // parsers, simdjson's DOM (slactl's) among them.
       od::number n;
       if (v.get_number().get(n)) {
         return BadField(kReq, "not a valid JSON number");
@@ -491,44 +501,16 @@ void Assemble(const Slots& s, Request* r) {
   c.group_by = s.group_by;
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------------------
-// RequestDecoder.
+// One pass.
 
-struct RequestDecoder::Impl {
-  explicit Impl(size_t max_line_bytes)
-      : parser(max_line_bytes),
-        buffer(new char[max_line_bytes + simdjson::SIMDJSON_PADDING]()) {
-    // Allocates simdjson's index and string buffers now, not on the first
-    // line; if it fails here, iterate() retries and reports the failure.
-    if (parser.allocate(max_line_bytes) != simdjson::SUCCESS) return;
-  }
-
-  od::parser parser;
-  // The current line, then SIMDJSON_PADDING bytes that simdjson may read.
-  std::unique_ptr<char[]> buffer;
-};
-
-RequestDecoder::RequestDecoder(size_t max_line_bytes)
-    : max_line_bytes_(max_line_bytes),
-      impl_(std::make_unique<Impl>(max_line_bytes)) {}
-
-RequestDecoder::~RequestDecoder() = default;
-
-absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
+// Decodes buffer[0, len) (readable up to `capacity`, SIMDJSON_PADDING
+// past len) into *request, overwriting it; see RequestDecoder::Decode.
+absl::Status DecodeObject(od::parser& parser, const char* buffer, size_t len,
+                          size_t capacity, Request* request) {
   *request = Request();
-  if (line.size() > max_line_bytes_) {
-    return WireError(WireCode::kLineTooLong,
-                     absl::StrCat("request line longer than ",
-                                  max_line_bytes_, " bytes"));
-  }
-  std::memcpy(impl_->buffer.get(), line.data(), line.size());
   od::document doc;
-  if (auto e = impl_->parser
-                   .iterate(impl_->buffer.get(), line.size(),
-                            line.size() + simdjson::SIMDJSON_PADDING)
-                   .get(doc)) {
+  if (auto e = parser.iterate(buffer, len, capacity).get(doc)) {
     return BadJson(e);
   }
   od::object object;
@@ -574,6 +556,77 @@ absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
   if (absl::Status st = CheckFields(slots); !st.ok()) return st;
   Assemble(slots, request);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// RequestDecoder.
+
+struct RequestDecoder::Impl {
+  explicit Impl(size_t max_line_bytes)
+      : parser(max_line_bytes + kMaxClosing),
+        buffer(new char[max_line_bytes + kMaxClosing +
+                        simdjson::SIMDJSON_PADDING]()) {
+    // Allocates simdjson's index and string buffers now, not on the first
+    // line; if it fails here, iterate() retries and reports the failure.
+    if (parser.allocate(max_line_bytes + kMaxClosing) != simdjson::SUCCESS) {
+      return;
+    }
+  }
+
+  od::parser parser;
+  // The current line, then room for FindReq's closing brackets and the
+  // SIMDJSON_PADDING bytes that simdjson may read.
+  std::unique_ptr<char[]> buffer;
+};
+
+RequestDecoder::RequestDecoder(size_t max_line_bytes)
+    : max_line_bytes_(max_line_bytes),
+      impl_(std::make_unique<Impl>(max_line_bytes)) {}
+
+RequestDecoder::~RequestDecoder() = default;
+
+absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
+  *request = Request();
+  if (line.size() > max_line_bytes_) {
+    return WireError(WireCode::kLineTooLong,
+                     absl::StrCat("request line longer than ",
+                                  max_line_bytes_, " bytes"));
+  }
+  std::memcpy(impl_->buffer.get(), line.data(), line.size());
+  const size_t capacity = line.size() + simdjson::SIMDJSON_PADDING;
+  const absl::Status status =
+      DecodeObject(impl_->parser, impl_->buffer.get(), line.size(), capacity,
+                   request);
+  if (!IsBadJson(status) || !request->req.empty()) return status;
+  return FindReq(line, status, request);
+}
+
+// simdjson refuses, before looking inside, a document whose root object is
+// not its last token (`{...} x`), is not closed, or has invalid UTF-8
+// anywhere. The leading object alone (closed if need be) is then decoded
+// for its `req`. The error given is the line's, except after a complete
+// object: the object's own if it is malformed itself (as the pass would
+// have found it), else "trailing characters".
+absl::Status RequestDecoder::FindReq(absl::string_view line,
+                                     const absl::Status& status,
+                                     Request* request) {
+  const LeadingObject lead = FindLeadingObject(line);
+  if (lead.length == 0 || lead.closing.size() > kMaxClosing ||
+      (lead.length == line.size() && lead.closing.empty())) {
+    return status;
+  }
+  char* const buffer = impl_->buffer.get();
+  const size_t length = lead.length + lead.closing.size();
+  std::memcpy(buffer + lead.length, lead.closing.data(), lead.closing.size());
+  const absl::Status inner =
+      DecodeObject(impl_->parser, buffer, length,
+                   length + simdjson::SIMDJSON_PADDING, request);
+  if (!lead.closing.empty()) return status;  // cut short: say so
+  if (IsBadJson(inner)) return inner;
+  return WireError(WireCode::kBadJson,
+                   "trailing characters after the request object");
 }
 
 absl::string_view OpName(engine::Op op) {

@@ -118,15 +118,24 @@ class RequestDecoder {
   // Decodes one line (without or with its trailing "\n" / "\r\n") into
   // *request, overwriting it. On error returns a WireError status (bad_json,
   // unknown_op, missing_field, bad_field, unknown_field, line_too_long) and
-  // leaves request->req set to the echo if the line got as far as a valid
-  // `req`, so the error reply can carry it; the other fields are then
-  // unspecified. `line` may be released as soon as Decode returns.
+  // leaves request->req set to the echo whenever a valid `req` could be
+  // read: the line is a JSON object, or starts with one (anything after
+  // it is bad_json), and the object is well formed up to its `req`. So the
+  // error reply carries it whatever else is wrong; only line_too_long (the
+  // line is not read) and JSON that breaks before `req` have none. The
+  // other fields are then unspecified. `line` may be released as soon as
+  // Decode returns.
   absl::Status Decode(absl::string_view line, Request* request);
 
   size_t max_line_bytes() const { return max_line_bytes_; }
 
  private:
   struct Impl;  // keeps simdjson.h out of this header
+  // After a bad_json `status` without `req`: looks for it in the line's
+  // leading object; returns the error to give.
+  absl::Status FindReq(absl::string_view line, const absl::Status& status,
+                       Request* request);
+
   const size_t max_line_bytes_;
   std::unique_ptr<Impl> impl_;
 };

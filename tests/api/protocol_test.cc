@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace slad::api {
@@ -238,6 +239,97 @@ TEST_F(ProtocolTest, ReqIsKeptForErrorsBeforeAndAfterIt) {
   EXPECT_EQ(request_.req, R"("x")");
   EXPECT_EQ(Code(R"({"req":"x","op":"get","id":5})"), "bad_field");
   EXPECT_EQ(request_.req, R"("x")");
+}
+
+// Every error the decoder can give, each with a readable `req` placed
+// first and last: the error must carry it (the reply echoes it).
+TEST_F(ProtocolTest, EveryErrorWithAReadableReqKeepsIt) {
+  const struct {
+    const char* fields;  // the object's other fields, without braces
+    const char* code;
+  } cases[] = {
+      // The pass: unknown and repeated fields, each field reader.
+      {R"("op":"get","id":"a","colour":"red")", "unknown_field"},
+      {R"("op":"get","id":"a","id":"b")", "bad_field"},
+      {R"("op":1,"id":"a")", "bad_field"},
+      {R"("op":"delete","id":"a")", "unknown_op"},
+      {R"("op":"get","id":"a","at":true)", "bad_field"},
+      {R"("op":"get","id":"a","at":"yesterday")", "bad_field"},
+      {R"("op":"get","id":"a","at":1e999)", "bad_field"},
+      {R"("op":"get","id":"a b")", "bad_field"},
+      {R"("op":"open","id":"a","kind":"")", "bad_field"},
+      {R"("op":"pause","id":"a","reason":"")", "bad_field"},
+      {R"("op":"auth","token":"")", "bad_field"},
+      {R"("op":"rate","id":"a","score":6)", "bad_field"},
+      {R"("op":"overdue","limit":0)", "bad_field"},
+      {R"("op":"overdue","limit":18446744073709551616)", "bad_field"},
+      {R"("op":"due_soon","within":"3wd")", "bad_field"},
+      {R"("op":"ack","group":"g","seq":-1)", "bad_field"},
+      {R"("op":"stats","from":0,"to":1,"group_by":"colour")", "bad_field"},
+      // After the pass: the op's table and cross-field rules.
+      {R"("id":"a")", "missing_field"},
+      {R"("op":"get")", "missing_field"},
+      {R"("op":"get","id":"a","kind":"k")", "unknown_field"},
+      {R"("op":"assign","id":"a")", "missing_field"},
+      {R"("op":"stats","from":2,"to":1)", "bad_field"},
+  };
+  for (const auto& c : cases) {
+    for (const std::string& line :
+         {absl::StrCat(R"({"req":"r",)", c.fields, "}"),
+          absl::StrCat("{", c.fields, R"(,"req":"r"})")}) {
+      EXPECT_EQ(Code(line), c.code) << line;
+      EXPECT_EQ(request_.req, R"("r")") << line;
+    }
+  }
+}
+
+// Malformed JSON after `req`, and anything after a well-formed object
+// (simdjson refuses those before looking inside), keep a readable `req`.
+TEST_F(ProtocolTest, MalformedLinesWithAReadableReqKeepIt) {
+  const std::string object = R"({"op":"get","id":"a","req":"r"})";
+  const std::string lines[] = {
+      R"({"req":"r","op":"get",,"id":"a"})",  // a field, then not one
+      R"({"req":"r","op":"get","id":"a",})",
+      R"({"req":"r","op":"get","id":"a")",    // never closed
+      R"({"req":"r","op":"get","x":[1,{)",    // nor what is inside
+      R"({"req":"r","op":"get","id":"a"])",   // closed by a wrong bracket
+      R"({"req":"r","op":"get","x":[1})",
+      R"({"req":"r","op":"get","id":"a\q"})",  // a field's value
+      object + "}",                           // a bracket after it
+      object + " x",                          // a word after it
+      object + R"({"op":"get","id":"b"})",    // a second object
+      object + " [1]",
+      object + "ÿ",                        // invalid UTF-8 after it
+      "  " + object + " 7 ",
+  };
+  for (const std::string& line : lines) {
+    EXPECT_EQ(Code(line), "bad_json") << line;
+    EXPECT_EQ(request_.req, R"("r")") << line;
+  }
+  EXPECT_EQ(Message(object + " x"),
+            "trailing characters after the request object");
+  // What is wrong inside the leading object wins over what follows it.
+  EXPECT_EQ(Code(R"({"req":"r","op":"get","id":a} x)"), "bad_json");
+  EXPECT_EQ(request_.req, R"("r")");
+  EXPECT_EQ(Code(R"({"op":"get","id":a,"req":"r"} x)"), "bad_json");
+  EXPECT_TRUE(request_.req.empty());
+  // A line that ends inside a string, or nested deeper than the decoder
+  // closes, is not looked into: `req` could be anything.
+  EXPECT_EQ(Code(R"({"req":"r","op":"get","id":"a)"), "bad_json");
+  EXPECT_TRUE(request_.req.empty());
+  EXPECT_EQ(Code(R"({"req":"r","x":)" + std::string(40, '[')), "bad_json");
+  EXPECT_TRUE(request_.req.empty());
+}
+
+// A number beyond int64/uint64/double is refused, not echoed: many JSON
+// parsers (simdjson's DOM, which slactl uses) would refuse the reply.
+TEST_F(ProtocolTest, ReqBeyondMachineNumbersIsNotEchoed) {
+  for (const char* bad : {"12345678901234567890123", "1e400", "01", "-"}) {
+    const std::string line =
+        absl::StrCat(R"({"op":"get","id":"a","req":)", bad, "}");
+    EXPECT_EQ(Code(line), "bad_field") << line;
+    EXPECT_TRUE(request_.req.empty()) << line;
+  }
 }
 
 TEST_F(ProtocolTest, ReqIsEmptyWhenTheLineIsNotJson) {

@@ -118,9 +118,9 @@ TEST(SlactlSimulateTest, MalformedLinesGetErrorRepliesNeverAbort) {
       std::string(kOpen) + "\n");
   EXPECT_EQ(r.status, 0) << r.err;
   ASSERT_EQ(r.lines.size(), 5u);  // the blank line is skipped
-  // Truncated JSON: refused before `req` is reached, so not echoed.
+  // Truncated JSON: refused, but `req` was readable, so it is echoed.
   EXPECT_THAT(r.lines[0],
-              StartsWith(R"({"ok":false,"error":{"code":"bad_json")"));
+              StartsWith(R"({"req":5,"ok":false,"error":{"code":"bad_json")"));
   EXPECT_THAT(r.lines[1], StartsWith(
                               R"({"req":8,"ok":false,"error":{"code":"unknown_field")"));
   EXPECT_THAT(r.lines[2],
