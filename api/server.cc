@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "api/protocol_results.h"
 #include "api/session.h"
 #include "config/policy_file.h"
@@ -39,6 +40,24 @@ std::string ExtractReply(absl::string_view lines) {
     pos = end;
   }
   return std::string();
+}
+
+// A ticket id no ticket has (the decoder refuses control characters in
+// ids): what a request runs with in place of the id of a ticket its
+// principal may not see, so that it is answered as if there were none.
+constexpr absl::string_view kAbsentId = "\x01" "absent" "\x01";
+
+// Whether `request` names a ticket `principal` may not see (one of a team
+// outside its teams), which it must not be able to tell from no ticket.
+bool HidesTicket(const Request& request, const Principal& principal,
+                 const engine::Engine& engine) {
+  if (!principal.team_limited() || request.session_op != SessionOp::kNone ||
+      request.command.op == engine::Op::kOpen || request.command.id.empty()) {
+    return false;
+  }
+  const std::optional<absl::string_view> team =
+      engine.TeamOf(request.command.id);
+  return team.has_value() && !principal.AllowsTeam(*team);
 }
 
 constexpr size_t kHistoryLimit = 1000;
@@ -195,12 +214,6 @@ void Server::OnSignal(int signal) {
   BeginShutdown();
 }
 
-std::optional<std::string> Server::TeamOf(absl::string_view id) {
-  const std::optional<absl::string_view> team = engine_->TeamOf(id);
-  if (!team.has_value()) return std::nullopt;
-  return std::string(*team);
-}
-
 absl::Status Server::ReadOutbox(uint64_t after, size_t limit,
                                 std::vector<storage::OutboxEvent>* out) const {
   return durability_->ReadOutbox(after, limit, out);
@@ -223,11 +236,9 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
                                  "storage cannot take writes now"));
     return;
   }
-  scratch_.clear();
-  const absl::Status status =
-      executor_->Execute(request, clock_->NowMs(), &scratch_);
+  std::string reply;
+  const absl::Status status = Run(request, principal, &reply);
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
-  std::string reply = ExtractReply(scratch_);
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
   // An advance is staged even when nothing fell due: the clock it moved
@@ -258,6 +269,33 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
                      &OpenUnit().events);
   ReplyWhenDurable(session, slot, std::move(reply));
   RearmTimer();
+}
+
+// A request on a ticket hidden from the principal runs with an id no
+// ticket has: every check before the lookup (at, names, ...), every timer
+// it fires and the error itself are those of an unknown id; only the
+// message gets the id as sent back.
+absl::Status Server::Run(const Request& request, const Principal& principal,
+                         std::string* reply) {
+  scratch_.clear();
+  if (!HidesTicket(request, principal, *engine_)) {
+    const absl::Status status =
+        executor_->Execute(request, clock_->NowMs(), &scratch_);
+    *reply = ExtractReply(scratch_);
+    return status;
+  }
+  Request absent = request;
+  absent.command.id = kAbsentId;
+  const absl::Status status =
+      executor_->Execute(absent, clock_->NowMs(), &scratch_);
+  *reply = ExtractReply(scratch_);
+  if (status.ok()) return status;  // no op succeeds on an unknown ticket
+  const absl::Status as_sent = WireError(
+      WireCodeOf(status),
+      absl::StrReplaceAll(status.message(), {{kAbsentId, request.command.id}}));
+  reply->clear();
+  AppendErrorReply(request.req, as_sent, reply);
+  return as_sent;
 }
 
 // Replaces the final "}\n" of a get reply by ,"history":[...]}. A ticket

@@ -66,11 +66,11 @@ class Server {
   const Limits& limits() const { return config_.limits; }
   const TokenTable& tokens() const { return tokens_; }
   bool open_access() const { return tokens_.empty(); }
-  // The team of ticket `id` (open, or resolved within the reopen window);
-  // nullopt if unknown.
-  std::optional<std::string> TeamOf(absl::string_view id);
   // Runs an engine op or advance for `session`'s reply slot `slot`, on
-  // behalf of `principal` (its teams decide what `get` may reveal).
+  // behalf of `principal`. A team-limited principal's request on a ticket
+  // of another team is answered exactly as one on an id no ticket has
+  // (not_found, or whatever error comes first for an unknown id): it must
+  // not learn that the ticket exists.
   void Execute(Session* session, uint64_t slot, const Request& request,
                absl::string_view line, const Principal& principal);
   void Subscribe(Session* session, uint64_t slot, const Request& request);
@@ -97,6 +97,10 @@ class Server {
   void BeginShutdown();
   void MaybeFinish();
 
+  // Runs `request` through the executor for `principal` and sets *reply to
+  // its reply line (events go to subscribers); returns the reply's status.
+  absl::Status Run(const Request& request, const Principal& principal,
+                   std::string* reply);
   void GetAfterCommit(Session* session, uint64_t slot, std::string reply,
                       absl::string_view id, const Principal& principal);
   void RearmTimer();

@@ -17,20 +17,6 @@ std::string PeerOf(const asio::ip::tcp::socket& socket) {
   return absl::StrCat(ep.address().to_string(), ":", ep.port());
 }
 
-bool TakesTicketId(engine::Op op) {
-  switch (op) {
-    case engine::Op::kOpen:
-    case engine::Op::kPauseAll:
-    case engine::Op::kResumeAll:
-    case engine::Op::kOverdue:
-    case engine::Op::kDueSoon:
-    case engine::Op::kStats:
-      return false;
-    default:
-      return true;
-  }
-}
-
 }  // namespace
 
 Session::Session(Server* server, asio::ip::tcp::socket socket,
@@ -268,8 +254,9 @@ void Session::Auth(uint64_t slot) {
 }
 
 // A team-limited token sees and touches only its teams' tickets: queries
-// get the team filter forced, commands are checked against the ticket's
-// team before they run. Ops that span every team (stats) are refused.
+// get the team filter forced, and ops that span every team (stats) are
+// refused. An op on a ticket of another team is not refused here: the
+// server answers it as one on an unknown id (Server::Execute).
 absl::Status Session::CheckTeams() {
   if (!principal_.team_limited()) return absl::OkStatus();
   if (request_.session_op != SessionOp::kNone) return absl::OkStatus();
@@ -298,16 +285,7 @@ absl::Status Session::CheckTeams() {
     return WireError(WireCode::kForbidden,
                      "assign to a team outside the token's teams");
   }
-  if (TakesTicketId(cmd.op)) return CheckTicketTeam(cmd.id);
   return absl::OkStatus();
-}
-
-absl::Status Session::CheckTicketTeam(absl::string_view id) const {
-  const std::optional<std::string> team = server_->TeamOf(id);
-  if (!team.has_value()) return absl::OkStatus();  // the engine: not_found
-  if (principal_.AllowsTeam(*team)) return absl::OkStatus();
-  return WireError(WireCode::kForbidden,
-                   "the ticket belongs to a team outside the token's teams");
 }
 
 // With one team the filter is forced to it; with several the request must

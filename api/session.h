@@ -92,7 +92,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(uint64_t slot, absl::string_view line);
   void Auth(uint64_t slot);
   absl::Status CheckTeams();
-  absl::Status CheckTicketTeam(absl::string_view id) const;
   absl::Status ForceTeamFilter(absl::string_view* team);
 
   uint64_t OpenSlot();

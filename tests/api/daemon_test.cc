@@ -21,93 +21,23 @@
 #include "absl/strings/str_replace.h"
 #include "config/policy_file.h"
 #include "gtest/gtest.h"
-#include "tests/testing/daemon_process.h"
+#include "tests/testing/daemon_fixture.h"
 
 namespace slad {
 namespace {
 
+using testing::Advance;
+using testing::Auth;
+using testing::CodeOf;
 using testing::DaemonProcess;
+using testing::DaemonTest;
+using testing::ExpectAllOkInOrder;
+using testing::IsOk;
+using testing::kHour;
+using testing::kMonday9;
+using testing::kTokens;
 using testing::LineClient;
-
-constexpr int64_t kMonday9 = 1767574800000;  // 2026-01-05T09:00+08:00
-constexpr int64_t kHour = 3600000;
-
-// The wire code of an error line, or "" for anything else.
-std::string CodeOf(const std::string& line) {
-  const std::string key = "\"code\":\"";
-  const size_t at = line.find(key);
-  if (at == std::string::npos) return "";
-  const size_t begin = at + key.size();
-  return line.substr(begin, line.find('"', begin) - begin);
-}
-
-bool IsOk(const std::string& line, const std::string& req) {
-  return line.rfind(absl::StrCat("{\"req\":", req, ",\"ok\":true"), 0) == 0;
-}
-
-// Sends `batch` (lines whose `req` are 0..n-1) in one write; every reply
-// must be ok, in request order. Returns the replies.
-std::vector<std::string> ExpectAllOkInOrder(LineClient& c,
-                                            const std::string& batch, int n) {
-  EXPECT_TRUE(c.SendRaw(batch));
-  const std::vector<std::string> replies = c.ReadLines(n);
-  EXPECT_EQ(replies.size(), static_cast<size_t>(n));
-  for (size_t i = 0; i < replies.size(); ++i) {
-    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i))) << replies[i];
-  }
-  return replies;
-}
-
-std::string Open(const std::string& id, const std::string& team = "east",
-                 int64_t at_ms = kMonday9, const std::string& req = "1") {
-  return absl::StrCat("{\"op\":\"open\",\"req\":", req, ",\"id\":\"", id,
-                      "\",\"kind\":\"complaint\",\"team\":\"", team,
-                      "\",\"at\":", at_ms, "}");
-}
-
-std::string Advance(int64_t to_ms, const std::string& req = "\"adv\"") {
-  return absl::StrCat("{\"op\":\"advance\",\"req\":", req, ",\"to\":", to_ms,
-                      "}");
-}
-
-class DaemonTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/slad-daemon-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    daemon_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-
-  void WriteFile(const std::string& name, const std::string& text) const {
-    std::ofstream(Path(name)) << text;
-  }
-
-  // Starts slad on the temp data folder with a manual clock, plus `args`.
-  void StartDaemon(std::vector<std::string> args = {}) {
-    std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--data",
-                                    Path("data"), "--clock", "manual"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::string error;
-    daemon_ = DaemonProcess::Start(SLAD_PATH, all, &error);
-    ASSERT_NE(daemon_, nullptr) << error;
-  }
-
-  // Sends `line` and returns the reply (or "" on timeout).
-  static std::string Ask(LineClient& c, const std::string& line) {
-    EXPECT_TRUE(c.SendLine(line));
-    return c.ReadLine().value_or("");
-  }
-
-  std::string dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
-};
+using testing::Open;
 
 TEST_F(DaemonTest, PipelinedRequestsAreAnsweredInOrder) {
   StartDaemon();
@@ -311,33 +241,6 @@ TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
       << b;
 }
 
-constexpr char kTokens[] = R"(
-[[tokens]]
-token = "ingest-secret"
-roles = ["ingest"]
-
-[[tokens]]
-token = "operator-secret"
-roles = ["operator"]
-
-[[tokens]]
-token = "sub-secret"
-roles = ["subscriber"]
-
-[[tokens]]
-token = "admin-secret"
-roles = ["admin"]
-
-[[tokens]]
-token = "east-secret"
-roles = ["ingest", "operator", "subscriber"]
-teams = ["east"]
-)";
-
-std::string Auth(const std::string& token) {
-  return absl::StrCat(R"({"op":"auth","req":"a","token":")", token, "\"}");
-}
-
 TEST_F(DaemonTest, RolesDecideWhatEachTokenMayDo) {
   WriteFile("slad.toml", kTokens);
   StartDaemon({"--config", Path("slad.toml")});
@@ -389,8 +292,8 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
   EXPECT_EQ(CodeOf(Ask(east, Open("E2", "west"))), "forbidden");
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"open","id":"E3","kind":"complaint"})")),
             "forbidden");
-  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"W1"})")), "forbidden");
-  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"resolve","id":"W1"})")), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"W1"})")), "not_found");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"resolve","id":"W1"})")), "not_found");
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"assign","id":"E1","team":"west"})")),
             "forbidden");
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"overdue","team":"west"})")),
@@ -413,6 +316,56 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
     ++seen;
   }
   EXPECT_EQ(seen, 5);
+}
+
+// Every op on a ticket of another team gets, byte for byte, the reply an
+// id no ticket has gets: the token cannot learn that the ticket exists.
+TEST_F(DaemonTest, ATeamLimitedTokenCannotTellAnotherTeamsTicketFromNone) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("WEST-OPEN", "west")), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("WEST-DONE", "west")), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, R"({"op":"resolve","req":2,"id":"WEST-DONE"})"),
+                   "2"));
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + kHour)), "\"adv\""));
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  // Each request, with ID in place of the ticket id; `at` before the
+  // clock or an unknown name must fail the same way for both ids too.
+  const std::string requests[] = {
+      R"({"op":"get","req":1,"id":"ID"})",
+      R"({"op":"explain","req":2,"id":"ID","target":"response"})",
+      R"({"op":"event","req":3,"id":"ID","name":"responded"})",
+      R"({"op":"event","req":4,"id":"ID","name":"no-such-event"})",
+      R"({"op":"pause","req":5,"id":"ID","reason":"r"})",
+      R"({"op":"resume","req":6,"id":"ID"})",
+      R"({"op":"priority","req":7,"id":"ID","priority":"high"})",
+      R"({"op":"assign","req":8,"id":"ID","assignee":"bob"})",
+      R"({"op":"assign","req":9,"id":"ID","team":"west"})",
+      R"({"op":"escalate","req":10,"id":"ID","level":"supervisor"})",
+      R"({"op":"resolve","req":11,"id":"ID"})",
+      R"({"op":"reopen","req":12,"id":"ID"})",
+      R"({"op":"rate","req":13,"id":"ID","score":4})",
+      R"({"op":"resume","req":14,"id":"ID","at":1})",
+  };
+  for (const std::string& request : requests) {
+    const std::string none =
+        Ask(east, absl::StrReplaceAll(request, {{"ID", "NO-SUCH"}}));
+    ASSERT_NE(none, "") << request;
+    for (const char* id : {"WEST-OPEN", "WEST-DONE"}) {
+      const std::string hidden =
+          Ask(east, absl::StrReplaceAll(request, {{"ID", id}}));
+      EXPECT_EQ(absl::StrReplaceAll(hidden, {{id, "NO-SUCH"}}), none)
+          << request;
+    }
+  }
+  // Nothing happened to them.
+  const std::string open = Ask(admin, R"({"op":"get","req":3,"id":"WEST-OPEN"})");
+  EXPECT_NE(open.find("\"paused\":false"), std::string::npos) << open;
+  EXPECT_NE(open.find("\"level\":\"agent\""), std::string::npos) << open;
+  EXPECT_EQ(open.find("\"resolved\":"), std::string::npos) << open;
 }
 
 TEST_F(DaemonTest, GetShowsTheHistoryOfATicketTheEngineHasForgotten) {
