@@ -237,7 +237,7 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
     return;
   }
   std::string reply;
-  const absl::Status status = Run(request, principal, &reply);
+  const absl::Status status = RunRequest(request, principal, &reply);
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
@@ -275,8 +275,9 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
 // ticket has: every check before the lookup (at, names, ...), every timer
 // it fires and the error itself are those of an unknown id; only the
 // message gets the id as sent back.
-absl::Status Server::Run(const Request& request, const Principal& principal,
-                         std::string* reply) {
+absl::Status Server::RunRequest(const Request& request,
+                                const Principal& principal,
+                                std::string* reply) {
   scratch_.clear();
   if (!HidesTicket(request, principal, *engine_)) {
     const absl::Status status =

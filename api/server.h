@@ -99,8 +99,8 @@ class Server {
 
   // Runs `request` through the executor for `principal` and sets *reply to
   // its reply line (events go to subscribers); returns the reply's status.
-  absl::Status Run(const Request& request, const Principal& principal,
-                   std::string* reply);
+  absl::Status RunRequest(const Request& request, const Principal& principal,
+                          std::string* reply);
   void GetAfterCommit(Session* session, uint64_t slot, std::string reply,
                       absl::string_view id, const Principal& principal);
   void RearmTimer();
