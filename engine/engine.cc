@@ -16,6 +16,7 @@ using internal::BetweenOrZero;
 using internal::RemainingMs;
 using internal::StateName;
 using internal::SubtractOrStart;
+using internal::UsedMs;
 
 // What falls due next for one target, and what it is.
 struct Engine::Due {
@@ -328,9 +329,11 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
   return absl::OkStatus();
 }
 
-// Running targets keep the business time they used; their deadlines are
-// recomputed with the new priority's durations. A breach already happened
-// stays a fact: breached targets keep their deadline.
+// Running targets keep the business time they used (counted from their
+// start and pauses, not from the budget their deadline was placed with,
+// which a policy reload may have changed); their deadlines are recomputed
+// with the current policy's durations for the new priority. A breach
+// already happened stays a fact: breached targets keep their deadline.
 absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
   ASSIGN_OR_RETURN(const int priority, PriorityOf(cmd));
   Ticket& t = tickets_[slot];
@@ -340,7 +343,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     if (r.state != TargetState::kRunning || r.breached) continue;
     const IndexPlace was = PlaceOf(r);
     const int64_t ref_ms = r.paused ? r.mark_ms : cmd.at_ms;
-    const int64_t used_ms = BudgetMs(t, i) - BetweenOrZero(cal, ref_ms, r.deadline_ms);
+    const int64_t used_ms = UsedMs(cal, t, r, ref_ms);
     const int64_t left_ms =
         policy_->kind(t.kind).targets[i].budget_ms[priority] - used_ms;
     r.deadline_ms = left_ms > 0
@@ -547,14 +550,16 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
   // Apply() fires every deadline before `at_ms` first, so "breached" alone
   // says whether the stop is late; a stop exactly at the deadline is not.
   UnindexTarget(slot, target);
-  // Business time from start to stop: the budget less what was left (a
-  // pause before the stop counts from its start).
+  // Business time from start to stop, pauses taken out (a pause before the
+  // stop counts from its start), from the facts: the policy's budget may
+  // not be the one the deadline was placed with (a reload, a priority
+  // change that kept a breached deadline).
   const int64_t ref_ms = r.paused ? r.mark_ms : at_ms;
-  const int64_t took_ms =
-      BudgetMs(t, target) - RemainingMs(CalendarOf(t), ref_ms, r.deadline_ms);
+  const int64_t took_ms = UsedMs(CalendarOf(t), t, r, ref_ms);
   stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
   r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;
-  r.paused = false;
+  // r.paused stays: the clock stopped in a pause, which then never moves
+  // its deadline (internal::ForEachPause).
   r.mark_ms = at_ms;
   Emit(out, r.breached ? EventType::kMetLate : EventType::kMet, t, at_ms,
        policy_->kind(t.kind).targets[target].name, r.deadline_ms);

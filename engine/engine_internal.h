@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "engine/calendar.h"
 #include "engine/ticket.h"
@@ -36,6 +37,26 @@ inline int64_t RemainingMs(Calendar& cal, int64_t ref_ms, int64_t deadline_ms) {
   return ref_ms <= deadline_ms ? BetweenOrZero(cal, ref_ms, deadline_ms)
                                : -BetweenOrZero(cal, deadline_ms, ref_ms);
 }
+
+// The pauses of the ticket's log that had moved target `r`'s deadline by
+// `ref_ms`: those resumed at or before it, oldest first, each as
+// fn(from_ms, until_ms) with from_ms no earlier than the target's start.
+// A pause still on at ref_ms has not moved it: a resume moves the
+// deadline, and a clock stopped while paused (by an event, or by a
+// resolve) is never resumed. Such a pause counts as time the clock ran,
+// as it does in the remaining time measured against that deadline.
+// Defined in engine_queries.cc.
+void ForEachPause(const Ticket& t, const TargetRun& r, int64_t ref_ms,
+                  absl::FunctionRef<void(int64_t, int64_t)> fn);
+
+// The business time target `r`'s clock ran from its start to `ref_ms`
+// (now, the start of its pause, or when it stopped): the working time of
+// [start, ref) less the pauses ForEachPause gives. From the facts, never
+// the policy's budget, so elapsed + remaining is the budget the deadline
+// was placed with even when the policy no longer gives it: a breached
+// target kept its deadline through a priority change, or the policy was
+// reloaded (docs/POLICY.md, "Changing the policy of a running desk").
+int64_t UsedMs(Calendar& cal, const Ticket& t, const TargetRun& r, int64_t ref_ms);
 
 inline absl::string_view StateName(const TargetRun& r) {
   switch (r.state) {

@@ -18,6 +18,92 @@ namespace slad::engine {
 using internal::BetweenOrZero;
 using internal::RemainingMs;
 using internal::StateName;
+using internal::UsedMs;
+
+namespace internal {
+
+void ForEachPause(const Ticket& t, const TargetRun& r, int64_t ref_ms,
+                  absl::FunctionRef<void(int64_t, int64_t)> fn) {
+  if (!t.log) return;
+  const std::vector<Adjustment>& log = *t.log;
+  // The log is in time order: nothing from ref_ms on matters.
+  size_t end = 0, last_pause = log.size();
+  for (; end < log.size() && log[end].at_ms < ref_ms; ++end) {
+    if (log[end].what == Adjustment::kPause) last_pause = end;
+  }
+  // A clock stopped while paused stopped in the last pause begun before
+  // the stop, if that was still on: resumed later, even at the stop's
+  // instant, it moved nothing. (One resumed, paused again and then stopped
+  // all at that instant reads the same and is taken for that.)
+  const bool stopped_paused = r.paused && r.state != TargetState::kRunning;
+  for (size_t k = 0; k < end; ++k) {
+    const Adjustment& a = log[k];
+    if (a.what != Adjustment::kPause) continue;
+    if (a.until_ms == 0 || a.until_ms > ref_ms) continue;  // moved nothing yet
+    if (stopped_paused && k == last_pause && a.until_ms == ref_ms) continue;
+    const int64_t from_ms = std::max(a.at_ms, r.start_ms);
+    if (from_ms < a.until_ms) fn(from_ms, a.until_ms);
+  }
+}
+
+int64_t UsedMs(Calendar& cal, const Ticket& t, const TargetRun& r, int64_t ref_ms) {
+  if (ref_ms <= r.start_ms) return 0;
+  int64_t used_ms = BetweenOrZero(cal, r.start_ms, ref_ms);
+  ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
+    used_ms -= BetweenOrZero(cal, from_ms, until_ms);
+  });
+  return used_ms;
+}
+
+}  // namespace internal
+
+namespace {
+
+// The instant up to which a started target's clock has counted: now while
+// it runs, else when it was paused or stopped.
+int64_t ClockRefMs(const TargetRun& r, int64_t now_ms) {
+  return r.state == TargetState::kRunning && !r.paused ? now_ms : r.mark_ms;
+}
+
+// Explanation::counted: the working time of [start, ref) less the pauses
+// (what the clock ran), then of [ref, deadline) (what it has left), cut at
+// `budget_ms` in all, which cuts only a target past its deadline. Adds up
+// to budget_ms, which is used + remaining.
+void CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
+                      int64_t ref_ms, int64_t budget_ms,
+                      std::vector<std::pair<int64_t, int64_t>>* out) {
+  std::vector<std::pair<int64_t, int64_t>> pauses;
+  internal::ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
+    pauses.emplace_back(from_ms, until_ms);
+  });
+  std::vector<Calendar::Interval> work;
+  (void)cal.WorkingIntervals(r.start_ms, std::max(r.start_ms, ref_ms), &work);
+  const size_t ran_end = work.size();
+  if (ref_ms < r.deadline_ms) (void)cal.WorkingIntervals(ref_ms, r.deadline_ms, &work);
+  int64_t left_ms = budget_ms;
+  const auto keep = [&](int64_t begin, int64_t end) {
+    end = std::min(end, begin + std::max<int64_t>(left_ms, 0));
+    if (begin >= end) return;
+    left_ms -= end - begin;
+    if (!out->empty() && out->back().second == begin) {
+      out->back().second = end;  // one interval split at ref_ms
+    } else {
+      out->emplace_back(begin, end);
+    }
+  };
+  for (size_t i = 0; i < work.size(); ++i) {
+    int64_t begin = work[i].begin_ms;
+    for (size_t p = 0; i < ran_end && p < pauses.size(); ++p) {
+      const auto [from, until] = pauses[p];
+      if (until <= begin || from >= work[i].end_ms) continue;
+      if (from > begin) keep(begin, from);
+      begin = std::max(begin, until);
+    }
+    if (begin < work[i].end_ms) keep(begin, work[i].end_ms);
+  }
+}
+
+}  // namespace
 
 // --- Queries.
 
@@ -49,18 +135,19 @@ TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
     tv.name = policy_->kind(t.kind).targets[i].name;
     tv.state = StateName(r);
     tv.breached = r.breached;
-    tv.paused = r.paused;
-    const int64_t budget_ms = BudgetMs(t, i);
-    tv.remaining_ms = budget_ms;
+    tv.paused = r.paused && r.state == TargetState::kRunning;
+    tv.remaining_ms = BudgetMs(t, i);  // pending: what it will get
     if (r.state != TargetState::kPending) {
       tv.start_ms = r.start_ms;
       tv.deadline_ms = r.deadline_ms;
-      const bool running = r.state == TargetState::kRunning;
-      if (!running) tv.stopped_ms = r.mark_ms;
-      const int64_t ref_ms = running && !r.paused ? now_ms() : r.mark_ms;
+      if (r.state != TargetState::kRunning) tv.stopped_ms = r.mark_ms;
+      // Both from the facts (start, pauses, deadline), not the policy's
+      // budget, which a priority change or reload may have changed since
+      // the deadline was placed: their sum is what that deadline gives.
+      const int64_t ref_ms = ClockRefMs(r, now_ms());
       tv.remaining_ms = RemainingMs(cal, ref_ms, r.deadline_ms);
+      tv.elapsed_ms = UsedMs(cal, t, r, ref_ms);
     }
-    tv.elapsed_ms = budget_ms - tv.remaining_ms;
     v.targets.push_back(tv);
   }
   return v;
@@ -177,6 +264,8 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
     return absl::FailedPreconditionError(
         absl::StrCat("target \"", target, "\" has not started"));
   }
+  Calendar& cal = CalendarOf(*t);
+  const int64_t ref_ms = ClockRefMs(r, now_ms());
   Explanation e;
   e.id = t->id.view();
   e.target = policy_->kind(t->kind).targets[i].name;
@@ -185,18 +274,19 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
   e.priority = policy_->priority_name(t->priority);
   e.start_ms = r.start_ms;
   e.deadline_ms = r.deadline_ms;
-  e.budget_ms = BudgetMs(*t, i);
+  // What the deadline gives (as `get` reports it: elapsed + remaining),
+  // not the policy's budget, which a reload or a priority change that kept
+  // a breached deadline may have changed since.
+  e.budget_ms = UsedMs(cal, *t, r, ref_ms) + RemainingMs(cal, ref_ms, r.deadline_ms);
+  CountedIntervals(cal, *t, r, ref_ms, e.budget_ms, &e.counted);
   ExplainSpan(*t, r, &e);
   return e;
 }
 
-// The working intervals of [start, deadline) less the pauses, the special
-// days of that span, and the log entries that moved the deadline.
+// The pauses and priority changes of the target's span, and its special
+// days from the start to the deadline.
 void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
   Calendar& cal = CalendarOf(t);
-  std::vector<Calendar::Interval> intervals;
-  (void)cal.WorkingIntervals(r.start_ms, r.deadline_ms, &intervals);
-  std::vector<std::pair<int64_t, int64_t>> pauses;
   if (t.log) {
     for (const Adjustment& a : *t.log) {
       if (a.what == Adjustment::kPriority) {
@@ -210,17 +300,7 @@ void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
       if (until_ms <= r.start_ms) continue;
       const int64_t from_ms = std::max(a.at_ms, r.start_ms);
       e->pauses.push_back({from_ms, a.until_ms, BetweenOrZero(cal, from_ms, until_ms)});
-      pauses.emplace_back(from_ms, until_ms);
     }
-  }
-  for (const Calendar::Interval& w : intervals) {
-    int64_t begin = w.begin_ms;
-    for (const auto& [from, until] : pauses) {
-      if (until <= begin || from >= w.end_ms) continue;
-      if (from > begin) e->counted.emplace_back(begin, from);
-      begin = std::max(begin, until);
-    }
-    if (begin < w.end_ms) e->counted.emplace_back(begin, w.end_ms);
   }
   std::vector<Calendar::Day> days;
   (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days);

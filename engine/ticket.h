@@ -15,7 +15,8 @@ namespace slad::engine {
 
 // Where a target's clock is. "paused" and "breached" are flags beside the
 // state of a running clock: a breached target can be paused, and both must
-// survive the pause.
+// survive the pause. Both stay when the clock stops: "paused" then says it
+// stopped in a pause (which moves no deadline: nothing resumes it).
 enum class TargetState : uint8_t { kPending, kRunning, kMet, kMetLate };
 
 // One target of one ticket. The deadline already includes every pause that
@@ -81,8 +82,12 @@ struct TargetView {
   int64_t start_ms = 0;
   int64_t deadline_ms = 0;
   int64_t stopped_ms = 0;
-  int64_t elapsed_ms = 0;    // business time used
-  int64_t remaining_ms = 0;  // business time left; negative when overdue
+  // Business time the clock ran (pauses it was resumed from taken out) and
+  // has left before its deadline (negative when overdue). Their sum is
+  // what the deadline gives, which after a policy reload need not be the
+  // policy's budget.
+  int64_t elapsed_ms = 0;
+  int64_t remaining_ms = 0;
   bool breached = false;
   bool paused = false;
 };
@@ -123,9 +128,13 @@ struct Explanation {
   absl::string_view id, target, calendar, state, priority;
   int64_t start_ms = 0;
   int64_t deadline_ms = 0;
-  int64_t budget_ms = 0;  // business time allowed at the current priority
-  // Working time from the start to the deadline (or to now, for a target
-  // already breached), minus the pauses: these add up to the budget.
+  // The business time the deadline gives: elapsed + remaining of the
+  // target's view (the policy's budget unless a reload or a priority
+  // change that kept a breached deadline came since it was placed).
+  int64_t budget_ms = 0;
+  // The working time the clock ran (pauses it was resumed from taken
+  // out), then what it has left up to the deadline; past the deadline, the
+  // first budget_ms of what it ran. These add up to budget_ms.
   std::vector<std::pair<int64_t, int64_t>> counted;  // [begin, end) ms
   // Local dates in that span without working time, or worked as make-up.
   struct Day {

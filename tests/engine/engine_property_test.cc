@@ -375,6 +375,25 @@ class Harness {
       EXPECT_EQ(got->targets[i].start_ms, want->targets[i].start_ms);
       EXPECT_EQ(got->targets[i].deadline_ms, want->targets[i].deadline_ms);
       EXPECT_EQ(got->targets[i].remaining_ms, want->targets[i].remaining_ms);
+      if (want->targets[i].state != "pending") CompareBudget(*got, i);
+    }
+  }
+
+  // The budget `explain` reports is what `get` says was used and is left,
+  // its counted intervals add up to it, and it is the policy's own for a
+  // clock whose priority never changed (there is no reload here).
+  void CompareBudget(const TicketView& got, size_t i) {
+    const TargetView& tv = got.targets[i];
+    absl::StatusOr<Explanation> e = engine_->Explain(got.id, tv.name);
+    ASSERT_TRUE(e.ok()) << e.status();
+    EXPECT_EQ(e->budget_ms, tv.elapsed_ms + tv.remaining_ms);
+    int64_t counted = 0;
+    for (const auto& [begin, end] : e->counted) counted += end - begin;
+    EXPECT_EQ(counted, e->budget_ms) << "counted intervals";
+    if (e->priority_changes.empty()) {
+      const CompiledPolicy& p = engine_->policy();
+      const CompiledTarget& target = p.kind(p.KindId(got.kind)).targets[i];
+      EXPECT_EQ(e->budget_ms, target.budget_ms[p.PriorityId(got.priority)]);
     }
   }
 

@@ -380,7 +380,11 @@ inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
     Target& r = t.targets[i];
     if (r.state != State::kRunning || r.breached) continue;
     const int64_t ref = r.paused ? r.mark_ms : cmd.at_ms;
-    const int64_t used = Budget(t, i) - cal.Between(ref, r.deadline_ms);
+    // Signed: a target paused past a deadline that an earlier change moved
+    // back has used more than its budget, not exactly its budget.
+    const int64_t left_before = ref <= r.deadline_ms ? cal.Between(ref, r.deadline_ms)
+                                                     : -cal.Between(r.deadline_ms, ref);
+    const int64_t used = Budget(t, i) - left_before;
     const int64_t budget = Budget(changed, i);
     const int64_t left = budget - used;
     r.deadline_ms = left > 0 ? cal.Add(ref, left)
