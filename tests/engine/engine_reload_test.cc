@@ -1,0 +1,337 @@
+// What `get`, `explain`, stats and a priority change report for a clock
+// whose deadline was placed under another budget than the policy's: after
+// a policy reload (a new Engine filled through ExportAll -> Restore, as
+// SIGHUP and a restart with --policy do), and after a priority change that
+// kept a breached deadline. docs/POLICY.md, "Changing the policy of a
+// running desk", says what each reports; these tests hold it to that.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+#include "gtest/gtest.h"
+
+namespace slad::engine {
+namespace {
+
+constexpr int64_t kMin = 60'000;
+constexpr int64_t kHour = 60 * kMin;
+constexpr int64_t kDay = 24 * kHour;
+// Monday 2026-01-05 00:00:00 UTC.
+constexpr int64_t kT0 = 1'767'571'200'000;
+
+TargetSpec Target(std::string name, std::vector<std::string> start,
+                  std::vector<std::string> stop, int64_t within_ms) {
+  TargetSpec t;
+  t.name = std::move(name);
+  t.start = std::move(start);
+  t.stop = std::move(stop);
+  t.within.ms = within_ms;
+  return t;
+}
+
+// `sales` answers within `within_ms` around the clock (`urgent_ms` when
+// urgent); `complaint` is handled within `handle_ms` of office hours,
+// Monday to Friday 09:00-17:00 UTC.
+Policy MakePolicy(int64_t within_ms, int64_t urgent_ms, int64_t handle_ms) {
+  Policy p;
+  CalendarSpec always;
+  always.always = true;
+  CalendarSpec office;
+  for (int day = 0; day < 5; ++day) office.weekly[day] = {{9 * 60, 17 * 60}};
+  p.calendars.emplace("always", *Calendar::Create(always));
+  p.calendars.emplace("office", *Calendar::Create(office));
+  KindSpec sales{"sales", "always",
+                 {Target("response", {"open", "reopened"}, {"responded"}, within_ms)}};
+  sales.targets[0].within_by_priority["urgent"].ms = urgent_ms;
+  KindSpec complaint{"complaint", "office",
+                     {Target("handle", {"open"}, {"handled"}, handle_ms)}};
+  p.kinds.emplace("sales", sales);
+  p.kinds.emplace("complaint", complaint);
+  p.escalation.step = 0;
+  return p;
+}
+
+Policy OldPolicy() { return MakePolicy(2 * kHour, kHour, 8 * kHour); }
+Policy NewPolicy() { return MakePolicy(4 * kHour, 90 * kMin, 16 * kHour); }
+
+class EngineReloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override { engine_ = std::move(*Engine::Create(OldPolicy(), kT0)); }
+
+  // What the daemon does on SIGHUP: every ticket and stats cell moves into
+  // an engine of the new policy.
+  void Reload(Policy policy) {
+    auto next = std::move(*Engine::Create(std::move(policy), engine_->now_ms()));
+    engine_->ExportAll([&](TicketRecord&& r) {
+      const absl::Status s = next->Restore(std::move(r));
+      ASSERT_TRUE(s.ok()) << s;
+    });
+    engine_->ExportAllStats([&](StatsCellRecord&& c) {
+      ASSERT_TRUE(next->RestoreStats(std::move(c)).ok());
+    });
+    engine_ = std::move(next);
+  }
+
+  absl::Status Do(Command c) {
+    fx_.Clear();
+    return engine_->Apply(c, &fx_);
+  }
+  void Open(absl::string_view id, absl::string_view kind, int64_t at) {
+    ASSERT_TRUE(Do(Command{.op = Op::kOpen, .at_ms = at, .id = id, .kind = kind}).ok());
+  }
+  void Simple(Op op, absl::string_view id, int64_t at) {
+    const absl::Status s = Do(Command{.op = op, .at_ms = at, .id = id});
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  void SetPriority(absl::string_view id, absl::string_view priority, int64_t at) {
+    Command c{.op = Op::kPriority, .at_ms = at, .id = id};
+    c.priority = priority;
+    const absl::Status s = Do(c);
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  void AdvanceTo(int64_t at) {
+    fx_.Clear();
+    engine_->Advance(at, &fx_);
+  }
+  TargetView Get(absl::string_view id) {
+    absl::StatusOr<TicketView> v = engine_->Get(id);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? v->targets.at(0) : TargetView{};
+  }
+  // The explanation, checked to add up: counted == budget.
+  Explanation Explain(absl::string_view id, absl::string_view target) {
+    absl::StatusOr<Explanation> e = engine_->Explain(id, target);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (!e.ok()) return {};
+    int64_t counted = 0;
+    for (const auto& [begin, end] : e->counted) counted += end - begin;
+    EXPECT_EQ(counted, e->budget_ms) << "counted intervals do not add up";
+    return *e;
+  }
+  // "type @minutes-from-kT0" of the last call's events.
+  std::vector<std::string> Events() const {
+    static const char* kNames[] = {"warning", "breached", "escalated", "met", "met_late"};
+    std::vector<std::string> out;
+    for (const Event& e : fx_.events) {
+      out.push_back(std::string(kNames[static_cast<int>(e.type)]) + " @" +
+                    std::to_string((e.at_ms - kT0) / kMin));
+    }
+    return out;
+  }
+
+  std::unique_ptr<Engine> engine_;
+  Effects fx_;
+};
+
+using Lines = std::vector<std::string>;
+using Intervals = std::vector<std::pair<int64_t, int64_t>>;
+
+// Opened under within = 2h, reloaded under 4h: the deadline stays where it
+// was placed, and get/explain report the 2 h it gives, not 4 h (which once
+// showed 3 h elapsed after 1 h).
+TEST_F(EngineReloadTest, GetAndExplainReportTheBudgetTheDeadlineGives) {
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 30 * kMin);
+  Reload(NewPolicy());
+  AdvanceTo(kT0 + kHour);
+  TargetView tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 2 * kHour);
+  EXPECT_EQ(tv.elapsed_ms, kHour);
+  EXPECT_EQ(tv.remaining_ms, kHour);
+  Explanation e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 2 * kHour);
+  EXPECT_EQ(e.counted, (Intervals{{kT0, kT0 + 2 * kHour}}));
+
+  // A clock started after the reload gets the new policy's 4 h.
+  Open("N", "sales", kT0 + kHour);
+  EXPECT_EQ(Get("N").deadline_ms, kT0 + 5 * kHour);
+  EXPECT_EQ(Explain("N", "response").budget_ms, 4 * kHour);
+
+  // It breaches at the old deadline; past it, elapsed is still the real
+  // time and the budget still 2 h.
+  AdvanceTo(kT0 + 3 * kHour);
+  EXPECT_EQ(Events(), (Lines{"breached @120", "escalated @120"}));
+  tv = Get("S");
+  EXPECT_EQ(tv.elapsed_ms, 3 * kHour);
+  EXPECT_EQ(tv.remaining_ms, -kHour);
+  e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 2 * kHour);
+  EXPECT_EQ(e.counted, (Intervals{{kT0, kT0 + 2 * kHour}}));
+}
+
+// The same on office hours: business time, not wall-clock time. Opened
+// Friday 16:00 with 8 h: due Monday 16:00 (1 h Friday, 7 h Monday).
+TEST_F(EngineReloadTest, BusinessTimeOnTheKindsCalendar) {
+  const int64_t friday = kT0 + 4 * kDay, monday = kT0 + 7 * kDay;
+  AdvanceTo(friday);
+  Open("C", "complaint", friday + 16 * kHour);
+  AdvanceTo(friday + 20 * kHour);
+  Reload(NewPolicy());  // 16 h
+  AdvanceTo(monday + 10 * kHour);
+  const TargetView tv = Get("C");
+  EXPECT_EQ(tv.deadline_ms, monday + 16 * kHour);
+  EXPECT_EQ(tv.elapsed_ms, 2 * kHour);  // Friday 16-17, Monday 09-10
+  EXPECT_EQ(tv.remaining_ms, 6 * kHour);
+  const Explanation e = Explain("C", "handle");
+  EXPECT_EQ(e.budget_ms, 8 * kHour);
+  EXPECT_EQ(e.counted, (Intervals{{friday + 16 * kHour, friday + 17 * kHour},
+                                  {monday + 9 * kHour, monday + 16 * kHour}}));
+}
+
+// A pause that began before the reload and ended after it: the log
+// travels with the ticket, so the pause is still taken out.
+TEST_F(EngineReloadTest, APauseAcrossTheReloadIsStillTakenOut) {
+  Open("S", "sales", kT0);
+  Simple(Op::kPause, "S", kT0 + 20 * kMin);
+  AdvanceTo(kT0 + 30 * kMin);
+  Reload(NewPolicy());
+  AdvanceTo(kT0 + 40 * kMin);
+  TargetView tv = Get("S");  // paused: counts up to the pause
+  EXPECT_EQ(tv.state, "paused");
+  EXPECT_EQ(tv.elapsed_ms, 20 * kMin);
+  EXPECT_EQ(tv.remaining_ms, 100 * kMin);
+  Explanation e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 2 * kHour);
+  // The pause running has not moved the deadline yet: not taken out.
+  EXPECT_EQ(e.counted, (Intervals{{kT0, kT0 + 2 * kHour}}));
+  ASSERT_EQ(e.pauses.size(), 1u);
+  EXPECT_EQ(e.pauses[0].to_ms, 0);
+
+  Simple(Op::kResume, "S", kT0 + 50 * kMin);
+  AdvanceTo(kT0 + 90 * kMin);
+  tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 150 * kMin);
+  EXPECT_EQ(tv.elapsed_ms, kHour);
+  EXPECT_EQ(tv.remaining_ms, kHour);
+  e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 2 * kHour);
+  EXPECT_EQ(e.counted, (Intervals{{kT0, kT0 + 20 * kMin},
+                                  {kT0 + 50 * kMin, kT0 + 150 * kMin}}));
+  ASSERT_EQ(e.pauses.size(), 1u);
+  EXPECT_EQ(e.pauses[0].business_ms, 30 * kMin);
+}
+
+// A priority change after the reload keeps the business time used (1 h,
+// not the new 4 h less the 1 h left) and places the deadline from the
+// start with the new policy's duration for the new priority: urgent is
+// 90 min now, so 30 min are left.
+TEST_F(EngineReloadTest, APriorityChangeAfterTheReloadKeepsTheTimeUsed) {
+  Open("S", "sales", kT0);
+  Open("T", "sales", kT0);
+  AdvanceTo(kT0 + 10 * kMin);
+  Reload(NewPolicy());
+  SetPriority("S", "urgent", kT0 + kHour);
+  EXPECT_EQ(Events(), Lines{}) << "no breach: 30 min are left";
+  TargetView tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 90 * kMin);
+  EXPECT_EQ(tv.elapsed_ms, kHour);
+  EXPECT_EQ(tv.remaining_ms, 30 * kMin);
+  Explanation e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 90 * kMin);
+  ASSERT_EQ(e.priority_changes.size(), 1u);
+  EXPECT_EQ(e.priority_changes[0].to, "urgent");
+
+  // Back to normal: the new policy's 4 h from the start.
+  SetPriority("T", "normal", kT0 + kHour);
+  EXPECT_EQ(Get("T").deadline_ms, kT0 + 4 * kHour);
+  EXPECT_EQ(Explain("T", "response").budget_ms, 4 * kHour);
+
+  AdvanceTo(kT0 + 90 * kMin);
+  EXPECT_EQ(Events(), (Lines{"breached @90", "escalated @90"}));
+}
+
+// Stats count the business time a clock ran, not the new budget less what
+// was left.
+TEST_F(EngineReloadTest, StatsCountTheTimeTheClockRan) {
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 10 * kMin);
+  Reload(NewPolicy());
+  ASSERT_TRUE(Do(Command{.op = Op::kEvent, .at_ms = kT0 + kHour, .id = "S",
+                         .name = "responded"}).ok());
+  EXPECT_EQ(Get("S").elapsed_ms, kHour);
+  const absl::StatusOr<StatsTable> table = engine_->Stats(
+      Command{.op = Op::kStats, .from_ms = kT0, .to_ms = kT0 + kDay});
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].met, 1u);
+  EXPECT_EQ(table->rows[0].mean_stop_ms, kHour);
+}
+
+// Without a reload: a breached target keeps its deadline through a
+// priority change, so its budget is the old priority's 2 h, not urgent's
+// 1 h (get once said 2 h elapsed after 3 h).
+TEST_F(EngineReloadTest, ABreachedTargetKeepsItsBudgetThroughAPriorityChange) {
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 3 * kHour);
+  SetPriority("S", "urgent", kT0 + 3 * kHour);
+  const TargetView tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 2 * kHour);
+  EXPECT_EQ(tv.elapsed_ms, 3 * kHour);
+  EXPECT_EQ(tv.remaining_ms, -kHour);
+  EXPECT_EQ(Explain("S", "response").budget_ms, 2 * kHour);
+}
+
+// Two priority changes in one pause, the first putting the deadline before
+// the pause: the second keeps all the time used (74 min), not the first's
+// budget (60 min), so going back to normal gives back the first deadline.
+TEST_F(EngineReloadTest, TimeUsedPastAMovedDeadlineIsKept) {
+  Open("S", "sales", kT0);
+  Simple(Op::kPause, "S", kT0 + 74 * kMin);
+  SetPriority("S", "urgent", kT0 + 2 * kHour);
+  EXPECT_EQ(Get("S").deadline_ms, kT0 + kHour);  // paused: no breach
+  SetPriority("S", "normal", kT0 + 3 * kHour);
+  const TargetView tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 2 * kHour);
+  EXPECT_EQ(tv.elapsed_ms, 74 * kMin);
+  EXPECT_EQ(tv.remaining_ms, 46 * kMin);
+}
+
+// A clock stopped while paused, the pause then ended at that same instant:
+// the pause never moved its deadline, so it counts as run time, as in the
+// remaining time; stats leave it out. The budget adds up all the same.
+TEST_F(EngineReloadTest, AClockStoppedInAPauseStillAddsUp) {
+  Open("S", "sales", kT0);
+  Simple(Op::kPause, "S", kT0 + 10 * kMin);
+  ASSERT_TRUE(Do(Command{.op = Op::kEvent, .at_ms = kT0 + 30 * kMin, .id = "S",
+                         .name = "responded"}).ok());
+  Simple(Op::kResume, "S", kT0 + 30 * kMin);
+  Simple(Op::kPause, "S", kT0 + 30 * kMin);
+  const TargetView tv = Get("S");
+  EXPECT_EQ(tv.state, "met");
+  EXPECT_FALSE(tv.paused);
+  EXPECT_EQ(tv.deadline_ms, kT0 + 2 * kHour);
+  EXPECT_EQ(tv.elapsed_ms, 30 * kMin);
+  EXPECT_EQ(tv.remaining_ms, 90 * kMin);
+  EXPECT_EQ(Explain("S", "response").budget_ms, 2 * kHour);
+  const absl::StatusOr<StatsTable> table = engine_->Stats(
+      Command{.op = Op::kStats, .from_ms = kT0, .to_ms = kT0 + kDay});
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_EQ(table->rows.at(0).mean_stop_ms, 10 * kMin);
+}
+
+// A ticket resolved while paused: its pause never ended (nothing resumed
+// it), so it moved no deadline and counts for no clock restarted by a
+// reopen; the budget still adds up for both clocks.
+TEST_F(EngineReloadTest, APauseAResolveStoppedCountsForNoRestartedClock) {
+  Open("S", "sales", kT0);
+  Simple(Op::kPause, "S", kT0 + 10 * kMin);
+  Simple(Op::kResolve, "S", kT0 + 20 * kMin);
+  TargetView tv = Get("S");
+  EXPECT_EQ(tv.elapsed_ms + tv.remaining_ms, 2 * kHour);
+  EXPECT_EQ(Explain("S", "response").budget_ms, 2 * kHour);
+  Simple(Op::kReopen, "S", kT0 + 30 * kMin);
+  AdvanceTo(kT0 + kHour);
+  tv = Get("S");
+  EXPECT_EQ(tv.elapsed_ms, 30 * kMin);
+  EXPECT_EQ(tv.remaining_ms, 90 * kMin);
+  const Explanation e = Explain("S", "response");
+  EXPECT_EQ(e.budget_ms, 2 * kHour);
+  EXPECT_EQ(e.counted, (Intervals{{kT0 + 30 * kMin, kT0 + 150 * kMin}}));
+}
+
+}  // namespace
+}  // namespace slad::engine
