@@ -43,9 +43,16 @@ std::string Instant(element obj, const char* key) {
   return v ? HumanInstant(*v) : "-";
 }
 
+// Wall-clock time (overdue_ms, due_in_ms).
 std::string Duration(element obj, const char* key) {
   const std::optional<int64_t> v = Int(obj, key);
   return v ? HumanDuration(*v) : "-";
+}
+
+// Business time (elapsed, remaining, budget, ...): never in days.
+std::string BusinessDuration(element obj, const char* key) {
+  const std::optional<int64_t> v = Int(obj, key);
+  return v ? HumanBusinessDuration(*v) : "-";
 }
 
 std::string YesNo(element obj, const char* key) {
@@ -108,7 +115,8 @@ std::string TicketText(element reply) {
     for (element x : list) {
       targets.AddRow({Str(x, "name"), Str(x, "state"), Instant(x, "start"),
                       Instant(x, "deadline"), Instant(x, "stopped"),
-                      Duration(x, "elapsed_ms"), Duration(x, "remaining_ms"),
+                      BusinessDuration(x, "elapsed_ms"),
+                      BusinessDuration(x, "remaining_ms"),
                       YesNo(x, "breached")});
     }
   }
@@ -149,7 +157,8 @@ std::string StatsText(element reply) {
     };
     table.AddRow({Str(x, "group"), n("started"), n("met"), n("met_late"),
                   n("breached"), Percent(x, "attainment"),
-                  Duration(x, "mean_stop_ms"), Duration(x, "p90_stop_ms"),
+                  BusinessDuration(x, "mean_stop_ms"),
+                  BusinessDuration(x, "p90_stop_ms"),
                   n("opened"), n("resolved"), Percent(x, "resolution_rate"),
                   n("rated"), Number(x, "mean_score"),
                   Percent(x, "satisfied")});
@@ -166,7 +175,7 @@ std::string ExplainText(element reply) {
   }
   head.AddRow({"start", Instant(e, "start")});
   head.AddRow({"deadline", Instant(e, "deadline")});
-  head.AddRow({"budget", Duration(e, "budget_ms")});
+  head.AddRow({"budget", BusinessDuration(e, "budget_ms")});
   std::string out = head.Render();
   simdjson::dom::array list;
   Table counted({"COUNTED FROM", "TO"});
@@ -185,7 +194,7 @@ std::string ExplainText(element reply) {
   if (!e["pauses"].get(list)) {
     for (element x : list) {
       pauses.AddRow({Instant(x, "from"), Instant(x, "to"),
-                     Duration(x, "business_ms")});
+                     BusinessDuration(x, "business_ms")});
     }
   }
   if (pauses.rows() > 0) absl::StrAppend(&out, "\n", pauses.Render());

@@ -3,7 +3,9 @@
 
 // Human renderings of slad's reply and event lines (docs/API.md, "Query
 // results" and "Events") for slactl: aligned tables, instants as RFC 3339
-// UTC, durations as "1h30m". Pure functions; thread-safe.
+// UTC, durations as "1h30m": business time in hours at most ("26h"),
+// wall-clock time (overdue, due in) also in days ("2d4h"). Pure
+// functions; thread-safe.
 
 #include <string>
 

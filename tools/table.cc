@@ -49,19 +49,26 @@ std::string HumanInstant(int64_t ms) {
   return text;
 }
 
-std::string HumanDuration(int64_t ms) {
-  if (ms < 0) return absl::StrCat("-", HumanDuration(-ms));
+namespace {
+
+// At most two of `units` (largest first), the first one that fits and the
+// next if not zero.
+struct Unit {
+  const char* name;
+  int64_t ms;
+};
+constexpr Unit kWallUnits[] = {
+    {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
+constexpr Unit kBusinessUnits[] = {{"h", 3600000}, {"m", 60000}, {"s", 1000}};
+
+template <size_t N>
+std::string Render(int64_t ms, const Unit (&units)[N]) {
+  if (ms < 0) return absl::StrCat("-", Render(-ms, units));
   if (ms == 0) return "0s";
   if (ms < 1000) return absl::StrCat(ms, "ms");
-  struct Unit {
-    const char* name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {
-      {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
   std::string out;
   int shown = 0;
-  for (const Unit& u : kUnits) {
+  for (const Unit& u : units) {
     if (shown == 2) break;
     const int64_t n = ms / u.ms;
     if (n > 0) {
@@ -73,6 +80,14 @@ std::string HumanDuration(int64_t ms) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string HumanDuration(int64_t ms) { return Render(ms, kWallUnits); }
+
+std::string HumanBusinessDuration(int64_t ms) {
+  return Render(ms, kBusinessUnits);
 }
 
 std::string HumanPercent(double fraction) {

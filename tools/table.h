@@ -2,7 +2,8 @@
 #define SLAD_TOOLS_TABLE_H_
 
 // Human output of slactl and slaload: aligned text tables, instants as
-// RFC 3339 UTC and durations as "1h30m". Pure; thread-safe.
+// RFC 3339 UTC and durations as "1h30m" (business time never in days).
+// Pure; thread-safe.
 
 #include <cstdint>
 #include <string>
@@ -28,9 +29,16 @@ class Table {
 // "2026-01-05T01:00:00Z" ("...:00.250Z" when the ms are not zero).
 std::string HumanInstant(int64_t ms);
 
-// Largest units first, at most two: "0s", "250ms", "45s", "1h30m",
-// "2d4h"; negative durations get a leading "-".
+// Wall-clock time, largest units first, at most two: "0s", "250ms",
+// "45s", "1h30m", "2d4h" (a day is 24 h); negative durations get a
+// leading "-".
 std::string HumanDuration(int64_t ms);
+
+// Business time, the same without days: "24h", "1h30m", "26h". 24 h of
+// business time is no calendar day (three 8-hour working days, under
+// cn_office), and "wd" means a calendar's day_length, which the reply
+// does not carry: hours are the one unit that cannot be misread.
+std::string HumanBusinessDuration(int64_t ms);
 
 // A fraction 0..1 as a percentage with one decimal: "95.0%".
 std::string HumanPercent(double fraction);

@@ -65,6 +65,10 @@ TEST_F(SlactlRemoteTest, OpenThenGetShowsTheTicketAsTables) {
   // Review: 2 working days of cn_office from Monday 09:00 Shanghai.
   EXPECT_THAT(r.out, HasSubstr("review    running  2026-01-05T01:00:00Z  "
                                "2026-01-06T10:00:00Z"));
+  // Business time left in hours: complete's 3 working days are 24 h of
+  // it, not a day.
+  EXPECT_THAT(r.out, HasSubstr("  0s       16h        no\n"));
+  EXPECT_THAT(r.out, HasSubstr("  0s       24h        no\n"));
 }
 
 // After the reopen window the engine forgets a resolved ticket; get still
