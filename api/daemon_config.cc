@@ -193,7 +193,10 @@ absl::Status ParseKey(const Reader& r, const toml::key& key,
   if (k == "policy") {
     ASSIGN_OR_RETURN(config->policy_path, r.Path(value, k));
   } else if (k == "data") {
-    ASSIGN_OR_RETURN(config->data_dir, r.Path(value, k));
+    ASSIGN_OR_RETURN(config->data_dir, r.String(value, k));
+    if (config->data_dir != kInMemoryData) {
+      ASSIGN_OR_RETURN(config->data_dir, r.Path(value, k));
+    }
   } else if (k == "listen") {
     ASSIGN_OR_RETURN(std::string listen, r.String(value, k));
     const absl::Status s =

@@ -35,9 +35,12 @@ struct Limits {
   size_t outbox_page = 256;
 };
 
+// `data` (or --data) for the in-memory store: nothing survives a restart.
+inline constexpr absl::string_view kInMemoryData = ":memory:";
+
 struct DaemonConfig {
   std::string policy_path;          // "": the embedded default policy
-  std::string data_dir = "slad-data";
+  std::string data_dir = "slad-data";  // or kInMemoryData
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 7411;
   bool manual_clock = false;
@@ -49,7 +52,8 @@ struct DaemonConfig {
 // Parses config TOML `text`; `source` names it in errors, which are
 // InvalidArgument "source:line:col: reason" (syntax, unknown key, wrong
 // type, bad value). Relative paths (policy, data, tls.*) are resolved
-// against `base_dir` when it is not empty.
+// against `base_dir` when it is not empty; `data = ":memory:"` is no
+// path and stays as it is.
 absl::StatusOr<DaemonConfig> ParseDaemonConfig(absl::string_view text,
                                                absl::string_view source,
                                                absl::string_view base_dir);

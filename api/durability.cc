@@ -83,6 +83,7 @@ class MemoryDurability final : public Durability {
     return absl::OkStatus();
   }
 
+  bool persistent() const override { return false; }
   bool writable() const override { return true; }
   size_t pending_bytes() const override { return 0; }
   absl::Status fatal_error() const override { return absl::OkStatus(); }

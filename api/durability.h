@@ -56,6 +56,9 @@ class Durability {
   virtual absl::Status ReadHistory(absl::string_view id, size_t limit,
                                    std::vector<storage::HistoryRecord>* out) const = 0;
 
+  // False for a store that keeps nothing across a restart (the daemon's
+  // logs must not call its state durable).
+  virtual bool persistent() const { return true; }
   virtual bool writable() const = 0;
   // Bytes staged and not yet taken by the writer (backpressure).
   virtual size_t pending_bytes() const = 0;

@@ -60,6 +60,16 @@ bool HidesTicket(const Request& request, const Principal& principal,
   return team.has_value() && !principal.AllowsTeam(*team);
 }
 
+// The last log line. An in-memory store (--data :memory:) is never
+// called durable: everything in it is gone when the process exits.
+absl::string_view StopMessage(bool ok, bool persistent) {
+  if (!ok) return "stopped on error";
+  if (!persistent) {
+    return "stopped; the store was in memory: nothing survives this exit";
+  }
+  return "stopped; state is durable";
+}
+
 constexpr size_t kHistoryLimit = 1000;
 // Staged bytes past which sessions stop reading requests.
 constexpr size_t kMaxPendingBytes = 64 << 20;
@@ -551,7 +561,7 @@ void Server::MaybeFinish() {
     exit_status_ = fatal;
   }
   drain_timer_.cancel();
-  Log(exit_status_.ok() ? "stopped; state is durable" : "stopped on error");
+  Log(StopMessage(exit_status_.ok(), durability_->persistent()));
   io_.stop();
 }
 

@@ -24,7 +24,9 @@ namespace {
 
 absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
     const slad::api::DaemonConfig& config) {
-  if (config.data_dir == ":memory:") return slad::api::NewMemoryDurability();
+  if (config.data_dir == slad::api::kInMemoryData) {
+    return slad::api::NewMemoryDurability();
+  }
   return slad::api::OpenStoreDurability(config.data_dir);
 }
 

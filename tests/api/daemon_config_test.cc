@@ -73,6 +73,16 @@ teams = ["east", "west"]
   EXPECT_TRUE(CheckServable(*config).ok());
 }
 
+// ":memory:" names the in-memory store, not a folder beside the file.
+TEST(DaemonConfigTest, DataMemoryIsNoPath) {
+  absl::StatusOr<DaemonConfig> config = Parse("data = \":memory:\"\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->data_dir, kInMemoryData);
+  config = Parse("data = \"./:memory:\"\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->data_dir, "/etc/slad/./:memory:");
+}
+
 TEST(DaemonConfigTest, ErrorsSayFileLineAndColumn) {
   EXPECT_EQ(ErrorOf("listen = \"x\"\n"),
             "slad.toml:1:10: listen: want HOST:PORT, got \"x\"");
