@@ -79,6 +79,7 @@ absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
     const std::string& dir) {
   storage::Options options;
   options.dir = dir;
+  options.defer_compactions = true;  // Recover() runs before anything else
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
                    storage::Store::Open(options));
   return std::make_unique<StoreDurability>(std::move(store), dir);

@@ -92,6 +92,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   // bounded by db_write_buffer_size.
   o.max_write_buffer_number = 4;
   o.level_compaction_dynamic_level_bytes = true;
+  o.disable_auto_compactions = impl.compactions_deferred.load();
   if (f == kHistory) o.compaction_filter = impl.retention.get();
   if (f == kMeta) o.merge_operator = impl.stats_merge;
   // Ticket records arrive in random id order and are only read back by the
@@ -302,6 +303,7 @@ Store::~Store() = default;
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->compactions_deferred = options.defer_compactions;
   if (!impl->options.now_ms) impl->options.now_ms = SystemNowMs;
   impl->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   impl->stats_merge = std::make_shared<StatsCellMerge>();

@@ -89,6 +89,12 @@ struct Options {
   rocksdb::Env* env = nullptr;
   // Clock for history retention (compaction filter); default: system clock.
   std::function<int64_t()> now_ms;
+  // Opens with background compactions off; Load() turns them on once the
+  // recovery scan is done. For a process that loads everything before it
+  // serves (the daemon): the compactions a crash left pending otherwise
+  // take one of the two cores for the whole scan (docs/BENCHMARKS.md,
+  // "Restart"). A store opened this way and never loaded does not compact.
+  bool defer_compactions = false;
 };
 
 // What Open() found, for the start-up line.
@@ -112,7 +118,8 @@ class Store {
 
   // Recovery, before any write: calls `ticket` for every stored ticket and
   // `cell` for every stats cell. The ticket records are passed by rvalue so
-  // the callee may move from them.
+  // the callee may move from them. Turns deferred compactions on, whatever
+  // the outcome.
   absl::Status Load(const std::function<absl::Status(engine::TicketRecord&&)>& ticket,
                     const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
                     RecoveryReport* report);
@@ -121,6 +128,9 @@ class Store {
   // compaction; 0 if unknown), so that recovery can size the engine's
   // tables before Load.
   uint64_t ApproximateTickets() const;
+  // Whether RocksDB compacts in the background: false from an Open with
+  // Options::defer_compactions until Load() returns.
+  bool compactions_on() const;
 
   // --- Staging (event-loop thread). Nothing is written until Commit.
   void PutTicket(const engine::TicketRecord& ticket);

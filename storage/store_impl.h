@@ -4,6 +4,7 @@
 // Store's private state, shared by store.cc (open, staging, commit) and
 // store_read.cc (recovery scan and reads). Not part of the interface.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,6 +40,9 @@ struct Store::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   std::vector<rocksdb::ColumnFamilyHandle*> others;
   std::unique_ptr<GroupCommitter> committer;
+  // Options::defer_compactions until Load() is done: OpenDb (a reopen
+  // too) opens the families with auto compactions off while it is set.
+  std::atomic<bool> compactions_deferred{false};
 
   // Owning-thread state: the unit being staged and the counters it
   // advances. The counters are staged values (ahead of what is durable by

@@ -5,6 +5,7 @@
 #include <shared_mutex>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "engine/status_macros.h"
 #include "storage/codec.h"
 #include "storage/rocksdb_status.h"
@@ -34,6 +35,17 @@ absl::Status Closed() {
       "storage is reopening after a write error; try again");
 }
 
+// Turns on the compactions Options::defer_compactions held back. A failure
+// is logged by RocksDB and leaves them off; the store still works, and the
+// next open turns them on.
+void ResumeCompactions(Store::Impl* impl) {
+  if (!impl->compactions_deferred.exchange(false)) return;
+  for (rocksdb::ColumnFamilyHandle* family : impl->families) {
+    impl->db->SetOptions(family, {{"disable_auto_compactions", "false"}})
+        .PermitUncheckedError();
+  }
+}
+
 }  // namespace
 
 absl::Status Store::Load(
@@ -44,6 +56,7 @@ absl::Status Store::Load(
   *report = RecoveryReport();
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
   if (impl_->db == nullptr) return Closed();
+  absl::Cleanup resume = [this] { ResumeCompactions(impl_.get()); };
   RETURN_IF_ERROR(TicketScan(impl_->db.get(), impl_->cf(kTickets))
                       .Run(ticket, &report->tickets));
   {
@@ -79,6 +92,12 @@ uint64_t Store::ApproximateTickets() const {
     return 0;
   }
   return n;
+}
+
+bool Store::compactions_on() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
+  return impl_->db != nullptr &&
+         !impl_->db->GetOptions(impl_->cf(kTickets)).disable_auto_compactions;
 }
 
 absl::StatusOr<uint64_t> Store::AckedUpTo(absl::string_view group) const {

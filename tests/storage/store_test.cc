@@ -156,6 +156,31 @@ TEST(StoreTest, LoadStopsAtTheFirstErrorOfItsCallback) {
   EXPECT_EQ(report.tickets, 4999u);
 }
 
+TEST(StoreTest, DeferredCompactionsStartWhenLoadReturns) {
+  TempDir dir;
+  EXPECT_TRUE(OpenAt({.dir = dir.path()})->compactions_on());
+  auto store = OpenAt({.dir = dir.path(), .defer_compactions = true});
+  store->PutTicket({.id = "T-1", .kind = "k"});
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  EXPECT_FALSE(store->compactions_on());
+  EXPECT_EQ(LoadAll(store.get()).tickets.size(), 1u);
+  EXPECT_TRUE(store->compactions_on());
+}
+
+TEST(StoreTest, DeferredCompactionsStartEvenWhenLoadFails) {
+  TempDir dir;
+  auto store = OpenAt({.dir = dir.path(), .defer_compactions = true});
+  store->PutTicket({.id = "T-1", .kind = "k"});
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  RecoveryReport report;
+  EXPECT_FALSE(store
+                   ->Load([](engine::TicketRecord&&) { return absl::InternalError("no"); },
+                          [](engine::StatsCellRecord&&) { return absl::OkStatus(); },
+                          &report)
+                   .ok());
+  EXPECT_TRUE(store->compactions_on());
+}
+
 TEST(StoreTest, UncommittedStagingIsNotWritten) {
   TempDir dir;
   {
