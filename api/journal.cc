@@ -101,8 +101,8 @@ absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
   engine->Reserve(store->ApproximateTickets());
   // Restore's errors name the ticket already.
   RETURN_IF_ERROR(store->Load(
-      [engine](engine::TicketRecord&& ticket) {
-        return engine->Restore(std::move(ticket));
+      [engine](absl::Span<engine::TicketRecord> tickets) {
+        return engine->RestoreBatch(tickets);
       },
       [engine](engine::StatsCellRecord&& cell) {
         return engine->RestoreStats(std::move(cell));

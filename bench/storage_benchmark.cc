@@ -183,7 +183,7 @@ void Recovery(const std::string& base, uint64_t tickets) {
   const double open_s = Seconds(start);
   storage::RecoveryReport scan;
   absl::Status s = store->Load(
-      [](engine::TicketRecord&&) { return absl::OkStatus(); },
+      [](absl::Span<engine::TicketRecord>) { return absl::OkStatus(); },
       [](engine::StatsCellRecord&&) { return absl::OkStatus(); }, &scan);
   const double scan_s = scan.elapsed_ms / 1000.0;
   const auto restore_start = Clock::now();

@@ -7,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "engine/chunked_vector.h"
 #include "engine/command.h"
@@ -154,6 +154,11 @@ class Engine {
   // names a kind, priority, level or target this policy lacks, or is
   // malformed; AlreadyExists if the id is present.
   absl::Status Restore(TicketRecord&& record);
+  // Restore on each record in turn, stopping at the first error, which it
+  // returns. While one record is restored the id table's probe position of
+  // a later one is prefetched: at millions of tickets each insert is
+  // otherwise a cache miss the next one waits behind.
+  absl::Status RestoreBatch(absl::Span<TicketRecord> records);
   // Each stats cell changed since the last DrainStats, once, as what was
   // added to it since then: storage adds these up (AddStatsCell). A commit
   // of a few commands thus writes a few numbers per cell, not its whole

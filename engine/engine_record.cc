@@ -185,6 +185,20 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   return absl::OkStatus();
 }
 
+absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {
+  // Far enough ahead for the line to arrive while the records between are
+  // restored (about a microsecond each), near enough to stay in cache.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i + kAhead < records.size()) {
+      const absl::string_view id = records[i + kAhead].id;
+      ids_.prefetch(SlotGuess{id}, ids_.hash_function()(id));
+    }
+    RETURN_IF_ERROR(Restore(std::move(records[i])));
+  }
+  return absl::OkStatus();
+}
+
 void Engine::SettleRestored() {
   if (restored_keys_.empty()) return;
   std::sort(restored_keys_.begin(), restored_keys_.end(),

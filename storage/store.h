@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "engine/command.h"
 #include "engine/ticket_record.h"
 
@@ -116,11 +117,11 @@ class Store {
   static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
   ~Store();  // drains: every committed unit is written (or failed) first
 
-  // Recovery, before any write: calls `ticket` for every stored ticket and
-  // `cell` for every stats cell. The ticket records are passed by rvalue so
-  // the callee may move from them. Turns deferred compactions on, whatever
-  // the outcome.
-  absl::Status Load(const std::function<absl::Status(engine::TicketRecord&&)>& ticket,
+  // Recovery, before any write: calls `tickets` with every stored ticket,
+  // a chunk of a few thousand at a time (the callee may move from them),
+  // and `cell` for every stats cell. Stops at the first error. Turns
+  // deferred compactions on, whatever the outcome.
+  absl::Status Load(const std::function<absl::Status(absl::Span<engine::TicketRecord>)>& tickets,
                     const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
                     RecoveryReport* report);
 

@@ -49,7 +49,7 @@ void ResumeCompactions(Store::Impl* impl) {
 }  // namespace
 
 absl::Status Store::Load(
-    const std::function<absl::Status(engine::TicketRecord&&)>& ticket,
+    const std::function<absl::Status(absl::Span<engine::TicketRecord>)>& tickets,
     const std::function<absl::Status(engine::StatsCellRecord&&)>& cell,
     RecoveryReport* report) {
   const auto start = std::chrono::steady_clock::now();
@@ -58,7 +58,7 @@ absl::Status Store::Load(
   if (impl_->db == nullptr) return Closed();
   absl::Cleanup resume = [this] { ResumeCompactions(impl_.get()); };
   RETURN_IF_ERROR(TicketScan(impl_->db.get(), impl_->cf(kTickets))
-                      .Run(ticket, &report->tickets));
+                      .Run(tickets, &report->tickets));
   {
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(ScanOptions(), impl_->cf(kMeta)));

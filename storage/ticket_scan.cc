@@ -11,7 +11,7 @@
 namespace slad::storage {
 
 absl::Status TicketScan::Run(
-    const std::function<absl::Status(engine::TicketRecord&&)>& fn,
+    const std::function<absl::Status(absl::Span<engine::TicketRecord>)>& fn,
     uint64_t* count) {
   std::thread producer([this] { Produce(); });
   absl::Status result;
@@ -28,11 +28,8 @@ absl::Status TicketScan::Run(
       full_.pop_front();
     }
     cv_.notify_all();
-    for (auto& record : chunk) {
-      result = fn(std::move(record));
-      if (!result.ok()) break;
-      ++*count;
-    }
+    result = fn(absl::MakeSpan(chunk));
+    if (result.ok()) *count += chunk.size();
     std::lock_guard<std::mutex> lock(mu_);
     if (!result.ok()) {
       stopped_ = true;

@@ -4,7 +4,7 @@
 // TicketScan: the recovery scan of the `tickets` family, split over two
 // threads so that reading and decoding (RocksDB iteration, block
 // decompression, DecodeTicket) overlap with what the caller does with each
-// record (Engine::Restore). A producer thread fills chunks of decoded
+// record (Engine::RestoreBatch). A producer thread fills chunks of decoded
 // records; Run() hands them to the caller's function, on the calling
 // thread, in key order. At most kChunksInFlight chunks exist at once, so
 // memory stays at a few thousand records whatever the ticket count.
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "engine/ticket_record.h"
 #include "rocksdb/db.h"
 
@@ -31,10 +32,13 @@ class TicketScan {
   TicketScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
       : db_(db), family_(family) {}
 
-  // Calls `fn` for every ticket, in key order. Returns the first error:
-  // fn's, a decoding error (DataLoss, with the key) or the scan's.
-  absl::Status Run(const std::function<absl::Status(engine::TicketRecord&&)>& fn,
-                   uint64_t* count);
+  // Calls `fn` with every ticket, in key order, a chunk of records at a
+  // time (fn may move from them). Returns the first error: fn's, a
+  // decoding error (DataLoss, with the key) or the scan's. `count` adds
+  // the records of the chunks fn accepted.
+  absl::Status Run(
+      const std::function<absl::Status(absl::Span<engine::TicketRecord>)>& fn,
+      uint64_t* count);
 
  private:
   static constexpr size_t kChunk = 4096;

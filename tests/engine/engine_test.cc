@@ -250,6 +250,37 @@ TEST(EngineBatchTest, BatchAppliesExactlyAsOneCommandAtATime) {
   }
 }
 
+// Recovery hands records over in chunks; one that cannot be restored
+// stops the chunk there, with its error, and what came before is in.
+TEST(EngineBatchTest, RestoreBatchStopsAtTheFirstRefusedRecord) {
+  for (uint64_t seed : testing::PropertySeeds(1, 5)) {
+    SCOPED_TRACE("SLAD_TEST_SEED=" + std::to_string(seed));
+    std::vector<std::string> ids;
+    auto source = Engine::Create(TestPolicy(), kMonday);
+    ASSERT_TRUE(source.ok());
+    Effects effects;
+    for (const Command& c : RandomCommands(seed, 2000, &ids)) {
+      (void)(*source)->Apply(c, &effects);
+    }
+    std::vector<TicketRecord> records;
+    (*source)->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
+    ASSERT_GT(records.size(), 20u);  // well past the prefetch distance
+    const size_t bad = records.size() / 2;
+    std::vector<TicketRecord> batch = records;
+    batch.insert(batch.begin() + bad, records[3]);  // already restored: refused
+
+    auto one = Engine::Create(TestPolicy(), (*source)->now_ms());
+    auto batched = Engine::Create(TestPolicy(), (*source)->now_ms());
+    ASSERT_TRUE(one.ok() && batched.ok());
+    for (size_t i = 0; i < bad; ++i) {
+      ASSERT_TRUE((*one)->Restore(TicketRecord(records[i])).ok());
+    }
+    const absl::Status s = (*batched)->RestoreBatch(absl::MakeSpan(batch));
+    EXPECT_TRUE(absl::IsAlreadyExists(s)) << s;
+    EXPECT_EQ(Snapshot(**batched), Snapshot(**one));
+  }
+}
+
 // What a batch's caller needs to write a command's events around its
 // reply, as the daemon does one request at a time.
 TEST_F(EngineTest, EventsBeginSplitsWhatFellDueBeforeTheCommand) {

@@ -41,8 +41,8 @@ class StoreFaultTest : public ::testing::TestWithParam<bool /*sync fails*/> {
     RecoveryReport report;
     EXPECT_TRUE(store
                     ->Load(
-                        [&](engine::TicketRecord&& t) {
-                          ids.push_back(t.id);
+                        [&](absl::Span<engine::TicketRecord> chunk) {
+                          for (const auto& t : chunk) ids.push_back(t.id);
                           return absl::OkStatus();
                         },
                         [](engine::StatsCellRecord&&) { return absl::OkStatus(); },
