@@ -59,7 +59,8 @@ class Journal {
   void StageStats();
 
   // Restores every stored ticket and stats cell into `engine` (which must
-  // be fresh, on the policy to serve with) and fills *report. Errors: the
+  // be fresh, on the policy to serve with) and fills *report (its
+  // elapsed_ms: the whole recovery, sizing the engine included). Errors: the
   // store's (DataLoss for an undecodable record) or the engine's
   // (InvalidArgument for a record the policy cannot take), with the id.
   // What fell due while the daemon was down fires on the engine's next
