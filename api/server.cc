@@ -197,7 +197,8 @@ void Server::Accept() {
     if (ec) {
       Log(absl::StrCat("accept failed: ", ec.message()));
     } else {
-      const bool reject = sessions_.size() >= config_.limits.max_connections;
+      const bool reject =
+          sessions_.size() - finishing_ >= config_.limits.max_connections;
       auto session =
           std::make_shared<Session>(this, std::move(socket), tls_.get());
       if (reject) {
@@ -525,6 +526,7 @@ void Server::PauseReading(Session* session) {
 void Server::OnSessionClosed(Session* session) {
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return;
+  if (session->fin_sent()) --finishing_;
   // Handlers still queued keep their own reference; erase it later so
   // that this call never destroys the session it is running in.
   asio::post(io_, [keep = std::move(it->second)] {});

@@ -8,8 +8,10 @@
 // sleeps until the engine's NextDue() (a steady_timer re-armed after every
 // change) or the next request.
 //
-// Signals: SIGTERM/SIGINT stop accepting, finish what is in flight, flush
-// the store and make Run() return OK; SIGHUP reloads the policy file (a
+// Signals: SIGTERM/SIGINT stop accepting, finish what is in flight (the
+// requests already parsed; the rest is dropped, not executed), end each
+// connection with a FIN after its last reply (Session::Finish), flush the
+// store and make Run() return OK; SIGHUP reloads the policy file (a
 // bad one is refused and the old one kept, with a log line).
 //
 // Log lines go to stderr, one per line: "slad: <message>"; tokens never
@@ -77,6 +79,9 @@ class Server {
   void Ack(Session* session, uint64_t slot, const Request& request);
   absl::Status ReadOutbox(uint64_t after, size_t limit,
                           std::vector<storage::OutboxEvent>* out) const;
+  // A session sent its FIN and waits for the client to close: it no
+  // longer counts against max_connections.
+  void OnSessionFinishing() { ++finishing_; }
   void OnSessionClosed(Session* session);
   // True while the store has more staged bytes than the writer keeps up
   // with: sessions then stop reading (TCP pushes back on the clients) and
@@ -166,6 +171,7 @@ class Server {
   uint16_t port_ = 0;
 
   absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions_;
+  size_t finishing_ = 0;  // sessions_ that sent their FIN (fin_sent())
   std::vector<std::weak_ptr<Session>> paused_;  // waiting for Backlogged()
   // Units committed and not completed, oldest first: the durability layer
   // completes units in commit order, so completion k is committed_[0].

@@ -10,6 +10,12 @@
 namespace slad::api {
 namespace {
 
+// After its FIN, how long a session waits for the client to close before
+// closing anyway: long enough for a live client to read its last replies
+// and close, short enough that a departing or refused one never holds a
+// socket for long.
+constexpr auto kLinger = std::chrono::seconds(2);
+
 std::string PeerOf(const asio::ip::tcp::socket& socket) {
   asio::error_code ec;
   const asio::ip::tcp::endpoint ep = socket.remote_endpoint(ec);
@@ -23,6 +29,7 @@ Session::Session(Server* server, asio::ip::tcp::socket socket,
                  asio::ssl::context* tls)
     : server_(server),
       socket_(std::move(socket)),
+      linger_(socket_.get_executor()),
       peer_(PeerOf(socket_)),
       max_line_bytes_(server->limits().max_line_bytes),
       decoder_(server->limits().max_line_bytes),
@@ -60,7 +67,10 @@ void Session::Start(bool reject) {
   reject_ = reject;
   if (tls_) {
     Handshake();
-  } else if (reject_) {
+    return;
+  }
+  handshaken_ = true;
+  if (reject_) {
     FillError(OpenSlot(), "",
               WireError(WireCode::kTooManyConnections,
                         "connection limit reached; try again later"));
@@ -78,7 +88,10 @@ void Session::Handshake() {
           self->Close(absl::StrCat("TLS handshake failed: ", ec.message()));
           return;
         }
-        if (self->reject_) {
+        self->handshaken_ = true;
+        if (self->draining_) {
+          self->Close("");  // shutting down: nothing asked, nothing owed
+        } else if (self->reject_) {
           self->FillError(self->OpenSlot(), "",
                           WireError(WireCode::kTooManyConnections,
                                     "connection limit reached; try again "
@@ -90,12 +103,15 @@ void Session::Handshake() {
 }
 
 void Session::Read() {
+  if (read_pending_ || closed_) return;
+  read_pending_ = true;
   AsyncReadSome(asio::buffer(read_buf_),
                 [self = shared_from_this()](const asio::error_code& ec,
                                             size_t n) { self->OnRead(ec, n); });
 }
 
 void Session::OnRead(const asio::error_code& ec, size_t n) {
+  read_pending_ = false;
   if (closed_) return;
   if (ec) {
     if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated) {
@@ -106,7 +122,13 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
     MaybeClose();
     return;
   }
-  if (draining_) return;
+  if (draining_) {
+    // Ending: what arrives now is not executed. It is read and dropped all
+    // the same, because closing a socket with unread bytes sends a reset,
+    // which can cut off the replies still on their way to the client.
+    Read();
+    return;
+  }
   Feed(read_buf_.data(), n);
 }
 
@@ -427,7 +449,8 @@ void Session::StartSubscription(absl::string_view group, uint64_t acked) {
 // pace, and the outbox holds the rest.
 void Session::Pump() {
   const Limits& limits = server_->limits();
-  while (!closed_ && !caught_up_ && Buffered() < limits.max_output_bytes / 2) {
+  while (!closed_ && !fin_sent_ && !caught_up_ &&
+         Buffered() < limits.max_output_bytes / 2) {
     page_.clear();
     const absl::Status s =
         server_->ReadOutbox(cursor_, limits.outbox_page, &page_);
@@ -442,7 +465,9 @@ void Session::Pump() {
 }
 
 void Session::OnEvents(const std::vector<storage::OutboxEvent>& events) {
-  if (closed_ || ending_ || !subscribed() || !caught_up_) return;
+  if (closed_ || ending_ || fin_sent_ || !subscribed() || !caught_up_) {
+    return;
+  }
   for (const storage::OutboxEvent& event : events) {
     if (event.seq > cursor_) Deliver(event);
   }
@@ -456,27 +481,56 @@ void Session::Deliver(const storage::OutboxEvent& event) {
 }
 
 void Session::Drain() {
+  if (!handshaken_) {
+    Close("");  // no TLS session yet: nothing asked, nothing owed
+    return;
+  }
   draining_ = true;
+  // Bytes read but not parsed are requests not taken in: not executed
+  // (docs/API.md, "Time and signals"). From now on reads only drop.
+  unread_.clear();
+  line_.clear();
+  in_flight_paused_ = false;
+  read_paused_ = false;
+  Read();
   MaybeClose();
 }
 
 void Session::MaybeClose() {
   if (closed_ || !(read_eof_ || draining_ || reject_)) return;
   if (!slots_.empty() || !out_.empty() || write_pending_) return;
-  Close("");
+  if (read_eof_) {
+    Close("");  // the client is done sending: nothing unread to reset on
+    return;
+  }
+  Finish();
+}
+
+void Session::Finish() {
+  if (fin_sent_) return;
+  fin_sent_ = true;
+  asio::error_code ignored;
+  Socket().shutdown(asio::socket_base::shutdown_send, ignored);
+  server_->OnSessionFinishing();
+  linger_.expires_after(kLinger);
+  linger_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->Close("");
+  });
+  Read();  // until the client's EOF (OnRead drops what comes)
 }
 
 void Session::Close(absl::string_view reason) {
   if (closed_) return;
   closed_ = true;
   if (!reason.empty()) Log(absl::StrCat(peer_, ": ", reason));
+  linger_.cancel();
   asio::error_code ignored;
-  if (tls_) {
-    tls_->lowest_layer().close(ignored);
-  } else {
-    socket_.close(ignored);
-  }
+  Socket().close(ignored);
   server_->OnSessionClosed(this);
+}
+
+asio::ip::tcp::socket& Session::Socket() {
+  return tls_ ? tls_->next_layer() : socket_;
 }
 
 }  // namespace slad::api

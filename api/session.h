@@ -70,12 +70,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Reads again after the server paused it (store backlog).
   void ResumeReading();
-  // Shutdown: reads nothing more; closes once every reply is written.
+  // Shutdown: takes in no more requests (what it has read and not parsed
+  // is dropped, and so is whatever arrives), then ends as Finish says
+  // once every reply is written.
   void Drain();
   // Closes now; `reason` (if not empty) is logged with the peer.
   void Close(absl::string_view reason);
 
   bool subscribed() const { return !group_.empty(); }
+  // Finish ran: the session only waits for the client to close.
+  bool fin_sent() const { return fin_sent_; }
   const std::string& peer() const { return peer_; }
 
  private:
@@ -103,6 +107,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void Pump();
   void Deliver(const storage::OutboxEvent& event);
   void MaybeClose();
+  // Every reply owed is written and the session ends on its side: shuts
+  // down the socket's send side (FIN after the last reply), then reads and
+  // drops until the client closes, or kLinger passes, and closes. Closing
+  // with the client's bytes unread would send a reset instead, and a reset
+  // can destroy replies the client has not read yet.
+  void Finish();
+  asio::ip::tcp::socket& Socket();  // the TCP socket, under TLS if any
 
   template <typename Buffers, typename Handler>
   void AsyncReadSome(const Buffers& buffers, Handler&& handler);
@@ -112,6 +123,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server* const server_;
   asio::ip::tcp::socket socket_;  // plain connections
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
+  asio::steady_timer linger_;  // bounds Finish's wait for the client
   std::string peer_;
   const size_t max_line_bytes_;
 
@@ -146,6 +158,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<storage::OutboxEvent> page_;
 
   bool reject_ = false;
+  bool handshaken_ = false;    // plain, or the TLS handshake succeeded
+  bool read_pending_ = false;  // an async read is in flight
+  bool fin_sent_ = false;      // Finish ran
   bool read_eof_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -2,9 +2,13 @@
 // how SIGTERM ends a connection with requests still coming.
 
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,10 +18,10 @@
 namespace slad {
 namespace {
 
-using testing::CodeOf;
 using testing::DaemonProcess;
 using testing::DaemonTest;
 using testing::IsOk;
+using testing::kMonday9;
 using testing::LineClient;
 using testing::Open;
 
@@ -65,6 +69,60 @@ TEST_F(DaemonTest, DataMemoryInTheConfigFileIsTheInMemoryStore) {
   EXPECT_NE(log.find("in-memory store"), std::string::npos) << log;
   EXPECT_EQ(log.find("durable"), std::string::npos) << log;
   EXPECT_FALSE(std::filesystem::exists(Path(":memory:")));
+}
+
+// A client pipelining far more than the daemon has taken in when SIGTERM
+// comes: it must get every reply owed, as complete lines, then a clean
+// EOF. Closing with its requests unread would send a reset instead, and a
+// reset can destroy replies not yet read. What was not taken in is not
+// executed: after a restart exactly the tickets answered ok exist.
+TEST_F(DaemonTest, SigtermEndsAPipeliningClientWithEofNotReset) {
+  // Four requests in flight at most: the rest waits in the socket buffers.
+  WriteFile("slad.toml", "[limits]\nmax_in_flight = 4\n");
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient c = daemon_->Connect();
+  constexpr int kN = 20000;  // about 2.5 MB: more than socket buffers hold
+  std::string batch;
+  for (int i = 0; i < kN; ++i) {
+    absl::StrAppend(&batch,
+                    Open(absl::StrCat("P", i), "east", kMonday9,
+                         absl::StrCat(i)),
+                    "\n");
+  }
+  std::atomic<bool> sent_all{false};
+  std::thread writer([&] {
+    size_t sent = 0;
+    while (sent < batch.size()) {
+      const ssize_t n = ::send(c.fd(), batch.data() + sent,
+                               batch.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    sent_all = sent == batch.size();
+    ::shutdown(c.fd(), SHUT_WR);
+  });
+  const std::string first = c.ReadLine().value_or("");
+  EXPECT_TRUE(IsOk(first, "0")) << first;
+  daemon_->Signal(SIGTERM);
+  std::vector<std::string> replies;
+  std::string partial;
+  const LineClient::End end = c.ReadToEnd(&replies, &partial);
+  writer.join();
+  EXPECT_EQ(end, LineClient::End::kEof);
+  EXPECT_EQ(partial, "");
+  EXPECT_TRUE(sent_all);  // the daemon read (and dropped) the rest
+  ASSERT_LT(replies.size() + 1, size_t{kN});
+  for (size_t i = 0; i < replies.size(); ++i) {
+    EXPECT_TRUE(IsOk(replies[i], absl::StrCat(i + 1))) << replies[i];
+  }
+  c.Close();
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+  StartDaemon();
+  EXPECT_NE(daemon_->log().find(absl::StrCat("recovered ", replies.size() + 1,
+                                             " tickets")),
+            std::string::npos)
+      << daemon_->log();
 }
 
 }  // namespace

@@ -191,6 +191,7 @@ TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {
   ASSERT_EQ(rest.size(), 99u);
   EXPECT_TRUE(IsOk(rest.back(), "99")) << rest.back();
   EXPECT_TRUE(c.WaitForClose());
+  c.Close();  // the daemon waits for it (at most 2 s) before it exits
   EXPECT_EQ(daemon_->Wait(), 0) << daemon_->log();
   EXPECT_NE(daemon_->log().find("stopped; state is durable"),
             std::string::npos);

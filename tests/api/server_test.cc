@@ -148,6 +148,7 @@ TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   writable_ = true;
   EXPECT_EQ(Ask(c, R"({"op":"resolve","req":5,"id":"A"})"),
             R"({"req":5,"ok":true})");
+  c.Close();  // else the server waits (up to 2 s) for it to close
   ::raise(SIGTERM);
   thread_.join();
   EXPECT_TRUE(status_.ok()) << status_;
@@ -160,7 +161,10 @@ TEST_F(ServerTest, AStoreThatFailsForGoodStopsTheDaemonWithItsError) {
   EXPECT_NE(Ask(c, R"({"op":"resolve","req":2,"id":"A"})")
                 .find(R"("code":"internal")"),
             std::string::npos);
-  thread_.join();  // stops by itself
+  // It stops by itself: an orderly end (EOF), then it waits for the close.
+  EXPECT_TRUE(c.WaitForClose());
+  c.Close();
+  thread_.join();
   EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
 }
 
@@ -252,6 +256,8 @@ TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
   for (const std::string& reply : c.ReadLines(2)) {
     EXPECT_NE(reply.find(R"("code":"internal")"), std::string::npos) << reply;
   }
+  EXPECT_TRUE(c.WaitForClose());
+  c.Close();
   thread_.join();
   EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
 }

@@ -124,6 +124,40 @@ bool LineClient::WaitForClose(int timeout_ms) {
   return true;
 }
 
+LineClient::End LineClient::ReadToEnd(std::vector<std::string>* lines,
+                                     std::string* partial, int timeout_ms) {
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::milliseconds(timeout_ms);
+  End end = End::kTimeout;
+  while (fd_ >= 0) {
+    pollfd p{fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, RemainingMs(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      end = End::kEof;
+      break;
+    }
+    if (n < 0) {
+      end = errno == ECONNRESET ? End::kReset : End::kError;
+      break;
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+  }
+  size_t begin = 0;
+  for (size_t nl = buffer_.find('\n'); nl != std::string::npos;
+       nl = buffer_.find('\n', begin)) {
+    lines->push_back(buffer_.substr(begin, nl - begin));
+    begin = nl + 1;
+  }
+  *partial = buffer_.substr(begin);
+  buffer_.clear();
+  return end;
+}
+
 void LineClient::ShutdownWrite() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }

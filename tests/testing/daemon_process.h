@@ -48,6 +48,14 @@ class LineClient {
   // True when the peer closed the connection (EOF or reset) within the
   // timeout, after discarding any lines still buffered.
   bool WaitForClose(int timeout_ms = 5000);
+  // How a connection ended, for ReadToEnd.
+  enum class End { kEof, kReset, kError, kTimeout };
+  // Reads until the peer closes: every complete line (without "\n") into
+  // *lines, the bytes after the last "\n" into *partial. kReset when the
+  // connection was reset (ECONNRESET) rather than closed, kError for any
+  // other failure.
+  End ReadToEnd(std::vector<std::string>* lines, std::string* partial,
+                int timeout_ms = 10000);
   void ShutdownWrite();
   void Close();
 
