@@ -70,6 +70,17 @@ absl::string_view StopMessage(bool ok, bool persistent) {
   return "stopped; state is durable";
 }
 
+// The raw `req` of a reply line the Append*Reply functions built: what
+// lies between {"req": and the first ,"ok": (a quote inside a JSON string
+// is escaped, so that sequence cannot occur inside `req`); "" if none.
+absl::string_view ReqOfReply(absl::string_view line) {
+  constexpr absl::string_view kBegin = "{\"req\":";
+  if (!absl::StartsWith(line, kBegin)) return "";
+  line.remove_prefix(kBegin.size());
+  const size_t end = line.find(",\"ok\":");
+  return end == absl::string_view::npos ? "" : line.substr(0, end);
+}
+
 constexpr size_t kHistoryLimit = 1000;
 // Staged bytes past which sessions stop reading requests.
 constexpr size_t kMaxPendingBytes = 64 << 20;
@@ -439,8 +450,9 @@ void Server::OnCommitted(const absl::Status& status) {
     }
     for (HeldReply& held : unit.replies) {
       if (auto session = held.session.lock()) {
-        session->FillError(held.slot, "", WireError(WireCode::kInternal,
-                                                    "storage failed; not durable"));
+        session->FillError(
+            held.slot, ReqOfReply(held.line),
+            WireError(WireCode::kInternal, "storage failed; not durable"));
       }
     }
     BeginShutdown();

@@ -252,10 +252,16 @@ TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
   fail_commits_ = true;
   ASSERT_TRUE(c.SendRaw(
       R"({"op":"open","req":2,"id":"B","kind":"complaint"})" "\n"
-      R"({"op":"open","req":3,"id":"C","kind":"complaint"})" "\n"));
-  for (const std::string& reply : c.ReadLines(2)) {
+      R"({"op":"open","req":"c,\"ok\":3","id":"C","kind":"complaint"})" "\n"));
+  const std::vector<std::string> replies = c.ReadLines(2);
+  ASSERT_EQ(replies.size(), 2u);
+  for (const std::string& reply : replies) {
     EXPECT_NE(reply.find(R"("code":"internal")"), std::string::npos) << reply;
   }
+  // Each still says which request it answers.
+  EXPECT_EQ(replies[0].rfind(R"({"req":2,"ok":false,)", 0), 0u) << replies[0];
+  EXPECT_EQ(replies[1].rfind(R"({"req":"c,\"ok\":3","ok":false,)", 0), 0u)
+      << replies[1];
   EXPECT_TRUE(c.WaitForClose());
   c.Close();
   thread_.join();
