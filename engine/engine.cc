@@ -17,6 +17,7 @@ using internal::RemainingMs;
 using internal::StateName;
 using internal::SubtractOrStart;
 using internal::UsedMs;
+using internal::WarningAtMs;
 
 // What falls due next for one target, and what it is.
 struct Engine::Due {
@@ -356,6 +357,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     r.warned = static_cast<uint8_t>(std::count_if(
         points.begin(), points.end(),
         [&](int64_t left) { return left > left_ms; }));
+    r.other_budget = false;  // placed with the policy's budget now
     Reindex(slot, i, was);
   }
   if (priority != t.priority) {
@@ -569,18 +571,17 @@ std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
   const TargetRun& r = t.targets[target];
   if (r.state != TargetState::kRunning || r.paused) return std::nullopt;
   Calendar& cal = CalendarOf(t);
-  const int64_t budget_ms = BudgetMs(t, target);
   if (!r.breached) {
     const std::vector<int64_t>& points =
-        policy_->kind(t.kind).targets[target].warn_points[t.priority];
+        r.other_budget
+            ? PlacedWarnPoints(t, r)
+            : policy_->kind(t.kind).targets[target].warn_points[t.priority];
     if (r.warned < points.size()) {
-      const int64_t warn_ms =
-          SubtractOrStart(cal, r.deadline_ms, points[r.warned], r.start_ms);
-      return Due{Due::kWarning, std::min(warn_ms, r.deadline_ms)};
+      return Due{Due::kWarning, WarningAtMs(cal, r, points[r.warned])};
     }
     return Due{Due::kBreach, r.deadline_ms};
   }
-  const int64_t step_ms = policy_->StepMs(budget_ms);
+  const int64_t step_ms = policy_->StepMs(BudgetMs(t, target));
   if (step_ms <= 0 || DesiredLevel(t, r) >= policy_->top_level()) {
     return std::nullopt;
   }

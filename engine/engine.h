@@ -262,6 +262,13 @@ class Engine {
   void StartTargetsOn(uint32_t slot, int event, int64_t at_ms);
   void StopTarget(uint32_t slot, size_t target, int64_t at_ms, Effects* out);
   std::optional<Due> NextDue(Ticket& t, size_t target);
+  // For running target `r` of `t` with r.other_budget (engine_record.cc):
+  // the warning points of the budget its deadline gives, in warn_scratch_,
+  // valid until the next call. Walks the ticket's log.
+  const std::vector<int64_t>& PlacedWarnPoints(Ticket& t, const TargetRun& r);
+  // Restore's check of a target's deadline against the policy's budget:
+  // sets other_budget and settles `warned` if they differ.
+  void SettlePlacedBudget(Ticket& t, size_t target);
   // The level a breached target asks for: one above the first level (the
   // top for a major priority), plus one per escalation step taken.
   int DesiredLevel(const Ticket& t, const TargetRun& r) const;
@@ -338,6 +345,8 @@ class Engine {
   // Interned team and assignee names; id 0 is "" (none).
   std::vector<std::string> names_{""};
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
+
+  std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
 
 };
 

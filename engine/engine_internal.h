@@ -58,6 +58,22 @@ void ForEachPause(const Ticket& t, const TargetRun& r, int64_t ref_ms,
 // reloaded (docs/POLICY.md, "Changing the policy of a running desk").
 int64_t UsedMs(Calendar& cal, const Ticket& t, const TargetRun& r, int64_t ref_ms);
 
+// The business time running target `r`'s deadline gives: the working
+// time from its start to its deadline less every pause resumed since the
+// start (each moved the deadline by its length). It is UsedMs + the time
+// left at any instant after the last resume: `explain`'s budget_ms. The
+// policy's budget for the ticket's priority, unless the deadline was
+// placed under another policy (a reload) or kept through a priority
+// change once breached. Walks the ticket's log. REQUIRES: r is running.
+int64_t PlacedBudgetMs(Calendar& cal, const Ticket& t, const TargetRun& r);
+
+// When a warning `left_ms` of business time before target `r`'s deadline
+// falls: never before the start, never after the deadline.
+inline int64_t WarningAtMs(Calendar& cal, const TargetRun& r, int64_t left_ms) {
+  return std::min(SubtractOrStart(cal, r.deadline_ms, left_ms, r.start_ms),
+                  r.deadline_ms);
+}
+
 inline absl::string_view StateName(const TargetRun& r) {
   switch (r.state) {
     case TargetState::kPending: return "pending";

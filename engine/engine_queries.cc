@@ -55,6 +55,16 @@ int64_t UsedMs(Calendar& cal, const Ticket& t, const TargetRun& r, int64_t ref_m
   return used_ms;
 }
 
+int64_t PlacedBudgetMs(Calendar& cal, const Ticket& t, const TargetRun& r) {
+  int64_t budget_ms = BetweenOrZero(cal, r.start_ms, r.deadline_ms);
+  // A running clock stopped in no pause; one still on moved nothing yet.
+  ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
+               [&](int64_t from_ms, int64_t until_ms) {
+                 budget_ms -= BetweenOrZero(cal, from_ms, until_ms);
+               });
+  return budget_ms;
+}
+
 }  // namespace internal
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
+#include "engine/engine_internal.h"
 #include "engine/status_macros.h"
 
 namespace slad::engine {
@@ -124,7 +125,7 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
     }
     t->targets[i] = TargetRun{tr.start_ms, tr.deadline_ms, tr.mark_ms,
                               static_cast<TargetState>(tr.state), tr.paused,
-                              tr.breached, tr.warned, tr.steps};
+                              tr.breached, tr.warned, tr.steps, false};
   }
   for (const AdjustmentRecord& a : rec.log) {
     Adjustment adj{a.at_ms, a.until_ms, Adjustment::kPause, 0, 0};
@@ -174,6 +175,7 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   // collected and inserted sorted by SettleRestored(), before the next
   // call that reads or changes an index.
   for (size_t i = 0; i < slot.targets.size(); ++i) {
+    SettlePlacedBudget(slot, i);
     const TargetRun& r = slot.targets[i];
     if (auto* index = IndexOf(r)) {
       restored_keys_.emplace_back(
@@ -183,6 +185,46 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   }
   Rearm(h.index);
   return absl::OkStatus();
+}
+
+// A running clock whose deadline was placed under another policy (the
+// record comes from a reload, or from a restart with another policy file)
+// keeps that deadline, so it warns at the points of the budget the deadline
+// gives, by the current policy's warn_at and warn_before: a 2 h clock
+// reloaded under 4 h with warn_at 0.5 warns 1 h before its deadline, not
+// 2 h. The record's count of warnings sent counted another list, so it is
+// settled here: the points passed by the restore count as sent, and none
+// is sent dated before it. The common case, a deadline the policy's budget
+// placed, costs one Calendar::Between here (and a walk of the ticket's log,
+// if it has one) and nothing in NextDue.
+void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
+  TargetRun& r = t.targets[target];
+  if (r.state != TargetState::kRunning || r.breached) return;
+  Calendar& cal = CalendarOf(t);
+  if (r.deadline_ms == Calendar::kMaxMs) return;  // past the calendars: never
+  if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) return;
+  r.other_budget = true;
+  // Nothing fires while a clock is paused, so a paused clock has passed
+  // only the points before its pause; a running one, everything due by
+  // now (the engine it came from fired all that). An engine whose clock is
+  // behind the clock's start (a recovery that replays time from zero)
+  // cannot tell what passed: the count is kept.
+  if (now_ms() < r.start_ms) return;
+  const int64_t by_ms = r.paused ? r.mark_ms - 1 : now_ms();
+  const std::vector<int64_t>& points = PlacedWarnPoints(t, r);
+  uint8_t passed = 0;
+  while (passed < points.size() &&
+         internal::WarningAtMs(cal, r, points[passed]) <= by_ms) {
+    ++passed;
+  }
+  r.warned = passed;
+}
+
+const std::vector<int64_t>& Engine::PlacedWarnPoints(Ticket& t,
+                                                     const TargetRun& r) {
+  policy_->WarningPoints(t.kind, internal::PlacedBudgetMs(CalendarOf(t), t, r),
+                         &warn_scratch_);
+  return warn_scratch_;
 }
 
 absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {

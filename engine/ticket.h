@@ -30,7 +30,13 @@ struct TargetRun {
   bool breached = false;
   uint8_t warned = 0;  // warnings emitted (see CompiledPolicy::WarningPoints)
   uint8_t steps = 0;   // escalation steps taken since the breach
+  // Running: the deadline gives another budget than the policy's for the
+  // ticket's priority (it was placed under another policy), so warnings
+  // fall at that budget's points. Set by Engine::Restore, never stored.
+  bool other_budget = false;
 };
+// Fits the padding: InlinedVector<TargetRun, 2> keeps Ticket's size.
+static_assert(sizeof(TargetRun) == 32);
 
 // A change to a ticket's clocks that `explain` must be able to show.
 struct Adjustment {

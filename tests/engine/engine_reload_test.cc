@@ -1,10 +1,11 @@
-// What `get`, `explain`, stats and a priority change report for a clock
-// whose deadline was placed under another budget than the policy's: after
-// a policy reload (a new Engine filled through ExportAll -> Restore, as
-// SIGHUP and a restart with --policy do), and after a priority change that
-// kept a breached deadline. docs/POLICY.md, "Changing the policy of a
-// running desk", says what each reports; these tests hold it to that.
+// What `get`, `explain`, stats, a priority change and warnings do for a
+// clock whose deadline was placed under another budget than the policy's:
+// after a policy reload (a new Engine filled through ExportAll -> Restore,
+// as SIGHUP and a restart with --policy do), and after a priority change
+// that kept a breached deadline. docs/POLICY.md, "Changing the policy of a
+// running desk", says what each does; these tests hold it to that.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +58,15 @@ Policy MakePolicy(int64_t within_ms, int64_t urgent_ms, int64_t handle_ms) {
 
 Policy OldPolicy() { return MakePolicy(2 * kHour, kHour, 8 * kHour); }
 Policy NewPolicy() { return MakePolicy(4 * kHour, 90 * kMin, 16 * kHour); }
+
+// `p` warning when the shares `warn_at` of a budget are used and
+// `warn_before_ms` before a deadline.
+Policy Warning(Policy p, std::vector<double> warn_at,
+               std::vector<int64_t> warn_before_ms = {}) {
+  p.escalation.warn_at = std::move(warn_at);
+  for (int64_t ms : warn_before_ms) p.escalation.warn_before.push_back({0, ms});
+  return p;
+}
 
 class EngineReloadTest : public ::testing::Test {
  protected:
@@ -120,6 +130,14 @@ class EngineReloadTest : public ::testing::Test {
       out.push_back(std::string(kNames[static_cast<int>(e.type)]) + " @" +
                     std::to_string((e.at_ms - kT0) / kMin));
     }
+    return out;
+  }
+
+  // "id type @minutes-from-kT0" of what fires up to `at`.
+  std::vector<std::string> Fired(int64_t at) {
+    AdvanceTo(at);
+    std::vector<std::string> out = Events();
+    for (size_t i = 0; i < out.size(); ++i) out[i] = fx_.events[i].id + " " + out[i];
     return out;
   }
 
@@ -331,6 +349,198 @@ TEST_F(EngineReloadTest, APauseAResolveStoppedCountsForNoRestartedClock) {
   const Explanation e = Explain("S", "response");
   EXPECT_EQ(e.budget_ms, 2 * kHour);
   EXPECT_EQ(e.counted, (Intervals{{kT0 + 30 * kMin, kT0 + 150 * kMin}}));
+}
+
+// --- Warnings after a reload: at the points of the budget the deadline
+// gives, never dated before the reload, never twice.
+
+// The reproduction: 2 h reloaded under 4 h with warn_at = 0.5, 30 min in.
+// The new 4 h put the half-way warning 2 h before the old deadline, at the
+// start, sent on the next tick dated in the past. The 2 h the deadline
+// gives put it at 1 h, where it always was.
+TEST_F(EngineReloadTest, AWarningComesWhereTheOldDeadlinePutsIt) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 30 * kMin);
+  Reload(Warning(NewPolicy(), {0.5}));
+  EXPECT_EQ(Fired(kT0 + 31 * kMin), Lines{}) << "nothing dated before the reload";
+  Open("N", "sales", kT0 + 40 * kMin);  // the new 4 h: half-way at 2 h 40
+  EXPECT_EQ(Fired(kT0 + 59 * kMin), Lines{});
+  EXPECT_EQ(Fired(kT0 + 60 * kMin), Lines{"S warning @60"});
+  EXPECT_EQ(Fired(kT0 + 5 * kHour),
+            (Lines{"S breached @120", "S escalated @120", "N warning @160",
+                   "N breached @280", "N escalated @280"}));
+}
+
+// Reloaded just after the warning was sent (and exactly at it): it is not
+// sent again; the breach follows at the old deadline.
+TEST_F(EngineReloadTest, AWarningSentBeforeTheReloadIsNotRepeated) {
+  for (const int64_t reload_min : {60, 61, 90}) {
+    SCOPED_TRACE(reload_min);
+    engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+    Open("S", "sales", kT0);
+    EXPECT_EQ(Fired(kT0 + reload_min * kMin), Lines{"S warning @60"});
+    Reload(Warning(NewPolicy(), {0.5}));
+    EXPECT_EQ(Fired(kT0 + 3 * kHour), (Lines{"S breached @120", "S escalated @120"}));
+  }
+}
+
+// Shortened, 4 h to 2 h: the old deadline stays at 4 h and its 4 h budget
+// places the warning at 2 h, not 1 h before the deadline (3 h).
+TEST_F(EngineReloadTest, AShortenedWithinKeepsTheOldDeadlinesWarnings) {
+  const Policy old_policy = MakePolicy(4 * kHour, 2 * kHour, 8 * kHour);
+  engine_ = std::move(*Engine::Create(Warning(old_policy, {0.5, 0.75}), kT0));
+  Open("S", "sales", kT0);
+  EXPECT_EQ(Fired(kT0 + 150 * kMin), Lines{"S warning @120"});
+  Reload(Warning(OldPolicy(), {0.5, 0.75}));  // within 2h
+  Open("N", "sales", kT0 + 155 * kMin);       // the new 2 h: 60 and 90 min in
+  EXPECT_EQ(Fired(kT0 + 5 * kHour),
+            (Lines{"S warning @180", "N warning @215", "S breached @240",
+                   "S escalated @240", "N warning @245", "N breached @275",
+                   "N escalated @275"}));
+}
+
+// warn_before across the reload: 3 h before a deadline the 2 h clock
+// never had (the new 4 h has), 30 min before it at 90 min. The new list put
+// the first at the clock's start, in the past.
+TEST_F(EngineReloadTest, WarnBeforeCountsBackFromTheOldDeadline) {
+  engine_ = std::move(
+      *Engine::Create(Warning(OldPolicy(), {}, {3 * kHour, 30 * kMin}), kT0));
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 10 * kMin);
+  Reload(Warning(NewPolicy(), {}, {3 * kHour, 30 * kMin}));
+  EXPECT_EQ(Fired(kT0 + 11 * kMin), Lines{});
+  EXPECT_EQ(Fired(kT0 + 2 * kHour),
+            (Lines{"S warning @90", "S breached @120", "S escalated @120"}));
+  EXPECT_EQ(Get("S").deadline_ms, kT0 + 2 * kHour);
+}
+
+// The same on office hours, where both count business time: 8 h opened
+// Friday 16:00 are due Monday 16:00 (1 h Friday, 7 h Monday), reloaded
+// under 16 h. Half of the 8 h is used Monday 12:00 (minute 10800 from
+// kT0) and 2 h before the deadline is 14:00 (10920). Half of 16 h, 8 h
+// before the deadline, would have been the start, in the past.
+TEST_F(EngineReloadTest, WarningsOnOfficeHoursCountBusinessTime) {
+  const int64_t friday = kT0 + 4 * kDay, monday = kT0 + 7 * kDay;
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}, {2 * kHour}), kT0));
+  AdvanceTo(friday);
+  Open("C", "complaint", friday + 16 * kHour);
+  AdvanceTo(friday + 20 * kHour);
+  Reload(Warning(NewPolicy(), {0.5}, {2 * kHour}));  // 16 h
+  EXPECT_EQ(Fired(friday + 21 * kHour), Lines{});
+  // Half of 8 h: Friday 16-17 and Monday 09-12. Then 2 h before 16:00.
+  EXPECT_EQ(Fired(monday + 12 * kHour - 1), Lines{});
+  EXPECT_EQ(Fired(monday + 12 * kHour), Lines{"C warning @10800"});
+  EXPECT_EQ(Fired(monday + 14 * kHour), Lines{"C warning @10920"});
+}
+
+// A clock paused across the reload: its budget (2 h) is the deadline's
+// less the pause, and nothing fired while it was paused, so the warning
+// that fell in the pause's time comes when the clock has run its hour.
+TEST_F(EngineReloadTest, APausedClockWarnsWhenItHasRunItsShare) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("S", "sales", kT0);
+  Simple(Op::kPause, "S", kT0 + 20 * kMin);
+  AdvanceTo(kT0 + 70 * kMin);
+  Reload(Warning(NewPolicy(), {0.5}));
+  EXPECT_EQ(Fired(kT0 + 80 * kMin), Lines{});
+  Simple(Op::kResume, "S", kT0 + 80 * kMin);  // deadline 3 h: 1 h paused
+  EXPECT_EQ(Fired(kT0 + 3 * kHour),
+            (Lines{"S warning @120", "S breached @180", "S escalated @180"}));
+}
+
+// The reload changed the warning list too: the points the 2 h deadline
+// gives under the new list, those passed by the reload counted as sent.
+// Here 0.5 was sent under the old list; the new one has only 0.8, which
+// has not passed: it is sent at 96 min, not skipped for the count of 1.
+TEST_F(EngineReloadTest, AChangedWarningListSendsWhatItsPointsSay) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("S", "sales", kT0);
+  EXPECT_EQ(Fired(kT0 + 70 * kMin), Lines{"S warning @60"});
+  Reload(Warning(NewPolicy(), {0.8}));
+  EXPECT_EQ(Fired(kT0 + 2 * kHour),
+            (Lines{"S warning @96", "S breached @120", "S escalated @120"}));
+  // A list that gained a point already passed (0.25 at 30 min) sends it
+  // never: nothing is dated before the reload.
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("T", "sales", kT0);
+  AdvanceTo(kT0 + 40 * kMin);
+  Reload(Warning(NewPolicy(), {0.25, 0.5}));
+  EXPECT_EQ(Fired(kT0 + 2 * kHour),
+            (Lines{"T warning @60", "T breached @120", "T escalated @120"}));
+}
+
+// A priority change after the reload places the deadline with the new
+// policy's budget, and the warnings go back to its points: urgent's 90 min
+// with warn_at 0.5 warn at 45 min, passed when made urgent at 50 min.
+TEST_F(EngineReloadTest, APriorityChangeGivesBackThePolicysWarningPoints) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5, 0.9}), kT0));
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 10 * kMin);
+  Reload(Warning(NewPolicy(), {0.5, 0.9}));
+  SetPriority("S", "urgent", kT0 + 50 * kMin);
+  EXPECT_EQ(Fired(kT0 + 2 * kHour),
+            (Lines{"S warning @81", "S breached @90", "S escalated @90"}));
+}
+
+// A restart (the same policy restored at the same instant) sends exactly
+// what running on would have, for clocks placed under the policy in force
+// and under the one before it alike: at every restart, including the very
+// instant a warning falls due.
+TEST_F(EngineReloadTest, ARestartWithoutAPolicyChangeSendsTheSame) {
+  // S, P (paused 20-100 min) and C (office hours, Monday 09:00-17:00)
+  // placed under 2 h and 8 h, N under the new 4 h.
+  const auto run = [&](const std::vector<int64_t>& restarts_min) {
+    const auto old_policy = [] { return Warning(OldPolicy(), {0.5, 0.75}, {10 * kMin}); };
+    const auto new_policy = [] { return Warning(NewPolicy(), {0.5, 0.75}, {10 * kMin}); };
+    engine_ = std::move(*Engine::Create(old_policy(), kT0));
+    Open("S", "sales", kT0);
+    Open("P", "sales", kT0);
+    Open("C", "complaint", kT0);
+    Simple(Op::kPause, "P", kT0 + 20 * kMin);
+    AdvanceTo(kT0 + 30 * kMin);
+    Reload(new_policy());
+    Open("N", "sales", kT0 + 40 * kMin);
+    Lines sent;
+    for (int64_t m = 41; m <= 20 * 60; ++m) {
+      if (m == 100) Simple(Op::kResume, "P", kT0 + m * kMin);
+      for (std::string& line : Fired(kT0 + m * kMin)) sent.push_back(std::move(line));
+      if (std::find(restarts_min.begin(), restarts_min.end(), m) != restarts_min.end()) {
+        Reload(new_policy());
+      }
+    }
+    return sent;
+  };
+  const Lines straight = run({});
+  EXPECT_EQ(straight,
+            (Lines{"S warning @60", "S warning @90", "S warning @110",
+                   "S breached @120", "S escalated @120", "P warning @140",
+                   "N warning @160", "P warning @170", "P warning @190",
+                   "P breached @200", "P escalated @200", "N warning @220",
+                   "N warning @270", "N breached @280", "N escalated @280",
+                   "C warning @780", "C warning @900", "C warning @1010",
+                   "C breached @1020", "C escalated @1020"}));
+  EXPECT_EQ(run({45, 60, 61, 90, 100, 101, 110, 140, 170, 200, 220, 600, 780, 1010}),
+            straight);
+}
+
+// A recovery that restores into an engine whose clock starts at zero and
+// then advances to the last commit's instant (the daemon's manual clock
+// does) cannot tell what passed at the restore: it keeps the count, and
+// sends nothing twice.
+TEST_F(EngineReloadTest, ARestoreBehindTheClocksStartKeepsTheCount) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 30 * kMin);
+  Reload(Warning(NewPolicy(), {0.5}));
+  EXPECT_EQ(Fired(kT0 + 70 * kMin), Lines{"S warning @60"});
+  auto recovered = std::move(*Engine::Create(Warning(NewPolicy(), {0.5}), 0));
+  engine_->ExportAll([&](TicketRecord&& r) {
+    ASSERT_TRUE(recovered->Restore(std::move(r)).ok());
+  });
+  engine_ = std::move(recovered);
+  EXPECT_EQ(Fired(kT0 + 70 * kMin), Lines{});
+  EXPECT_EQ(Fired(kT0 + 3 * kHour), (Lines{"S breached @120", "S escalated @120"}));
 }
 
 }  // namespace
