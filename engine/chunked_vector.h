@@ -1,7 +1,10 @@
 #ifndef SLAD_ENGINE_CHUNKED_VECTOR_H_
 #define SLAD_ENGINE_CHUNKED_VECTOR_H_
 
+#include <sys/mman.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <vector>
@@ -14,12 +17,14 @@ namespace slad::engine {
 // half its memory unused).
 //
 // A chunk is one 2 MiB block aligned on 2 MiB, holding as many elements as
-// fit: exactly the unit in which the kernel backs memory with a
-// transparent huge page where malloc asks for them (slad runs with
-// glibc.malloc.hugetlb=1, README). With 4 KiB pages, first touching the
-// 1.4 GB of 10M tickets took 5-7 s of page faults on the benchmark
-// machine; with huge pages a fraction of that (docs/BENCHMARKS.md,
-// "Restart"). Chunks of a power-of-two count would straddle huge pages.
+// fit, mapped on its own and marked for transparent huge pages: one page
+// fault instead of 512. With 4 KiB pages, first touching the 1.3 GB of
+// 10M tickets took 5-8 s of page faults on the benchmark machine
+// (docs/BENCHMARKS.md, "Third session"). The chunks are not taken from
+// malloc: an aligned allocation from its heap leaves the alignment gap
+// beside each chunk for small blocks, and each of those, once touched,
+// made a huge page of its own resident (RSS at 10M tickets grew by
+// 0.8 GB).
 //
 // Thread-safety: none. Elements are value-initialized when their chunk is
 // allocated; EnsureSize() never shrinks.
@@ -46,17 +51,28 @@ class ChunkedVector {
   }
 
  private:
-  static constexpr std::align_val_t kAlign{kChunkBytes};
   struct FreeChunk {
     void operator()(T* p) const {
       std::destroy_n(p, kChunk);
-      ::operator delete(p, kAlign);
+      munmap(p, kChunkBytes);
     }
   };
   using Chunk = std::unique_ptr<T, FreeChunk>;
 
+  // Maps twice the size and keeps the aligned chunk inside it.
   static Chunk NewChunk() {
-    T* p = static_cast<T*>(::operator new(kChunkBytes, kAlign));
+    const size_t span = 2 * kChunkBytes;
+    void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(mapped);
+    const uintptr_t aligned = (begin + kChunkBytes - 1) & ~(kChunkBytes - 1);
+    if (aligned > begin) munmap(mapped, aligned - begin);
+    const uintptr_t end = aligned + kChunkBytes;
+    if (begin + span > end) munmap(reinterpret_cast<void*>(end), begin + span - end);
+    T* p = reinterpret_cast<T*>(aligned);
+    // Advice only: where the kernel has no huge pages this changes nothing.
+    (void)madvise(p, kChunkBytes, MADV_HUGEPAGE);
     std::uninitialized_value_construct_n(p, kChunk);
     return Chunk(p);
   }
