@@ -249,8 +249,8 @@ TimerHandle Engine::AllocateSlot() {
   return h;
 }
 
-// Rebuilt in place rather than assigned from a temporary: g++ 12 warns
-// (falsely) about absl::InlinedVector's move assignment there.
+// Rebuilt in place: the same as assigning a fresh Ticket, without the
+// temporary.
 void Engine::ResetTicket(Ticket& t) {
   std::destroy_at(&t);
   std::construct_at(&t);

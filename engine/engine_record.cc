@@ -123,9 +123,14 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
       return absl::InvalidArgumentError(
           absl::StrCat("ticket \"", rec.id, "\": bad target state"));
     }
-    t->targets[i] = TargetRun{tr.start_ms, tr.deadline_ms, tr.mark_ms,
-                              static_cast<TargetState>(tr.state), tr.paused,
-                              tr.breached, tr.warned, tr.steps, false};
+    t->targets[i] = TargetRun{.start_ms = tr.start_ms,
+                              .deadline_ms = tr.deadline_ms,
+                              .mark_ms = tr.mark_ms,
+                              .state = static_cast<TargetState>(tr.state),
+                              .paused = tr.paused,
+                              .breached = tr.breached,
+                              .warned = tr.warned,
+                              .steps = tr.steps};
   }
   for (const AdjustmentRecord& a : rec.log) {
     Adjustment adj{a.at_ms, a.until_ms, Adjustment::kPause, 0, 0};

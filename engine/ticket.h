@@ -4,11 +4,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
+#include "absl/strings/string_view.h"
 #include "engine/ticket_id.h"
 
 namespace slad::engine {
@@ -21,22 +20,101 @@ enum class TargetState : uint8_t { kPending, kRunning, kMet, kMetLate };
 
 // One target of one ticket. The deadline already includes every pause that
 // ended: on resume it moves by exactly the paused business time.
+//
+// Packed to 28 bytes (4-byte alignment, the flags in one byte): two of
+// them and a count fit in 64 bytes (TargetRuns), where the natural layout
+// took 32 each. Ten million tickets carry these.
+#pragma pack(push, 4)
 struct TargetRun {
   int64_t start_ms = 0;     // when the clock (last) started
   int64_t deadline_ms = 0;  // running/stopped: the deadline in force
   int64_t mark_ms = 0;      // paused: since when; stopped: when
   TargetState state = TargetState::kPending;
-  bool paused = false;
-  bool breached = false;
-  uint8_t warned = 0;  // warnings emitted (see CompiledPolicy::WarningPoints)
-  uint8_t steps = 0;   // escalation steps taken since the breach
+  bool paused : 1 = false;
+  bool breached : 1 = false;
   // Running: the deadline gives another budget than the policy's for the
   // ticket's priority (it was placed under another policy), so warnings
   // fall at that budget's points. Set by Engine::Restore, never stored.
-  bool other_budget = false;
+  bool other_budget : 1 = false;
+  uint8_t warned = 0;  // warnings emitted (see CompiledPolicy::WarningPoints)
+  uint8_t steps = 0;   // escalation steps taken since the breach
 };
-// Fits the padding: InlinedVector<TargetRun, 2> keeps Ticket's size.
-static_assert(sizeof(TargetRun) == 32);
+#pragma pack(pop)
+static_assert(sizeof(TargetRun) == 28);
+
+// A ticket's targets: up to two in place (every kind of the default policy
+// has one or two), more in a heap array of exactly their number. The count
+// is fixed by the ticket's kind, so the array never grows in place: resize
+// and assign build it anew. 64 bytes; absl::InlinedVector<TargetRun, 2>
+// took 72.
+//
+// Thread-safety: as a plain value. Move-only.
+class TargetRuns {
+ public:
+  TargetRuns() : inline_{} {}
+  TargetRuns(TargetRuns&& other) noexcept : inline_{} { Take(other); }
+  TargetRuns& operator=(TargetRuns&& other) noexcept {
+    if (this != &other) {
+      Free();
+      Take(other);
+    }
+    return *this;
+  }
+  TargetRuns(const TargetRuns&) = delete;
+  TargetRuns& operator=(const TargetRuns&) = delete;
+  ~TargetRuns() { Free(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  TargetRun& operator[](size_t i) { return data()[i]; }
+  const TargetRun& operator[](size_t i) const { return data()[i]; }
+  TargetRun* begin() { return data(); }
+  TargetRun* end() { return data() + size_; }
+  const TargetRun* begin() const { return data(); }
+  const TargetRun* end() const { return data() + size_; }
+
+  // n copies of `value`; what was there before is gone.
+  void assign(size_t n, const TargetRun& value) {
+    Free();
+    if (n > kInline) heap_ = new TargetRun[n];
+    size_ = static_cast<uint32_t>(n);
+    for (TargetRun& r : *this) r = value;
+  }
+  // Keeps the first min(n, size()) targets; new ones are pending.
+  void resize(size_t n) {
+    TargetRuns grown;
+    grown.assign(n, TargetRun{});
+    for (size_t i = 0; i < n && i < size_; ++i) grown[i] = (*this)[i];
+    *this = std::move(grown);
+  }
+
+ private:
+  static constexpr size_t kInline = 2;
+
+  bool on_heap() const { return size_ > kInline; }
+  TargetRun* data() { return on_heap() ? heap_ : inline_; }
+  const TargetRun* data() const { return on_heap() ? heap_ : inline_; }
+  void Take(TargetRuns& other) {
+    size_ = other.size_;
+    if (other.on_heap()) {
+      heap_ = other.heap_;
+    } else {
+      for (size_t i = 0; i < size_; ++i) inline_[i] = other.inline_[i];
+    }
+    other.size_ = 0;
+  }
+  void Free() {
+    if (on_heap()) delete[] heap_;
+    size_ = 0;
+  }
+
+  union {
+    TargetRun inline_[kInline];
+    TargetRun* heap_;
+  };
+  uint32_t size_ = 0;
+};
+static_assert(sizeof(TargetRuns) == 64);
 
 // A change to a ticket's clocks that `explain` must be able to show.
 struct Adjustment {
@@ -65,11 +143,14 @@ struct Ticket {
   uint8_t level = 0;
   bool paused = false;
   bool rated = false;
-  absl::InlinedVector<TargetRun, 2> targets;
+  TargetRuns targets;
   // Pauses and priority changes, oldest first; most tickets have none, so
   // the log costs one pointer until the first.
   std::unique_ptr<std::vector<Adjustment>> log;
 };
+// Two cache lines; a 2 MiB chunk of the ticket table (ChunkedVector) holds
+// exactly 16,384.
+static_assert(sizeof(Ticket) == 128);
 
 // A resolved ticket, kept for reopening and rating within the window.
 // When it was resolved lives here, not in Ticket: open tickets, the many,

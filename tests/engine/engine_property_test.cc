@@ -59,8 +59,9 @@ TargetSpec Target(std::string name, std::vector<std::string> start,
   return t;
 }
 
-// Three kinds: `sales` around the clock with an urgent override and a
-// clock that only `resolved` stops; `return` on the office calendar with a
+// Three kinds: `sales` around the clock with an urgent override, a
+// clock that only `resolved` stops and a third clock (more targets than a
+// ticket holds in place: engine/ticket.h) chained on the response; `return` on the office calendar with a
 // chained second clock; `claim` on the office calendar, short enough for
 // warn_before to matter, restarted by a reopen.
 Policy PropertyPolicy() {
@@ -71,7 +72,8 @@ Policy PropertyPolicy() {
   p.calendars.emplace("office", *Calendar::Create(Office()));
   KindSpec sales{"sales", "always",
                  {Target("response", {"open", "reopened"}, {"responded"}, 2 * kHour),
-                  Target("resolution", {"open", "reopened"}, {"resolved"}, 8 * kHour)}};
+                  Target("resolution", {"open", "reopened"}, {"resolved"}, 8 * kHour),
+                  Target("follow_up", {"responded"}, {"completed"}, 4 * kHour)}};
   sales.targets[0].within_by_priority["urgent"].ms = kHour;
   KindSpec ret{"return", "office",
                {Target("review", {"open"}, {"approved", "rejected"}, 0, 2),
