@@ -3,7 +3,6 @@
 // handling 48 h), so every figure includes the wheel, both indexes, the id
 // table and the statistics. docs/BENCHMARKS.md records the figures.
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,16 +24,11 @@ namespace {
 constexpr int64_t kStartMs = 1'767'571'200'000;  // Monday 2026-01-05Z
 constexpr int64_t kMinuteMs = 60'000;
 
-size_t HeapBytesInUse() {
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
-// Resident bytes (VmRSS). Unlike the heap figure it does not count address
-// space reserved but never touched (the ticket table's 2 MiB-aligned chunks
-// each reserve up to 2 MiB more than they use), and it counts page
-// granularity; it is exact only when one benchmark runs in the process,
-// as freed memory of an earlier one may stay resident.
+// Resident bytes (VmRSS): what the bar is on. The heap figure mallinfo2
+// gives no longer covers the ticket table, whose chunks are mapped outside
+// malloc (engine/chunked_vector.h). Exact when one benchmark size runs in
+// the process (--benchmark_filter), as freed memory of an earlier run may
+// stay resident and be reused.
 size_t ResidentBytes() {
   FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
@@ -80,26 +74,21 @@ void BM_Open(benchmark::State& state) {
   const std::vector<std::string> ids = Ids(state.range(0));
   const bool reserve = state.range(1) != 0;
   double bytes_per_ticket = 0;
-  double resident_per_ticket = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto engine = NewEngine();
     Effects effects;
-    const size_t before = HeapBytesInUse();
-    const size_t resident_before = ResidentBytes();
+    const size_t before = ResidentBytes();
     if (reserve) engine->Reserve(ids.size());
     state.ResumeTiming();
     OpenAll(*engine, ids, &effects);
     state.PauseTiming();
     bytes_per_ticket =
-        static_cast<double>(HeapBytesInUse() - before) / ids.size();
-    resident_per_ticket =
-        (static_cast<double>(ResidentBytes()) - resident_before) / ids.size();
+        (static_cast<double>(ResidentBytes()) - before) / ids.size();
     engine.reset();
     state.ResumeTiming();
   }
   state.counters["bytes_per_ticket"] = bytes_per_ticket;
-  state.counters["resident_per_ticket"] = resident_per_ticket;
   state.counters["per_op"] = benchmark::Counter(
       static_cast<double>(ids.size()),
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
