@@ -122,8 +122,8 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
     MaybeClose();
     return;
   }
-  if (draining_) {
-    // Ending: what arrives now is not executed. It is read and dropped all
+  if (draining_ || fin_sent_ || reject_) {
+    // Ending, or refused: what arrives now is not executed. It is read and dropped all
     // the same, because closing a socket with unread bytes sends a reset,
     // which can cut off the replies still on their way to the client.
     Read();

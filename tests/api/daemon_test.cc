@@ -388,6 +388,24 @@ TEST_F(DaemonTest, GetShowsTheHistoryOfATicketTheEngineHasForgotten) {
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"A"})")), "not_found");
 }
 
+// A refused connection is answered and closed; what it sent is read and
+// dropped, never executed, or a refused client could still change tickets.
+TEST_F(DaemonTest, ARefusedConnectionsRequestsAreNotExecuted) {
+  WriteFile("slad.toml", "[limits]\nmax_connections = 1\n");
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient a = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(a, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"));
+  LineClient refused = daemon_->Connect();
+  ASSERT_TRUE(refused.SendLine(R"({"op":"open","id":"SNEAK","kind":"inquiry"})"));
+  EXPECT_EQ(CodeOf(refused.ReadLine().value_or("")), "too_many_connections");
+  EXPECT_TRUE(refused.WaitForClose());
+  refused.Close();
+  // Its bytes were in the server's hands before it closed: a commit on the
+  // open connection, then the ticket must still be unknown.
+  EXPECT_TRUE(IsOk(Ask(a, R"({"op":"open","req":1,"id":"OTHER","kind":"inquiry"})"), "1"));
+  EXPECT_EQ(CodeOf(Ask(a, R"({"op":"get","id":"SNEAK"})")), "not_found");
+}
+
 TEST_F(DaemonTest, ConnectionLimitRepliesThenCloses) {
   WriteFile("slad.toml", "[limits]\nmax_connections = 2\n");
   StartDaemon({"--config", Path("slad.toml")});
