@@ -39,7 +39,9 @@ absl::Status Closed() {
 // is logged by RocksDB and leaves them off; the store still works, and the
 // next open turns them on.
 void ResumeCompactions(Store::Impl* impl) {
-  if (!impl->compactions_deferred.exchange(false)) return;
+  // With no database open, clearing the flag is all: the reopen that
+  // brings it back opens with compactions on.
+  if (!impl->compactions_deferred.exchange(false) || impl->db == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* family : impl->families) {
     impl->db->SetOptions(family, {{"disable_auto_compactions", "false"}})
         .PermitUncheckedError();
@@ -55,8 +57,9 @@ absl::Status Store::Load(
   const auto start = std::chrono::steady_clock::now();
   *report = RecoveryReport();
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
-  if (impl_->db == nullptr) return Closed();
+  // Before the first return: a failed load leaves nothing deferred either.
   absl::Cleanup resume = [this] { ResumeCompactions(impl_.get()); };
+  if (impl_->db == nullptr) return Closed();
   RETURN_IF_ERROR(TicketScan(impl_->db.get(), impl_->cf(kTickets))
                       .Run(tickets, &report->tickets));
   {
