@@ -343,7 +343,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
     TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning || r.breached) continue;
     const IndexPlace was = PlaceOf(r);
-    const int64_t ref_ms = r.paused ? r.mark_ms : cmd.at_ms;
+    const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : cmd.at_ms;
     const int64_t used_ms = UsedMs(cal, t, r, ref_ms);
     const int64_t left_ms =
         policy_->kind(t.kind).targets[i].budget_ms[priority] - used_ms;
@@ -556,7 +556,7 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
   // stop counts from its start), from the facts: the policy's budget may
   // not be the one the deadline was placed with (a reload, a priority
   // change that kept a breached deadline).
-  const int64_t ref_ms = r.paused ? r.mark_ms : at_ms;
+  const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : at_ms;
   const int64_t took_ms = UsedMs(CalendarOf(t), t, r, ref_ms);
   stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
   r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;

@@ -70,8 +70,10 @@ int64_t PlacedBudgetMs(Calendar& cal, const Ticket& t, const TargetRun& r);
 // When a warning `left_ms` of business time before target `r`'s deadline
 // falls: never before the start, never after the deadline.
 inline int64_t WarningAtMs(Calendar& cal, const TargetRun& r, int64_t left_ms) {
-  return std::min(SubtractOrStart(cal, r.deadline_ms, left_ms, r.start_ms),
-                  r.deadline_ms);
+  // By value: TargetRun is packed, and std::min takes references.
+  const int64_t deadline_ms = r.deadline_ms;
+  return std::min(SubtractOrStart(cal, deadline_ms, left_ms, r.start_ms),
+                  deadline_ms);
 }
 
 inline absl::string_view StateName(const TargetRun& r) {

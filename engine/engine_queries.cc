@@ -41,7 +41,7 @@ void ForEachPause(const Ticket& t, const TargetRun& r, int64_t ref_ms,
     if (a.what != Adjustment::kPause) continue;
     if (a.until_ms == 0 || a.until_ms > ref_ms) continue;  // moved nothing yet
     if (stopped_paused && k == last_pause && a.until_ms == ref_ms) continue;
-    const int64_t from_ms = std::max(a.at_ms, r.start_ms);
+    const int64_t from_ms = std::max(a.at_ms, int64_t{r.start_ms});
     if (from_ms < a.until_ms) fn(from_ms, a.until_ms);
   }
 }
@@ -72,7 +72,7 @@ namespace {
 // The instant up to which a started target's clock has counted: now while
 // it runs, else when it was paused or stopped.
 int64_t ClockRefMs(const TargetRun& r, int64_t now_ms) {
-  return r.state == TargetState::kRunning && !r.paused ? now_ms : r.mark_ms;
+  return r.state == TargetState::kRunning && !r.paused ? now_ms : int64_t{r.mark_ms};
 }
 
 // Explanation::counted: the working time of [start, ref) less the pauses
@@ -87,7 +87,8 @@ void CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
     pauses.emplace_back(from_ms, until_ms);
   });
   std::vector<Calendar::Interval> work;
-  (void)cal.WorkingIntervals(r.start_ms, std::max(r.start_ms, ref_ms), &work);
+  const int64_t start_ms = r.start_ms;  // by value: TargetRun is packed
+  (void)cal.WorkingIntervals(start_ms, std::max(start_ms, ref_ms), &work);
   const size_t ran_end = work.size();
   if (ref_ms < r.deadline_ms) (void)cal.WorkingIntervals(ref_ms, r.deadline_ms, &work);
   int64_t left_ms = budget_ms;
@@ -308,7 +309,7 @@ void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
       }
       const int64_t until_ms = a.until_ms ? a.until_ms : now_ms();
       if (until_ms <= r.start_ms) continue;
-      const int64_t from_ms = std::max(a.at_ms, r.start_ms);
+      const int64_t from_ms = std::max(a.at_ms, int64_t{r.start_ms});
       e->pauses.push_back({from_ms, a.until_ms, BetweenOrZero(cal, from_ms, until_ms)});
     }
   }

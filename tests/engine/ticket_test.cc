@@ -24,7 +24,7 @@ TEST(TargetRunsTest, TwoLiveInPlaceMoreOnTheHeap) {
     ASSERT_EQ(runs.size(), n);
     EXPECT_EQ(runs.empty(), n == 0);
     for (size_t i = 0; i < n; ++i) {
-      EXPECT_EQ(runs[i].deadline_ms, 42);
+      EXPECT_EQ(int64_t{runs[i].deadline_ms}, 42);  // packed: by value
       EXPECT_TRUE(runs[i].breached);
       runs[i].deadline_ms = static_cast<int64_t>(i);
     }
@@ -32,7 +32,7 @@ TEST(TargetRunsTest, TwoLiveInPlaceMoreOnTheHeap) {
     EXPECT_EQ(runs.size(), 0u);  // NOLINT: the moved-from state is specified
     ASSERT_EQ(moved.size(), n);
     int64_t i = 0;
-    for (const TargetRun& r : moved) EXPECT_EQ(r.deadline_ms, i++);
+    for (const TargetRun& r : moved) EXPECT_EQ(int64_t{r.deadline_ms}, i++);
   }
 }
 
@@ -41,13 +41,13 @@ TEST(TargetRunsTest, ResizeKeepsTheFirstAndAddsPendingOnes) {
   runs.assign(2, Running(5));
   runs.resize(4);  // in place -> heap
   ASSERT_EQ(runs.size(), 4u);
-  EXPECT_EQ(runs[1].deadline_ms, 5);
+  EXPECT_EQ(int64_t{runs[1].deadline_ms}, 5);
   EXPECT_EQ(runs[3].state, TargetState::kPending);
   EXPECT_FALSE(runs[3].breached);
   runs[0].deadline_ms = 9;
   runs.resize(1);  // heap -> in place
   ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].deadline_ms, 9);
+  EXPECT_EQ(int64_t{runs[0].deadline_ms}, 9);
 }
 
 TEST(TargetRunsTest, MoveAssignmentFreesWhatWasThere) {
@@ -56,9 +56,9 @@ TEST(TargetRunsTest, MoveAssignmentFreesWhatWasThere) {
   b.assign(3, Running(2));
   a = std::move(b);  // ASan: the old heap array of `a` must be freed
   ASSERT_EQ(a.size(), 3u);
-  EXPECT_EQ(a[2].deadline_ms, 2);
+  EXPECT_EQ(int64_t{a[2].deadline_ms}, 2);
   b = std::move(a);
-  EXPECT_EQ(b[0].deadline_ms, 2);
+  EXPECT_EQ(int64_t{b[0].deadline_ms}, 2);
 }
 
 }  // namespace
