@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
+#include "tests/testing/policy_specs.h"
 #include "tests/testing/naive_calendar.h"
 #include "tests/testing/reference_engine.h"
 #include "tests/testing/seed.h"
@@ -47,17 +48,7 @@ CalendarSpec Office() {
   return spec;
 }
 
-TargetSpec Target(std::string name, std::vector<std::string> start,
-                  std::vector<std::string> stop, int64_t within_ms,
-                  int64_t within_wd = 0) {
-  TargetSpec t;
-  t.name = std::move(name);
-  t.start = std::move(start);
-  t.stop = std::move(stop);
-  t.within.ms = within_ms;
-  t.within.working_days = within_wd;
-  return t;
-}
+using slad::testing::Target;
 
 // Three kinds: `sales` around the clock with an urgent override, a
 // clock that only `resolved` stops and a third clock (more targets than a

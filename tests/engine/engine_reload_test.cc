@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "gtest/gtest.h"
+#include "tests/testing/policy_specs.h"
 
 namespace slad::engine {
 namespace {
@@ -24,15 +25,7 @@ constexpr int64_t kDay = 24 * kHour;
 // Monday 2026-01-05 00:00:00 UTC.
 constexpr int64_t kT0 = 1'767'571'200'000;
 
-TargetSpec Target(std::string name, std::vector<std::string> start,
-                  std::vector<std::string> stop, int64_t within_ms) {
-  TargetSpec t;
-  t.name = std::move(name);
-  t.start = std::move(start);
-  t.stop = std::move(stop);
-  t.within.ms = within_ms;
-  return t;
-}
+using slad::testing::Target;
 
 // `sales` answers within `within_ms` around the clock (`urgent_ms` when
 // urgent); `complaint` is handled within `handle_ms` of office hours,

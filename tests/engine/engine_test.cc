@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/testing/policy_specs.h"
 #include "tests/testing/seed.h"
 
 namespace slad::engine {
@@ -30,15 +31,7 @@ CalendarSpec Office() {
   return spec;
 }
 
-TargetSpec Target(std::string name, std::vector<std::string> start,
-                  std::vector<std::string> stop, int64_t within_ms) {
-  TargetSpec t;
-  t.name = std::move(name);
-  t.start = std::move(start);
-  t.stop = std::move(stop);
-  t.within.ms = within_ms;
-  return t;
-}
+using slad::testing::Target;
 
 Policy TestPolicy() {
   Policy p;
