@@ -295,22 +295,28 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
 }
 
 // The pauses and priority changes of the target's span, and its special
-// days from the start to the deadline.
+// days from the start to the deadline. The pauses are those `counted`
+// takes out (ForEachPause), and the one the running clock is in now: not
+// one begun after the clock stopped, nor the one it stopped in, which
+// moved nothing. A stopped clock lists the priority changes up to its
+// stop only.
 void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
   Calendar& cal = CalendarOf(t);
+  const int64_t ref_ms = ClockRefMs(r, now_ms());
+  internal::ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
+    e->pauses.push_back({from_ms, until_ms, BetweenOrZero(cal, from_ms, until_ms)});
+  });
+  if (r.state == TargetState::kRunning && r.paused) {
+    const int64_t from_ms = r.mark_ms;
+    e->pauses.push_back({from_ms, 0, BetweenOrZero(cal, from_ms, now_ms())});
+  }
   if (t.log) {
+    const bool stopped = r.state != TargetState::kRunning;
     for (const Adjustment& a : *t.log) {
-      if (a.what == Adjustment::kPriority) {
-        if (a.at_ms >= r.start_ms) {
-          e->priority_changes.push_back({a.at_ms, policy_->priority_name(a.from),
-                                         policy_->priority_name(a.to)});
-        }
-        continue;
-      }
-      const int64_t until_ms = a.until_ms ? a.until_ms : now_ms();
-      if (until_ms <= r.start_ms) continue;
-      const int64_t from_ms = std::max(a.at_ms, int64_t{r.start_ms});
-      e->pauses.push_back({from_ms, a.until_ms, BetweenOrZero(cal, from_ms, until_ms)});
+      if (a.what != Adjustment::kPriority || a.at_ms < r.start_ms) continue;
+      if (stopped && a.at_ms > r.mark_ms) break;  // the log is in time order
+      e->priority_changes.push_back({a.at_ms, policy_->priority_name(a.from),
+                                     policy_->priority_name(a.to)});
     }
   }
   std::vector<Calendar::Day> days;

@@ -550,6 +550,52 @@ TEST_F(EngineTest, ExplainShowsCountedTimeDaysAndPauses) {
   EXPECT_EQ(engine_->Explain("C", "nope").status().code(), absl::StatusCode::kNotFound);
 }
 
+// explain lists what moved this target's deadline: not a pause or a
+// priority change after its clock stopped, nor the pause it stopped in.
+TEST_F(EngineTest, ExplainListsOnlyWhatTheTargetsClockWentThrough) {
+  const int64_t day = kMonday;  // office hours 09:00-17:00
+  ASSERT_TRUE(Open("R", "return", day + 9 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kPause, "R", day + 10 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "R", day + 11 * kHour).ok());
+  ASSERT_TRUE(Event("R", "approved", day + 12 * kHour).ok());  // review met
+  Command urgent{.op = Op::kPriority, .at_ms = day + 12 * kHour + 30 * kMin,
+                 .id = "R"};
+  urgent.priority = "urgent";
+  ASSERT_TRUE(Do(urgent).ok());
+  ASSERT_TRUE(Simple(Op::kPause, "R", day + 13 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "R", day + 14 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kPause, "R", day + 15 * kHour).ok());
+  AdvanceTo(day + 15 * kHour + 10 * kMin);
+
+  absl::StatusOr<Explanation> review = engine_->Explain("R", "review");
+  ASSERT_TRUE(review.ok()) << review.status();
+  ASSERT_EQ(review->pauses.size(), 1u);
+  EXPECT_EQ(review->pauses[0].from_ms, day + 10 * kHour);
+  EXPECT_EQ(review->pauses[0].to_ms, day + 11 * kHour);
+  EXPECT_TRUE(review->priority_changes.empty());
+
+  // Running and paused: the pause it is in is listed, open.
+  absl::StatusOr<Explanation> complete = engine_->Explain("R", "complete");
+  ASSERT_TRUE(complete.ok()) << complete.status();
+  ASSERT_EQ(complete->pauses.size(), 2u);
+  EXPECT_EQ(complete->pauses[0].from_ms, day + 13 * kHour);
+  EXPECT_EQ(complete->pauses[1].from_ms, day + 15 * kHour);
+  EXPECT_EQ(complete->pauses[1].to_ms, 0);
+  EXPECT_EQ(complete->pauses[1].business_ms, 10 * kMin);
+  EXPECT_EQ(complete->priority_changes.size(), 1u);
+
+  // Stopped in that pause: it moved nothing, and counted says the same.
+  ASSERT_TRUE(Event("R", "completed", day + 15 * kHour + 30 * kMin).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "R", day + 16 * kHour).ok());
+  complete = engine_->Explain("R", "complete");
+  ASSERT_TRUE(complete.ok()) << complete.status();
+  ASSERT_EQ(complete->pauses.size(), 1u);
+  EXPECT_EQ(complete->pauses[0].from_ms, day + 13 * kHour);
+  int64_t counted = 0;
+  for (const auto& [begin, end] : complete->counted) counted += end - begin;
+  EXPECT_EQ(counted, complete->budget_ms);
+}
+
 TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday, std::nullopt, "east").ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday, std::nullopt, "east").ok());
