@@ -73,12 +73,14 @@ class TargetRuns {
   const TargetRun* begin() const { return data(); }
   const TargetRun* end() const { return data() + size_; }
 
-  // n copies of `value`; what was there before is gone.
+  // n copies of `value`; what was there before is gone. `value` may be
+  // one of this container's own targets: it is copied before they go.
   void assign(size_t n, const TargetRun& value) {
+    const TargetRun copy = value;
     Free();
     if (n > kInline) heap_ = new TargetRun[n];
     size_ = static_cast<uint32_t>(n);
-    for (TargetRun& r : *this) r = value;
+    for (TargetRun& r : *this) r = copy;
   }
   // Keeps the first min(n, size()) targets; new ones are pending.
   void resize(size_t n) {

@@ -50,6 +50,20 @@ TEST(TargetRunsTest, ResizeKeepsTheFirstAndAddsPendingOnes) {
   EXPECT_EQ(int64_t{runs[0].deadline_ms}, 9);
 }
 
+// The heap array is freed before the copies are made: the value must have
+// been read first (the sanitized build reports the use after free).
+TEST(TargetRunsTest, AssignFromItsOwnTarget) {
+  for (size_t n : {2, 3}) {
+    SCOPED_TRACE(n);
+    TargetRuns runs;
+    runs.assign(n, Running(42));
+    runs[0].deadline_ms = 7;
+    runs.assign(4, runs[0]);
+    ASSERT_EQ(runs.size(), 4u);
+    for (const TargetRun& r : runs) EXPECT_EQ(int64_t{r.deadline_ms}, 7);
+  }
+}
+
 TEST(TargetRunsTest, MoveAssignmentFreesWhatWasThere) {
   TargetRuns a, b;
   a.assign(5, Running(1));
