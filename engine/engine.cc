@@ -61,6 +61,13 @@ StatGroups Engine::Groups(const Ticket& t, int target) const {
   return g;
 }
 
+absl::Status Engine::RoomInLog(const Ticket& t) {
+  if (!t.log || t.log->size() < kMaxAdjustments) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "ticket has ", kMaxAdjustments,
+      " pauses and priority changes, the most one ticket keeps"));
+}
+
 std::vector<Adjustment>& Engine::Log(Ticket& t) {
   if (!t.log) t.log = std::make_unique<std::vector<Adjustment>>();
   return *t.log;
@@ -290,6 +297,7 @@ absl::Status Engine::OnEvent(uint32_t slot, const Command& cmd, Effects* out) {
 absl::Status Engine::Pause(uint32_t slot, int64_t at_ms) {
   Ticket& t = tickets_[slot];
   if (t.paused) return absl::FailedPreconditionError("ticket is already paused");
+  RETURN_IF_ERROR(RoomInLog(t));
   t.paused = true;
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
@@ -338,6 +346,7 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
 absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
   ASSIGN_OR_RETURN(const int priority, PriorityOf(cmd));
   Ticket& t = tickets_[slot];
+  if (priority != t.priority) RETURN_IF_ERROR(RoomInLog(t));
   Calendar& cal = CalendarOf(t);
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
@@ -472,8 +481,9 @@ absl::Status Engine::ForAll(const Command& cmd, Effects* out) {
     for (uint32_t slot = head; slot != kNoSlot; slot = tickets_[slot].desk_next) {
       Ticket& t = tickets_[slot];
       if (t.paused == pause || !Matches(t, cmd.filter)) continue;
+      // Only a ticket at its log's limit refuses (Pause); it stays as it is.
       absl::Status s = pause ? Pause(slot, cmd.at_ms) : Resume(slot, cmd.at_ms);
-      if (!s.ok()) return s;
+      if (!s.ok()) continue;
       Rearm(slot);
       out->changed.push_back(t.id.str());
       ++out->count;

@@ -69,6 +69,11 @@ struct Effects {
 class Engine {
  public:
   static constexpr size_t kMaxIdBytes = 256;
+  // The pauses and priority changes one ticket keeps. Each is stored with
+  // the ticket's record and walked by its queries: a client looping pause
+  // and resume on one ticket must not grow it without bound. Past it, both
+  // commands fail with FailedPrecondition; pause_all leaves it as it is.
+  static constexpr size_t kMaxAdjustments = 1024;
 
   // InvalidArgument if the policy does not compile. `now_ms` is the
   // engine's starting clock.
@@ -298,6 +303,8 @@ class Engine {
   // counts in.
   StatGroups Groups(const Ticket& t, int target) const;
   std::vector<Adjustment>& Log(Ticket& t);
+  // FailedPrecondition once the ticket holds kMaxAdjustments.
+  absl::Status RoomInLog(const Ticket& t);
   void ExplainSpan(Ticket& t, const TargetRun& r, Explanation* out);
   Ticket* FindAny(absl::string_view id);  // open, or resolved in the window
   const Ticket* FindAny(absl::string_view id) const;

@@ -596,6 +596,33 @@ TEST_F(EngineTest, ExplainListsOnlyWhatTheTargetsClockWentThrough) {
   EXPECT_EQ(counted, complete->budget_ms);
 }
 
+// A ticket paused and resumed without end stops growing at the limit:
+// pause and priority then fail, resume and the rest still work, and
+// pause_all pauses the others.
+TEST_F(EngineTest, PausesAndPriorityChangesStopAtTheTicketsLimit) {
+  ASSERT_TRUE(Open("L", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Open("M", "after_sales", kMonday).ok());
+  int64_t at = kMonday;
+  for (size_t i = 0; i < Engine::kMaxAdjustments; ++i) {
+    ASSERT_TRUE(Simple(Op::kPause, "L", at).ok()) << i;
+    ASSERT_TRUE(Simple(Op::kResume, "L", ++at).ok()) << i;
+  }
+  const int64_t deadline = TargetOf("L", 0).deadline_ms;
+  absl::Status s = Simple(Op::kPause, "L", at);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_FALSE(engine_->Get("L")->paused);
+  Command urgent{.op = Op::kPriority, .at_ms = at, .id = "L"};
+  urgent.priority = "urgent";
+  EXPECT_EQ(Do(urgent).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(TargetOf("L", 0).deadline_ms, deadline);
+  EXPECT_EQ(engine_->Get("L")->priority, "normal");
+
+  ASSERT_TRUE(Do(Command{.op = Op::kPauseAll, .at_ms = at, .reason = "outage"}).ok());
+  EXPECT_EQ(effects_.count, 1u);
+  EXPECT_TRUE(engine_->Get("M")->paused);
+  EXPECT_TRUE(Event("L", "responded", at).ok());
+}
+
 TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday, std::nullopt, "east").ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday, std::nullopt, "east").ok());
