@@ -101,6 +101,7 @@ absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
   // Sized once up front, the tables do not rehash or regrow while millions
   // of tickets go in; the estimate may be off either way, harmlessly.
   engine->Reserve(store->ApproximateTickets());
+  engine->set_records_clock(store->clock_ms());
   // Restore's errors name the ticket already.
   RETURN_IF_ERROR(store->Load(
       [engine](absl::Span<engine::TicketRecord> tickets) {

@@ -159,6 +159,13 @@ class Engine {
   // names a kind, priority, level or target this policy lacks, or is
   // malformed; AlreadyExists if the id is present.
   absl::Status Restore(TicketRecord&& record);
+  // When the records about to be restored were written: the store's last
+  // clock for a recovery; 0 (the default) means now_ms(), as for a reload.
+  // A clock whose deadline was placed under another policy counts the
+  // warnings due by then as sent, and sends those due after it on the next
+  // Advance, dated at their thresholds, as every other clock does for what
+  // fell due while the daemon was down.
+  void set_records_clock(int64_t ms) { records_clock_ms_ = ms; }
   // Restore on each record in turn, stopping at the first error, which it
   // returns. While one record is restored the id table's probe position of
   // a later one is prefetched: at millions of tickets each insert is
@@ -354,6 +361,7 @@ class Engine {
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
+  int64_t records_clock_ms_ = 0;       // set_records_clock
 
 };
 

@@ -210,12 +210,15 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) return;
   r.other_budget = true;
   // Nothing fires while a clock is paused, so a paused clock has passed
-  // only the points before its pause; a running one, everything due by
-  // now (the engine it came from fired all that). An engine whose clock is
-  // behind the clock's start (a recovery that replays time from zero)
-  // cannot tell what passed: the count is kept.
-  if (now_ms() < r.start_ms) return;
-  const int64_t by_ms = r.paused ? r.mark_ms - 1 : now_ms();
+  // only the points before its pause; a running one, everything due when
+  // the record was written (the engine it came from fired all that). An
+  // engine whose clock is behind the clock's start (a recovery that
+  // replays time from zero) cannot tell what passed: the count is kept.
+  const int64_t written_ms = records_clock_ms_ > 0
+                                 ? std::min(records_clock_ms_, now_ms())
+                                 : now_ms();
+  if (written_ms < r.start_ms) return;
+  const int64_t by_ms = r.paused ? r.mark_ms - 1 : written_ms;
   const std::vector<int64_t>& points = PlacedWarnPoints(t, r);
   uint8_t passed = 0;
   while (passed < points.size() &&

@@ -129,6 +129,9 @@ class Store {
   // compaction; 0 if unknown), so that recovery can size the engine's
   // tables before Load.
   uint64_t ApproximateTickets() const;
+  // The latest instant noted (NoteClock): at Open, the one the last
+  // committed unit reached (what Load reports as clock_ms); 0 if none.
+  int64_t clock_ms() const;
   // Whether RocksDB compacts in the background: false from an Open with
   // Options::defer_compactions until Load() returns.
   bool compactions_on() const;

@@ -86,6 +86,8 @@ absl::Status Store::Load(
   return absl::OkStatus();
 }
 
+int64_t Store::clock_ms() const { return impl_->clock_ms; }
+
 uint64_t Store::ApproximateTickets() const {
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
   uint64_t n = 0;

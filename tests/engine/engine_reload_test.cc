@@ -517,6 +517,27 @@ TEST_F(EngineReloadTest, ARestartWithoutAPolicyChangeSendsTheSame) {
             straight);
 }
 
+// A restart under another policy, 40 min after the last commit: the
+// warning due while the daemon was down is sent late, dated at its
+// threshold, as it is for a clock placed under the policy in force.
+TEST_F(EngineReloadTest, ARestartSendsTheWarningsDueWhileItWasDown) {
+  engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+  Open("S", "sales", kT0);
+  Open("T", "sales", kT0 + 25 * kMin);
+  EXPECT_EQ(Fired(kT0 + 30 * kMin), Lines{});
+  auto restarted =
+      std::move(*Engine::Create(Warning(NewPolicy(), {0.5}), kT0 + 70 * kMin));
+  restarted->set_records_clock(kT0 + 30 * kMin);
+  engine_->ExportAll([&](TicketRecord&& r) {
+    ASSERT_TRUE(restarted->Restore(std::move(r)).ok());
+  });
+  engine_ = std::move(restarted);
+  EXPECT_EQ(Fired(kT0 + 70 * kMin), Lines{"S warning @60"});
+  EXPECT_EQ(Fired(kT0 + 3 * kHour),
+            (Lines{"T warning @85", "S breached @120", "S escalated @120",
+                   "T breached @145", "T escalated @145"}));
+}
+
 // A recovery that restores into an engine whose clock starts at zero and
 // then advances to the last commit's instant (the daemon's manual clock
 // does) cannot tell what passed at the restore: it keeps the count, and
