@@ -47,17 +47,34 @@ std::string ExtractReply(absl::string_view lines) {
 // principal may not see, so that it is answered as if there were none.
 constexpr absl::string_view kAbsentId = "\x01" "absent" "\x01";
 
-// Whether `request` names a ticket `principal` may not see (one of a team
-// outside its teams), which it must not be able to tell from no ticket.
-bool HidesTicket(const Request& request, const Principal& principal,
-                 const engine::Engine& engine) {
+// Whether `request` names a ticket, open or resolved, of a team outside
+// the teams `principal` is limited to.
+bool NamesHiddenTicket(const Request& request, const Principal& principal,
+                       const engine::Engine& engine) {
   if (!principal.team_limited() || request.session_op != SessionOp::kNone ||
-      request.command.op == engine::Op::kOpen || request.command.id.empty()) {
+      request.command.id.empty()) {
     return false;
   }
   const std::optional<absl::string_view> team =
       engine.TeamOf(request.command.id);
   return team.has_value() && !principal.AllowsTeam(*team);
+}
+
+// Whether `request` is an op on a ticket `principal` may not see, which it
+// must not be able to tell from no ticket. An open of such an id is not:
+// ids are one namespace, so it fails (OpenOfHiddenId).
+bool HidesTicket(const Request& request, const Principal& principal,
+                 const engine::Engine& engine) {
+  return request.command.op != engine::Op::kOpen &&
+         NamesHiddenTicket(request, principal, engine);
+}
+
+// The error for an open of an id a hidden ticket holds: whether that
+// ticket is open or resolved is not the principal's to learn.
+absl::Status OpenOfHiddenId(const Request& request) {
+  return WireError(WireCode::kAlreadyExists,
+                   absl::StrCat("ticket \"", request.command.id,
+                                "\" already exists"));
 }
 
 // The last log line. An in-memory store (--data :memory:) is never
@@ -305,6 +322,13 @@ absl::Status Server::RunRequest(const Request& request,
     const absl::Status status =
         executor_->Execute(request, clock_->NowMs(), &scratch_);
     *reply = ExtractReply(scratch_);
+    if (absl::IsAlreadyExists(status) && request.command.op == engine::Op::kOpen &&
+        NamesHiddenTicket(request, principal, *engine_)) {
+      const absl::Status neutral = OpenOfHiddenId(request);
+      reply->clear();
+      AppendErrorReply(request.req, neutral, reply);
+      return neutral;
+    }
     return status;
   }
   Request absent = request;

@@ -362,6 +362,16 @@ TEST_F(DaemonTest, ATeamLimitedTokenCannotTellAnotherTeamsTicketFromNone) {
           << request;
     }
   }
+  // Opening either id fails alike: ids are one namespace, but whether the
+  // other team's ticket is open or resolved is not east's to learn.
+  std::string opened[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string id = i == 0 ? "WEST-OPEN" : "WEST-DONE";
+    opened[i] = absl::StrReplaceAll(Ask(east, Open(id, "east", kMonday9 + kHour)),
+                                    {{id, "ID"}});
+    EXPECT_EQ(CodeOf(opened[i]), "already_exists") << opened[i];
+  }
+  EXPECT_EQ(opened[0], opened[1]);
   // Nothing happened to them.
   const std::string open = Ask(admin, R"({"op":"get","req":3,"id":"WEST-OPEN"})");
   EXPECT_NE(open.find("\"paused\":false"), std::string::npos) << open;
