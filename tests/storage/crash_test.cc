@@ -44,8 +44,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// No wall-clock bound on the kill phase: on a loaded machine each
+// recovery is slower, and a bound made the test fall short of its kills
+// and fail. CTest's timeout guards against a hang.
 constexpr int kKills = 52;
-constexpr auto kMaxKillPhase = std::chrono::seconds(45);
 constexpr uint64_t kEndless = uint64_t{1} << 40;
 
 // The stream applied without storage: what the durable prefix must equal.
@@ -208,8 +210,10 @@ TEST_F(CrashTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
   auto handle = [this](const std::string& line) { OnLine(line); };
 
   int kills = 0;
-  const auto phase_end = Clock::now() + kMaxKillPhase;
-  while (kills < kKills && Clock::now() < phase_end && !HasFatalFailure()) {
+  // A child that exits by itself (Wait() has flagged it) is not a kill;
+  // the rounds are bounded so that such a child cannot loop forever.
+  for (int round = 0; kills < kKills && round < 2 * kKills && !HasFatalFailure();
+       ++round) {
     Child child(dir_.path(), seed, kEndless);
     const int since_ready_ms = static_cast<int>(rng.Below(150));
     if (rng.OneIn(5)) {
@@ -228,7 +232,7 @@ TEST_F(CrashTest, SigkillAtRandomMomentsLosesNothingAcknowledged) {
     child.Read(-1, handle);  // what it wrote before dying
   }
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_GE(kills, 50);
+  EXPECT_EQ(kills, kKills);
 
   // A last run to the end of a short tail, then everything is delivered.
   const uint64_t total = std::max<uint64_t>(max_next_, max_acked_ + 1) + 2000;
