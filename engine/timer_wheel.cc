@@ -19,7 +19,8 @@ TimerHandle TimerWheel::Allocate() {
     // Index kNil is the null link, so the pool stops one short of it.
     if (nodes_.size() >= kNil) return TimerHandle{};
     i = static_cast<uint32_t>(nodes_.size());
-    nodes_.push_back(Node{0, kNil, kNil, 1, kFree, 0});
+    nodes_.EnsureSize(size_t{i} + 1);
+    nodes_[i] = Node{0, kNil, kNil, 1, kFree, 0};
   }
   nodes_[i].where = kIdle;
   return TimerHandle{i, nodes_[i].generation};
@@ -210,7 +211,8 @@ absl::Status TimerWheel::CheckInvariants() const {
   }
   if (min_valid_) {
     std::optional<int64_t> earliest;
-    for (const Node& n : nodes_) {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const Node& n = nodes_[i];
       if (n.where < kLateSlot && (!earliest || n.deadline_ms < *earliest)) {
         earliest = n.deadline_ms;
       }

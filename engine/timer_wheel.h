@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/chunked_vector.h"
 
 namespace slad::engine {
 
@@ -50,9 +51,12 @@ struct TimerHandle {
 //
 // Thread-safety: none; owned by the event-loop thread.
 // Memory: timers live in one pool of 24-byte nodes linked by 32-bit indices
-// (intrusive: the wheel holds no pointer per timer). No operation allocates
-// once the pool has grown to the peak number of allocated timers; Reserve()
-// sizes it up front. Slot heads and bitmaps are a fixed ~5.6 KiB.
+// (intrusive: the wheel holds no pointer per timer). The pool grows by 2 MiB
+// chunks (ChunkedVector), never by copying: a doubling std::vector stalled
+// the event loop on the copy and first touch of hundreds of MB at millions
+// of timers. No operation allocates once the pool has grown to the peak
+// number of allocated timers; Reserve() sizes it up front. Slot heads and
+// bitmaps are a fixed ~5.6 KiB.
 class TimerWheel {
  public:
   static constexpr int kSlotBits = 6;
@@ -140,7 +144,7 @@ class TimerWheel {
 
   // Sizes the pool for `timers` allocated timers so that Allocate() does not
   // reallocate below that count.
-  void Reserve(size_t timers) { nodes_.reserve(timers); }
+  void Reserve(size_t timers) { nodes_.Reserve(timers); }
 
   // Bytes owned by the wheel: the node pool's capacity plus the fixed slot
   // tables. Divided by the timer count, this is the per-timer cost.
@@ -202,7 +206,7 @@ class TimerWheel {
   bool RefileNextSlot(uint64_t target_key);
   int64_t ScanEarliestSlot() const;
 
-  std::vector<Node> nodes_;
+  ChunkedVector<Node> nodes_;
   uint32_t free_head_ = kNil;
   size_t free_count_ = 0;
   size_t armed_ = 0;
