@@ -32,17 +32,17 @@ namespace slad::engine {
 template <typename T>
 class ChunkedVector {
  public:
-  // A power of two of elements filling whole 2 MiB pages exactly, so that
-  // an index splits into chunk and offset by a shift and a mask (a
-  // division by 87,381 made every access of the timer wheel's 24-byte
-  // nodes ~50 % slower): 2 MiB of 128-byte tickets, 6 MiB of 24-byte
-  // timer nodes. sizeof(T) = 2^k * m takes m huge pages a chunk.
+  // Where it takes at most three 2 MiB pages, a chunk holds a power of two
+  // of elements filling them exactly, so that an index splits into chunk
+  // and offset by a shift and a mask (a division by 87,381 made every
+  // access of the timer wheel's 24-byte nodes ~50 % slower): 2 MiB of
+  // 128-byte tickets, 6 MiB of 24-byte timer nodes (sizeof(T) = 2^k * m
+  // takes m pages). Other sizes fill one 2 MiB page as best they can.
   static constexpr size_t kHugePage = size_t{2} << 20;
   static constexpr size_t kOddPart = sizeof(T) >> std::countr_zero(sizeof(T));
-  static_assert(kOddPart <= 7, "an element size that makes chunks too large");
-  static constexpr size_t kChunkBytes = kHugePage * kOddPart;
+  static constexpr size_t kChunkBytes = kOddPart <= 3 ? kHugePage * kOddPart : kHugePage;
   static constexpr size_t kChunk = kChunkBytes / sizeof(T);
-  static_assert(kChunk > 0 && std::has_single_bit(kChunk));
+  static_assert(kChunk > 0, "an element larger than a chunk");
 
   ChunkedVector() = default;
   ChunkedVector(const ChunkedVector&) = delete;
