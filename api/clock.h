@@ -17,6 +17,8 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual int64_t NowMs() const = 0;
+  // Unix µs: NowMs() is this, rounded down to the millisecond.
+  virtual int64_t NowUs() const = 0;
   // True for a clock that only moves when told to (the `advance` op).
   virtual bool manual() const = 0;
 };
@@ -29,6 +31,11 @@ class SystemClock final : public Clock {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+  int64_t NowUs() const override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
   bool manual() const override { return false; }
 };
 
@@ -37,6 +44,7 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t start_ms = 0) : now_ms_(start_ms) {}
   int64_t NowMs() const override { return now_ms_; }
+  int64_t NowUs() const override { return now_ms_ * 1000; }
   bool manual() const override { return true; }
   // Moves to `to_ms` if it is later than now; an earlier instant is ignored.
   void AdvanceTo(int64_t to_ms) {
@@ -46,6 +54,23 @@ class ManualClock final : public Clock {
  private:
   int64_t now_ms_;
 };
+
+// How long a timer waits, from `now_us`, for an instant due at `due_ms`
+// (both Unix time): until the first microsecond of that millisecond, when
+// NowMs() reaches it; zero when it is already due. Counting from NowMs()
+// instead (whole milliseconds) would fire up to a millisecond late, by
+// however far into its millisecond `now` was. At most an hour: a timer
+// that wakes early finds nothing due and waits again, and an instant years
+// ahead (or INT64_MAX) would overflow in µs.
+inline std::chrono::microseconds DelayUntil(int64_t due_ms, int64_t now_us) {
+  constexpr int64_t kMaxWaitUs = int64_t{3600} * 1000 * 1000;
+  const int64_t now_ms = now_us / 1000;
+  if (due_ms <= now_ms) return std::chrono::microseconds(0);
+  if (due_ms - now_ms > kMaxWaitUs / 1000) {
+    return std::chrono::microseconds(kMaxWaitUs);
+  }
+  return std::chrono::microseconds(due_ms * 1000 - now_us);
+}
 
 }  // namespace slad::api
 

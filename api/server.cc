@@ -523,8 +523,7 @@ void Server::RearmTimer() {
     timer_.cancel();
     return;
   }
-  const int64_t delay_ms = std::max<int64_t>(0, *due - clock_->NowMs());
-  timer_.expires_after(std::chrono::milliseconds(delay_ms));
+  timer_.expires_after(DelayUntil(*due, clock_->NowUs()));
   timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec) OnTimer();
   });

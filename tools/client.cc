@@ -14,6 +14,33 @@
 #include "absl/strings/str_cat.h"
 
 namespace slad::tools {
+namespace {
+
+// recv() that also takes the kernel's receive timestamp of the data
+// (SCM_TIMESTAMPNS) into *rx_unix_ns when there is one.
+ssize_t RecvStamped(int fd, char* data, size_t size, int64_t* rx_unix_ns) {
+  iovec iov{data, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  *rx_unix_ns = 0;
+  const ssize_t n = recvmsg(fd, &msg, 0);
+  if (n <= 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      *rx_unix_ns = int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+    }
+  }
+  return n;
+}
+
+}  // namespace
 
 absl::Status SplitHostPort(absl::string_view addr, std::string* host,
                            uint16_t* port) {
@@ -86,6 +113,12 @@ absl::Status LineClient::Write(absl::string_view data) {
   return absl::OkStatus();
 }
 
+void LineClient::EnableReceiveTimestamps() {
+  const int on = 1;
+  timestamps_ =
+      setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == 0;
+}
+
 absl::Status LineClient::Fill() {
   // Drop consumed bytes once they dominate, so the buffer stays small.
   if (begin_ > 0 && begin_ * 2 >= buf_.size()) {
@@ -96,7 +129,11 @@ absl::Status LineClient::Fill() {
   buf_.resize(old + 65536);
   ssize_t n;
   do {
-    n = recv(fd_, buf_.data() + old, 65536, 0);
+    if (timestamps_) {
+      n = RecvStamped(fd_, buf_.data() + old, 65536, &rx_unix_ns_);
+    } else {
+      n = recv(fd_, buf_.data() + old, 65536, 0);
+    }
   } while (n < 0 && errno == EINTR);
   buf_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
   if (n == 0) return absl::UnavailableError("connection closed by the server");
@@ -137,6 +174,18 @@ absl::Status LineClient::ReadExact(size_t n, absl::string_view* body) {
   *body = absl::string_view(buf_.data() + begin_, n);
   begin_ += n + 2;
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> LineClient::ReadOnce(int timeout_ms) {
+  pollfd p{fd_, POLLIN, 0};
+  int rc;
+  do {
+    rc = poll(&p, 1, timeout_ms);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return absl::UnavailableError(std::strerror(errno));
+  if (rc == 0) return false;
+  if (absl::Status s = Fill(); !s.ok()) return s;
+  return true;
 }
 
 absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {

@@ -58,7 +58,23 @@ class LineClient {
   // buffered), false on timeout. Unavailable on EOF or error.
   absl::StatusOr<bool> WaitReadable(int timeout_ms);
 
+  // Waits up to `timeout_ms` for data and reads once (one recv of up to
+  // 64 KiB, whatever is there): true when it read some, false on
+  // timeout. Unavailable on EOF or error. Unlike WaitReadable it does not
+  // go on reading, so the lines it completed can be told apart from
+  // later data (and stamped with rx_unix_ns()).
+  absl::StatusOr<bool> ReadOnce(int timeout_ms);
+
   int fd() const { return fd_; }
+
+  // Asks the kernel to stamp received data (SO_TIMESTAMPNS, system clock).
+  // Afterwards rx_unix_ns() is when the data of the latest read reached
+  // the socket (of the last packet that read took); 0 before any read,
+  // when the kernel refused, or for a read without a stamp (the kernel
+  // turns stamping on lazily: the first packets may have none). It does not depend on when this thread got
+  // to run, which the caller's own clock reading does.
+  void EnableReceiveTimestamps();
+  int64_t rx_unix_ns() const { return rx_unix_ns_; }
 
  private:
   explicit LineClient(int fd) : fd_(fd) {}
@@ -68,6 +84,8 @@ class LineClient {
   int fd_;
   std::string buf_;
   size_t begin_ = 0;  // start of unread data in buf_
+  bool timestamps_ = false;
+  int64_t rx_unix_ns_ = 0;
 };
 
 }  // namespace slad::tools

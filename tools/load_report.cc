@@ -81,6 +81,13 @@ std::string ReportTable(const LoadConfig& c, const LoadResult& r) {
       "p99.9 %s  max %s\n",
       r.events, r.redelivered, r.duplicates, l.count(), Us(l.Quantile(0.5)), Us(l.Quantile(0.99)),
       Us(l.Quantile(0.999)), Us(l.max()));
+  if (const Histogram& rd = r.lateness_read_us; rd.count() > 0) {
+    absl::StrAppendFormat(&out,
+                          "  as read by slaload's subscriber thread: p50 %s  "
+                          "p99 %s  p99.9 %s  max %s\n",
+                          Us(rd.Quantile(0.5)), Us(rd.Quantile(0.99)),
+                          Us(rd.Quantile(0.999)), Us(rd.max()));
+  }
   std::string errors;
   for (const auto& [code, n] : r.errors) {
     absl::StrAppend(&errors, " ", code, "=", n);
@@ -126,6 +133,8 @@ std::string ReportJson(const LoadConfig& c, const LoadResult& r) {
   AppendCounts(r.events_by_name, &out);
   absl::StrAppend(&out, ",\"lateness_us\":");
   AppendQuantiles(r.lateness_us, false, &out);
+  absl::StrAppend(&out, ",\"lateness_read_us\":");
+  AppendQuantiles(r.lateness_read_us, false, &out);
   absl::StrAppend(&out, ",\"disconnects\":", r.disconnects,
                   ",\"breach_tickets\":", r.breach_tickets,
                   ",\"undelivered\":", r.undelivered, ",\"verified\":",

@@ -24,6 +24,7 @@ struct Listened {
   int64_t redelivered = 0;  // seq already seen, or due before the run
   int64_t duplicates = 0;   // the same event again under a new seq
   absl::flat_hash_set<std::string> seen;  // event|id|target|at|to
+  Histogram read_us;  // lateness when this thread read it
 };
 
 // The string value of `"key":"..."` in an event line ("" if absent).
@@ -67,6 +68,7 @@ bool Subscribe(LoadShared* shared, std::unique_ptr<LineClient>* client) {
       R"({"op":"subscribe","req":"sub","group":")", shared->config.group,
       "\"}\n");
   if (!(*c)->Write(sub).ok()) return false;
+  (*c)->EnableReceiveTimestamps();
   *client = *std::move(c);
   return true;
 }
@@ -82,17 +84,23 @@ void ListenSlad(LoadShared* shared, Listened* out) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
-    absl::StatusOr<bool> ready = client->WaitReadable(50);
+    // One read at a time, so that each line is stamped with the arrival
+    // of the read that completed it: the kernel's receive time, not this
+    // thread's, which on a busy machine also measures how long the load
+    // generator's own threads kept it waiting.
+    absl::StatusOr<bool> ready = client->ReadOnce(50);
     if (!ready.ok()) {
       client.reset();
       acked = -1;
       continue;
     }
+    const int64_t rx_us = client->rx_unix_ns() / 1000;
     absl::string_view line;
     while (client->ReadBufferedLine(&line)) {
       const absl::string_view name = StrField(line, "event");
       if (name.empty()) continue;  // the subscribe or an ack reply
       const int64_t now_us = NowUnixUs();
+      const int64_t arrived_us = rx_us > 0 ? rx_us : now_us;
       const int64_t seq = IntField(line, "seq");
       const int64_t at_ms = IntField(line, "at");
       if (name == "breached") NoteBreached(shared, StrField(line, "id"));
@@ -118,7 +126,8 @@ void ListenSlad(LoadShared* shared, Listened* out) {
       shared->events.fetch_add(1, std::memory_order_relaxed);
       ++out->by_name[std::string(name)];
       if (name == "warning" || name == "breached" || name == "escalated") {
-        out->lateness_us.Record(now_us - at_ms * 1000);
+        out->lateness_us.Record(arrived_us - at_ms * 1000);
+        out->read_us.Record(now_us - at_ms * 1000);
       }
     }
     if (last_seq > acked) {
@@ -299,6 +308,7 @@ bool RunLoad(const LoadConfig& config, const LoadMix& mix,
   result->duplicates = listened.duplicates;
   result->events_by_name = listened.by_name;
   result->lateness_us = listened.lateness_us;
+  result->lateness_read_us = listened.read_us;
   Collect(shared, workers, end_ms, result);
   return true;
 }

@@ -52,7 +52,13 @@ struct LoadResult {
   int64_t redelivered = 0;  // deliveries again, or from before the run
   int64_t duplicates = 0;   // the same event again under another seq
   std::map<std::string, int64_t> events_by_name;
-  Histogram lateness_us;  // warning, breached, escalated (Redis: due items)
+  // Of warning, breached and escalated events (Redis: due items): their
+  // arrival at the subscriber's socket (slad; the kernel's receive time)
+  // or the poller's time (Redis), minus the instant they were due.
+  Histogram lateness_us;
+  // slad: when the subscriber thread read them, minus the instant due;
+  // above lateness_us by however long slaload's own threads delayed it.
+  Histogram lateness_read_us;
   int64_t disconnects = 0;
   int64_t breach_tickets = 0;  // opened, acknowledged, deadline passed
   int64_t undelivered = 0;     // ... and no breached event received

@@ -58,7 +58,7 @@ load() {
   shift 2
   "$SLALOAD" --addr "$addr" "${common[@]}" "$@" >"$tmp/$name.json"
   # Each run's summary as it completes, so a long run's log keeps them.
-  echo "e2e: $name $(jq -c '{throughput, all_us, lateness_us, duplicates,
+  echo "e2e: $name $(jq -c '{throughput, all_us, lateness_us, lateness_read_us, duplicates,
     preload, errors}' "$tmp/$name.json")" >&2
 }
 
