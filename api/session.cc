@@ -113,6 +113,10 @@ void Session::Read() {
 void Session::OnRead(const asio::error_code& ec, size_t n) {
   read_pending_ = false;
   if (closed_) return;
+  if (fin_sent_ && tls_) {
+    ShutdownTls();  // Finish cancelled this read; what it got is dropped
+    return;
+  }
   if (ec) {
     if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated) {
       Close("");  // reset or aborted: nobody to answer
@@ -509,14 +513,34 @@ void Session::MaybeClose() {
 void Session::Finish() {
   if (fin_sent_) return;
   fin_sent_ = true;
-  asio::error_code ignored;
-  Socket().shutdown(asio::socket_base::shutdown_send, ignored);
   server_->OnSessionFinishing();
   linger_.expires_after(kLinger);
   linger_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
     if (!ec) self->Close("");
   });
+  asio::error_code ignored;
+  if (tls_) {
+    // close_notify first, or a TLS client cannot tell this end from a cut
+    // connection. A TLS stream cannot shut down under a pending read: the
+    // read is cancelled (nothing is being written: MaybeClose waited for
+    // that) and its completion starts the shutdown.
+    if (read_pending_) {
+      Socket().cancel(ignored);
+    } else {
+      ShutdownTls();
+    }
+    return;
+  }
+  Socket().shutdown(asio::socket_base::shutdown_send, ignored);
   Read();  // until the client's EOF (OnRead drops what comes)
+}
+
+// Completes on the client's close_notify or its EOF; the linger timer
+// ends a client that sends neither.
+void Session::ShutdownTls() {
+  tls_->async_shutdown([self = shared_from_this()](const asio::error_code&) {
+    self->Close("");
+  });
 }
 
 void Session::Close(absl::string_view reason) {

@@ -108,11 +108,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void Deliver(const storage::OutboxEvent& event);
   void MaybeClose();
   // Every reply owed is written and the session ends on its side: shuts
-  // down the socket's send side (FIN after the last reply), then reads and
-  // drops until the client closes, or kLinger passes, and closes. Closing
+  // down the socket's send side (FIN after the last reply; under TLS a
+  // close_notify first), then reads and drops until the client closes, or
+  // kLinger passes, and closes. Closing
   // with the client's bytes unread would send a reset instead, and a reset
   // can destroy replies the client has not read yet.
   void Finish();
+  void ShutdownTls();
   asio::ip::tcp::socket& Socket();  // the TCP socket, under TLS if any
 
   template <typename Buffers, typename Handler>

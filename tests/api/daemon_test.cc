@@ -538,6 +538,13 @@ class TlsClient {
     SSL_set_fd(ssl_, Fd());
     return SSL_connect(ssl_) == 1;
   }
+  // After the daemon ends the connection: whether it said so with a
+  // close_notify (a clean TLS end) rather than just closing the socket.
+  bool ReadsCloseNotify() {
+    char c;
+    const int n = SSL_read(ssl_, &c, 1);
+    return n <= 0 && SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN;
+  }
   std::string Ask(const std::string& line) {
     const std::string bytes = line + "\n";
     if (SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
@@ -576,6 +583,9 @@ TEST_F(DaemonTest, TlsConnectionsWork) {
   LineClient plain = daemon_->Connect();
   plain.SendLine(Open("B"));
   EXPECT_FALSE(plain.ReadLine(1000).has_value());
+  // SIGTERM ends the TLS connection cleanly, with a close_notify.
+  daemon_->Signal(SIGTERM);
+  EXPECT_TRUE(tls.ReadsCloseNotify());
 }
 
 }  // namespace
