@@ -1,6 +1,5 @@
 #include "api/server.h"
 
-#include <csignal>
 #include <cstdio>
 #include <utility>
 
@@ -9,7 +8,6 @@
 #include "absl/strings/str_replace.h"
 #include "api/protocol_results.h"
 #include "api/session.h"
-#include "config/policy_file.h"
 #include "engine/status_macros.h"
 
 namespace slad::api {
@@ -21,11 +19,6 @@ void Log(absl::string_view message) {
 }
 
 namespace {
-
-absl::StatusOr<engine::Policy> LoadPolicy(const std::string& path) {
-  if (path.empty()) return config::LoadDefaultPolicy();
-  return config::LoadPolicyFile(path);
-}
 
 // The executor writes event lines around the reply; on the wire the
 // requester gets the reply alone (events go to subscribers, with their
@@ -77,16 +70,6 @@ absl::Status OpenOfHiddenId(const Request& request) {
                                 "\" already exists"));
 }
 
-// The last log line. An in-memory store (--data :memory:) is never
-// called durable: everything in it is gone when the process exits.
-absl::string_view StopMessage(bool ok, bool persistent) {
-  if (!ok) return "stopped on error";
-  if (!persistent) {
-    return "stopped; the store was in memory: nothing survives this exit";
-  }
-  return "stopped; state is durable";
-}
-
 // The raw `req` of a reply line the Append*Reply functions built: what
 // lies between {"req": and the first ,"ok": (a quote inside a JSON string
 // is escaped, so that sequence cannot occur inside `req`); "" if none.
@@ -101,7 +84,6 @@ absl::string_view ReqOfReply(absl::string_view line) {
 constexpr size_t kHistoryLimit = 1000;
 // Staged bytes past which sessions stop reading requests.
 constexpr size_t kMaxPendingBytes = 64 << 20;
-constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -109,149 +91,6 @@ Server::Server(DaemonConfig config, std::unique_ptr<Durability> durability)
     : config_(std::move(config)), durability_(std::move(durability)) {}
 
 Server::~Server() = default;
-
-absl::StatusOr<std::unique_ptr<Server>> Server::Create(
-    DaemonConfig config, std::unique_ptr<Durability> durability) {
-  std::unique_ptr<Server> server(
-      new Server(std::move(config), std::move(durability)));
-  RETURN_IF_ERROR(server->Init());
-  return server;
-}
-
-absl::Status Server::Init() {
-  RETURN_IF_ERROR(CheckServable(config_));
-  for (const TokenConfig& t : config_.tokens) {
-    RETURN_IF_ERROR(tokens_.Add(t.token, Principal{t.roles, t.teams}));
-  }
-  ASSIGN_OR_RETURN(engine::Policy policy, LoadPolicy(config_.policy_path));
-  if (config_.manual_clock) {
-    auto manual = std::make_unique<ManualClock>(0);
-    manual_clock_ = manual.get();
-    clock_ = std::move(manual);
-  } else {
-    clock_ = std::make_unique<SystemClock>();
-  }
-  ASSIGN_OR_RETURN(engine_,
-                   engine::Engine::Create(std::move(policy), clock_->NowMs()));
-  std::string recovered;
-  RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
-  if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
-  executor_ = std::make_unique<Executor>(engine_.get());
-  RETURN_IF_ERROR(InitTls());
-  RETURN_IF_ERROR(Listen());
-  Log(absl::StrCat("recovered ", recovered));
-  Log(absl::StrCat(
-      "policy ", config_.policy_path.empty() ? "<default policy>"
-                                             : config_.policy_path,
-      "; clock ", manual_clock_ != nullptr ? "manual" : "system"));
-  Log(absl::StrCat(
-      "listening on ", config_.listen_host, ":", port_,
-      tls_ ? " (tls)" : " (plain tcp)",
-      tokens_.empty()
-          ? "; no tokens configured: every connection has every role, "
-            "loopback only"
-          : absl::StrCat("; ", tokens_.size(), " tokens")));
-  return absl::OkStatus();
-}
-
-absl::Status Server::InitTls() {
-  if (config_.tls_cert.empty()) return absl::OkStatus();
-  tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-  tls_->set_options(asio::ssl::context::default_workarounds |
-                    asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 |
-                    asio::ssl::context::no_tlsv1 |
-                    asio::ssl::context::no_tlsv1_1);
-  asio::error_code ec;
-  tls_->use_certificate_chain_file(config_.tls_cert, ec);
-  if (ec) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tls.cert ", config_.tls_cert, ": ", ec.message()));
-  }
-  tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
-  if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tls.key ", config_.tls_key, ": ", ec.message()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Server::Listen() {
-  asio::error_code ec;
-  asio::ip::tcp::resolver resolver(io_);
-  auto results = resolver.resolve(config_.listen_host,
-                                  std::to_string(config_.listen_port), ec);
-  if (ec || results.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "listen: cannot resolve ", config_.listen_host, ": ", ec.message()));
-  }
-  const asio::ip::tcp::endpoint endpoint = results.begin()->endpoint();
-  if (!endpoint.address().is_loopback() && tokens_.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to listen on ", endpoint.address().to_string(),
-        " without tokens (with none, slad serves loopback only)"));
-  }
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", config_.listen_host, ":", config_.listen_port,
-        ": ", ec.message()));
-  }
-  port_ = acceptor_.local_endpoint(ec).port();
-  return absl::OkStatus();
-}
-
-absl::Status Server::Run() {
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.add(SIGHUP);
-  signals_.async_wait(
-      [this](const asio::error_code& ec, int signal) {
-        if (!ec) OnSignal(signal);
-      });
-  Accept();
-  RearmTimer();
-  io_.run();
-  return exit_status_;
-}
-
-void Server::Accept() {
-  acceptor_.async_accept([this](const asio::error_code& ec,
-                                asio::ip::tcp::socket socket) {
-    if (stopping_) return;
-    if (ec) {
-      Log(absl::StrCat("accept failed: ", ec.message()));
-    } else {
-      const bool reject =
-          sessions_.size() - finishing_ >= config_.limits.max_connections;
-      auto session =
-          std::make_shared<Session>(this, std::move(socket), tls_.get());
-      if (reject) {
-        Log(absl::StrCat(session->peer(), ": refused: connection limit ",
-                         config_.limits.max_connections, " reached"));
-      }
-      sessions_.emplace(session.get(), session);
-      session->Start(reject);
-    }
-    Accept();
-  });
-}
-
-void Server::OnSignal(int signal) {
-  if (signal == SIGHUP) {
-    Reload();
-    signals_.async_wait([this](const asio::error_code& ec, int next) {
-      if (!ec) OnSignal(next);
-    });
-    return;
-  }
-  Log(absl::StrCat(signal == SIGTERM ? "SIGTERM" : "SIGINT",
-                   ": draining, then exiting"));
-  BeginShutdown();
-}
 
 absl::Status Server::ReadOutbox(uint64_t after, size_t limit,
                                 std::vector<storage::OutboxEvent>* out) const {
@@ -567,92 +406,6 @@ void Server::OnSessionClosed(Session* session) {
   asio::post(io_, [keep = std::move(it->second)] {});
   sessions_.erase(it);
   MaybeFinish();
-}
-
-void Server::BeginShutdown() {
-  if (stopping_) return;
-  stopping_ = true;
-  asio::error_code ignored;
-  acceptor_.close(ignored);
-  timer_.cancel();
-  signals_.cancel();
-  drain_timer_.expires_after(kDrainTimeout);
-  drain_timer_.async_wait([this](const asio::error_code& ec) {
-    if (ec) return;
-    Log("drain timed out; closing the remaining connections");
-    std::vector<std::shared_ptr<Session>> left;
-    for (auto& [ptr, s] : sessions_) left.push_back(s);
-    for (auto& s : left) s->Close("");
-  });
-  std::vector<std::shared_ptr<Session>> all;
-  for (auto& [ptr, s] : sessions_) all.push_back(s);
-  for (auto& s : all) s->Drain();
-  MaybeFinish();
-}
-
-void Server::MaybeFinish() {
-  if (!stopping_ || pending_commits_ > 0 || !sessions_.empty()) return;
-  durability_->Flush();
-  if (const absl::Status fatal = durability_->fatal_error();
-      !fatal.ok() && exit_status_.ok()) {
-    exit_status_ = fatal;
-  }
-  drain_timer_.cancel();
-  Log(StopMessage(exit_status_.ok(), durability_->persistent()));
-  io_.stop();
-}
-
-void Server::Reload() {
-  const std::string source = config_.policy_path.empty()
-                                 ? std::string("<default policy>")
-                                 : config_.policy_path;
-  absl::StatusOr<engine::Policy> policy = LoadPolicy(config_.policy_path);
-  if (!policy.ok()) {
-    Log(absl::StrCat("SIGHUP: policy reload refused, keeping the old one: ",
-                     policy.status().message()));
-    return;
-  }
-  absl::StatusOr<std::unique_ptr<engine::Engine>> next =
-      engine::Engine::Create(*std::move(policy), engine_->now_ms());
-  absl::Status status = next.status();
-  if (status.ok()) status = SwapEngine(*std::move(next));
-  if (!status.ok()) {
-    Log(absl::StrCat("SIGHUP: policy reload refused, keeping the old one: ",
-                     status.message()));
-    return;
-  }
-  Log(absl::StrCat("SIGHUP: policy reloaded from ", source, "; ",
-                   engine_->open_tickets(), " open tickets carried over"));
-}
-
-// Moves every ticket and stats cell into `next`; the old engine stays in
-// place if any ticket does not fit the new policy.
-absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
-  absl::Status status;
-  engine_->ExportAll([&](engine::TicketRecord&& record) {
-    if (!status.ok()) return;
-    const std::string id = record.id;
-    status = next->Restore(std::move(record));
-    if (!status.ok()) {
-      status = absl::Status(status.code(),
-                            absl::StrCat("ticket ", id, ": ", status.message()));
-    }
-  });
-  RETURN_IF_ERROR(status);
-  engine_->ExportAllStats([&](engine::StatsCellRecord&& cell) {
-    if (status.ok()) status = next->RestoreStats(std::move(cell));
-  });
-  RETURN_IF_ERROR(status);
-  // The durability layer stages the old engine's changed stats cells at
-  // commit: close the open unit (or an empty one) before it sees the new.
-  OpenUnit();
-  CommitUnit();
-  engine_ = std::move(next);
-  executor_ = std::make_unique<Executor>(engine_.get());
-  durability_->SetEngine(engine_.get());
-  armed_due_ms_.reset();
-  RearmTimer();
-  return absl::OkStatus();
 }
 
 }  // namespace slad::api
