@@ -94,6 +94,41 @@ void BM_Open(benchmark::State& state) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// Memory per resolved ticket kept for the reopen window (VmRSS growth
+// while N open tickets are resolved, one per 10 ms of simulated time, so
+// none leaves the window), and the resolve rate. The ticket table is
+// reserved and not given back, so the growth is the resolved store's.
+void BM_Resolve(benchmark::State& state) {
+  const std::vector<std::string> ids = Ids(state.range(0));
+  double bytes_per_ticket = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = NewEngine();
+    engine->Reserve(ids.size());
+    Effects effects;
+    OpenAll(*engine, ids, &effects);
+    const size_t before = ResidentBytes();
+    const int64_t start_ms = engine->now_ms();
+    Command resolve{.op = Op::kResolve};
+    state.ResumeTiming();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      resolve.id = ids[i];
+      resolve.at_ms = start_ms + static_cast<int64_t>(i) * 10;
+      effects.Clear();
+      (void)engine->Apply(resolve, &effects);
+    }
+    state.PauseTiming();
+    bytes_per_ticket =
+        (static_cast<double>(ResidentBytes()) - before) / ids.size();
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.counters["bytes_per_ticket"] = bytes_per_ticket;
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(ids.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // The command stream of BM_CommandMix: pause, resume and priority change,
 // each on a different ticket, visited in a scattered order (a stride
 // coprime with the ticket count: every ticket once per pass). A ticket is
@@ -359,6 +394,7 @@ BENCHMARK(BM_EngineOpenAndFire)->Arg(256)->Arg(10'000)->Unit(benchmark::kMillise
 
 BENCHMARK(BM_Open)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_Resolve)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_CommandMix)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}, {0, 1}});
 BENCHMARK(BM_PauseAllOneTeam)->ArgsProduct({{100'000, 1'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond);

@@ -411,16 +411,14 @@ absl::Status Engine::Resolve(uint32_t slot, int64_t at_ms, Effects* out) {
   t.paused = false;
   stats_.Resolved(Groups(t, -1), t.opened_ms);
   out->changed.push_back(t.id.str());
-  resolved_order_.emplace_back(at_ms, t.id.str());
-  std::string id = t.id.str();
-  resolved_.insert_or_assign(std::move(id), ResolvedTicket{std::move(t), at_ms});
+  resolved_.Add(std::move(t), at_ms);
   ResetTicket(t);
   return absl::OkStatus();
 }
 
 absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
-  auto it = resolved_.find(cmd.id);
-  if (it == resolved_.end()) {
+  ResolvedTicket* done = resolved_.Find(cmd.id);
+  if (done == nullptr) {
     if (ids_.contains(cmd.id)) {
       return absl::FailedPreconditionError(
           absl::StrCat("ticket \"", cmd.id, "\" is open"));
@@ -432,8 +430,7 @@ absl::Status Engine::Reopen(const Command& cmd, Effects* out) {
   if (!h.valid()) return absl::ResourceExhaustedError("ticket table is full");
   tickets_.EnsureSize(h.index + 1);
   Ticket& t = tickets_[h.index];
-  t = std::move(it->second.ticket);
-  resolved_.erase(it);
+  t = resolved_.Take(done);
   ids_.insert(h.index);
   LinkDesk(h.index);
   StartTargetsOn(h.index, kReopenedEventId, cmd.at_ms);
@@ -724,22 +721,9 @@ void Engine::UnindexTarget(uint32_t slot, size_t target) {
 }
 
 void Engine::PurgeResolved(int64_t now_ms, Effects* out) {
-  const int64_t window_ms = policy_->reopen_window_ms();
-  if (!resolved_order_sorted_) {
-    std::sort(resolved_order_.begin(), resolved_order_.end());
-    resolved_order_sorted_ = true;
-  }
-  while (!resolved_order_.empty() &&
-         resolved_order_.front().first + window_ms < now_ms) {
-    auto& [resolved_ms, id] = resolved_order_.front();
-    auto it = resolved_.find(id);
-    // A ticket reopened and resolved again has a later entry of its own.
-    if (it != resolved_.end() && it->second.resolved_ms == resolved_ms) {
-      resolved_.erase(it);
-      out->changed.push_back(id);
-    }
-    resolved_order_.pop_front();
-  }
+  resolved_.Purge(now_ms, policy_->reopen_window_ms(), [&](absl::string_view id) {
+    out->changed.emplace_back(id);
+  });
 }
 
 void Engine::Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,

@@ -23,6 +23,7 @@
 #include "engine/chunked_vector.h"
 #include "engine/command.h"
 #include "engine/compiled_policy.h"
+#include "engine/resolved_tickets.h"
 #include "engine/sharded_map.h"
 #include "engine/stats.h"
 #include "engine/ticket.h"
@@ -350,11 +351,8 @@ class Engine {
   // Interned name id of each kind's targets, for grouping stats by target.
   std::vector<std::vector<uint32_t>> target_name_ids_;
 
-  // Resolved tickets kept for reopen and rating, oldest first for expiry.
-  // Sharded: millions of them must never rehash in one go (sharded_map.h).
-  ShardedStringMap<ResolvedTicket> resolved_;
-  std::deque<std::pair<int64_t, std::string>> resolved_order_;
-  bool resolved_order_sorted_ = true;  // false after Restore appends
+  // Resolved tickets kept for reopen and rating, until their window ends.
+  ResolvedTickets resolved_;
 
   // Interned team and assignee names; id 0 is "" (none).
   std::vector<std::string> names_{""};

@@ -122,9 +122,7 @@ absl::StatusOr<TicketView> Engine::Get(absl::string_view id) {
   if (auto open = ids_.find(id); open != ids_.end()) {
     return View(tickets_[*open], 0);
   }
-  if (auto done = resolved_.find(id); done != resolved_.end()) {
-    return View(done->second.ticket, done->second.resolved_ms);
-  }
+  if (auto* done = resolved_.Find(id)) return View(done->ticket, done->resolved_ms);
   return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
 }
 
@@ -255,9 +253,7 @@ absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
 
 Ticket* Engine::FindAny(absl::string_view id) {
   if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
-  if (auto done = resolved_.find(id); done != resolved_.end()) {
-    return &done->second.ticket;
-  }
+  if (auto* done = resolved_.Find(id)) return &done->ticket;
   return nullptr;
 }
 

@@ -15,9 +15,7 @@ namespace slad::engine {
 
 const Ticket* Engine::FindAny(absl::string_view id) const {
   if (auto open = ids_.find(id); open != ids_.end()) return &tickets_[*open];
-  if (auto done = resolved_.find(id); done != resolved_.end()) {
-    return &done->second.ticket;
-  }
+  if (auto* done = resolved_.Find(id)) return &done->ticket;
   return nullptr;
 }
 
@@ -66,8 +64,8 @@ bool Engine::Export(absl::string_view id, TicketRecord* out) const {
     ToRecord(tickets_[*open], 0, out);
     return true;
   }
-  if (auto done = resolved_.find(id); done != resolved_.end()) {
-    ToRecord(done->second.ticket, done->second.resolved_ms, out);
+  if (const auto* done = resolved_.Find(id)) {
+    ToRecord(done->ticket, done->resolved_ms, out);
     return true;
   }
   return false;
@@ -79,11 +77,11 @@ void Engine::ExportAll(const std::function<void(TicketRecord&&)>& fn) const {
     ToRecord(tickets_[slot], 0, &record);
     fn(std::move(record));
   }
-  for (const auto& [id, resolved] : resolved_) {
+  resolved_.ForEach([&](const ResolvedTicket& resolved) {
     TicketRecord record;
     ToRecord(resolved.ticket, resolved.resolved_ms, &record);
     fn(std::move(record));
-  }
+  });
 }
 
 namespace {
@@ -159,9 +157,7 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   RETURN_IF_ERROR(FromRecord(rec, &t));
   if (rec.resolved_ms != 0) {
     if (ids_.contains(rec.id)) return exists();
-    resolved_order_.emplace_back(rec.resolved_ms, rec.id);
-    resolved_order_sorted_ = false;
-    resolved_.emplace(std::move(rec.id), ResolvedTicket{std::move(t), rec.resolved_ms});
+    resolved_.Add(std::move(t), rec.resolved_ms);
     return absl::OkStatus();
   }
   const TimerHandle h = AllocateSlot();

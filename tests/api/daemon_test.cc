@@ -126,29 +126,49 @@ TEST_F(DaemonTest, EveryBadInputGetsItsCodeAndTheConnectionLivesOn) {
   EXPECT_EQ(CodeOf(Ask(c, Open("X"))), "already_exists");
 }
 
-// slad runs itself again with huge pages behind malloc (slad_main.cc,
-// UseHugePages) unless the environment already decides.
-TEST_F(DaemonTest, RunsWithHugePagesUnlessTheEnvironmentDecides) {
-  auto environment_of = [](pid_t pid) {
+// slad runs itself again with huge pages behind malloc and a fixed mmap
+// threshold (slad_main.cc, SetTunables), each unless the environment
+// already names it.
+TEST_F(DaemonTest, SetsItsMallocTunablesUnlessTheEnvironmentDecides) {
+  // The daemon's GLIBC_TUNABLES as "\nname=value\n..." (glibc splits the
+  // value in place, so /proc shows its ':' as '\0' or ':' by version).
+  auto tunables_of = [](pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/environ");
     std::string all((std::istreambuf_iterator<char>(in)),
                     std::istreambuf_iterator<char>());
-    std::replace(all.begin(), all.end(), '\0', '\n');
-    return all;
+    const size_t at = all.find("GLIBC_TUNABLES=");
+    if (at == std::string::npos) return std::string();
+    std::string value = "\n" + all.substr(at + 15);
+    std::replace(value.begin(), value.end(), '\0', '\n');
+    std::replace(value.begin(), value.end(), ':', '\n');
+    return value;
   };
   const char* outer = std::getenv("GLIBC_TUNABLES");
   const std::string saved = outer != nullptr ? outer : "";
   unsetenv("GLIBC_TUNABLES");
   StartDaemon();
-  EXPECT_NE(environment_of(daemon_->pid()).find("GLIBC_TUNABLES=glibc.malloc.hugetlb=1\n"),
-            std::string::npos);
+  std::string tunables = tunables_of(daemon_->pid());
+  EXPECT_NE(tunables.find("\nglibc.malloc.hugetlb=1\n"), std::string::npos) << tunables;
+  EXPECT_NE(tunables.find("\nglibc.malloc.mmap_threshold=1048576\n"), std::string::npos)
+      << tunables;
+  daemon_.reset();
+
+  setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=65536", 1);
+  StartDaemon();
+  tunables = tunables_of(daemon_->pid());
+  EXPECT_NE(tunables.find("\nglibc.malloc.mmap_threshold=65536\n"), std::string::npos)
+      << tunables;
+  EXPECT_EQ(tunables.find("1048576"), std::string::npos) << tunables;
+  EXPECT_NE(tunables.find("\nglibc.malloc.hugetlb=1\n"), std::string::npos) << tunables;
   daemon_.reset();
 
   setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", 1);
   StartDaemon();
-  const std::string env = environment_of(daemon_->pid());
-  EXPECT_NE(env.find("GLIBC_TUNABLES=glibc.malloc.hugetlb=0\n"), std::string::npos);
-  EXPECT_EQ(env.find("hugetlb=1"), std::string::npos);
+  tunables = tunables_of(daemon_->pid());
+  EXPECT_NE(tunables.find("\nglibc.malloc.hugetlb=0\n"), std::string::npos) << tunables;
+  EXPECT_EQ(tunables.find("hugetlb=1"), std::string::npos) << tunables;
+  EXPECT_NE(tunables.find("\nglibc.malloc.mmap_threshold=1048576\n"), std::string::npos)
+      << tunables;
   LineClient c = daemon_->Connect();
   EXPECT_EQ(CodeOf(Ask(c, Advance(kMonday9))), "");  // it serves
   if (outer != nullptr) {

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -415,6 +416,69 @@ TEST_F(EngineTest, ReopenAfterTheWindowIsRefused) {
   const int64_t late = kMonday + 7 * 24 * kHour + 1;
   EXPECT_EQ(Simple(Op::kReopen, "A", late).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(engine_->Get("A").status().code(), absl::StatusCode::kNotFound);
+}
+
+constexpr int64_t kWindow = 7 * 24 * kHour;  // the policy's reopen window
+
+TEST_F(EngineTest, AResolveAfterAReopenStartsANewWindow) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Open("B", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kReopen, "A", kMonday + kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "B", kMonday + kHour).ok());  // A's old place
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + 2 * kHour).ok());
+  AdvanceTo(kMonday + kHour + kWindow + 1);  // past B's window, not A's second
+  EXPECT_EQ(effects_.changed, (std::vector<std::string>{"B"}));
+  EXPECT_EQ(engine_->Get("B").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(engine_->Get("A").ok());
+  EXPECT_EQ(engine_->Get("A")->resolved_ms, kMonday + 2 * kHour);
+  AdvanceTo(kMonday + 2 * kHour + kWindow + 1);
+  EXPECT_EQ(effects_.changed, (std::vector<std::string>{"A"}));
+  EXPECT_EQ(engine_->Get("A").status().code(), absl::StatusCode::kNotFound);
+  TicketRecord record;
+  EXPECT_FALSE(engine_->Export("A", &record));
+}
+
+TEST_F(EngineTest, ARatingWithinTheWindowOnlyOnce) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday).ok());
+  Command rate{.op = Op::kRate, .at_ms = kMonday + kWindow, .id = "A", .score = 4};
+  ASSERT_TRUE(Do(rate).ok());
+  EXPECT_EQ(effects_.changed, (std::vector<std::string>{"A"}));
+  TicketRecord record;
+  ASSERT_TRUE(engine_->Export("A", &record));
+  EXPECT_TRUE(record.rated);
+  EXPECT_EQ(record.resolved_ms, kMonday);
+  EXPECT_EQ(Do(rate).code(), absl::StatusCode::kAlreadyExists);
+  rate.at_ms = kMonday + kWindow + 1;
+  EXPECT_EQ(Do(rate).code(), absl::StatusCode::kNotFound);
+}
+
+// Recovery restores in key order, not in resolve order: the windows still
+// end oldest first, and a restored ticket can be reopened and rated.
+TEST_F(EngineTest, RestoredResolvedTicketsKeepTheirWindows) {
+  for (const char* id : {"A", "B", "C"}) {
+    ASSERT_TRUE(Open(id, "after_sales", kMonday).ok());
+  }
+  ASSERT_TRUE(Simple(Op::kResolve, "C", kMonday + 1 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + 2 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "B", kMonday + 3 * kHour).ok());
+  std::vector<TicketRecord> records;
+  engine_->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
+  ASSERT_EQ(records.size(), 3u);
+  std::sort(records.begin(), records.end(),
+            [](const TicketRecord& a, const TicketRecord& b) { return a.id < b.id; });
+  auto restored = Engine::Create(TestPolicy(), kMonday + 3 * kHour);
+  ASSERT_TRUE(restored.ok());
+  engine_ = std::move(*restored);
+  for (TicketRecord& r : records) ASSERT_TRUE(engine_->Restore(std::move(r)).ok());
+  EXPECT_EQ(engine_->open_tickets(), 0u);
+  AdvanceTo(kMonday + 2 * kHour + kWindow + 1);
+  EXPECT_EQ(effects_.changed, (std::vector<std::string>{"C", "A"}));
+  ASSERT_TRUE(Do(Command{.op = Op::kRate, .at_ms = engine_->now_ms(), .id = "B", .score = 5}).ok());
+  ASSERT_TRUE(Simple(Op::kReopen, "B", engine_->now_ms()).ok());
+  EXPECT_EQ(engine_->open_tickets(), 1u);
+  EXPECT_EQ(TargetOf("B", 0).state, "running");
 }
 
 TEST_F(EngineTest, BadCommandsGetTheirCodesAndChangeNothing) {
