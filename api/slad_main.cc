@@ -42,15 +42,11 @@ absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
 // (docs/BENCHMARKS.md, "Engine"). The machine must allow madvise'd huge
 // pages (/sys/kernel/mm/transparent_hugepage/enabled: always or madvise).
 //
-// glibc.malloc.mmap_threshold=1048576: blocks of 1 MiB and more are mapped
-// on their own and go back to the system when freed. By default glibc
-// raises the threshold to the size of each such block freed (up to
-// 32 MiB), after which RocksDB's memtable blocks, freed at each flush,
-// stayed in malloc's free lists, resident: 72 MB free in the heap at 3M
-// tickets in the end-to-end sequence against 21 MB with the threshold
-// fixed, and 36 MB less resident (docs/BENCHMARKS.md).
-constexpr const char* kTunables[] = {"glibc.malloc.hugetlb=1",
-                                     "glibc.malloc.mmap_threshold=1048576"};
+// Not glibc.malloc.mmap_threshold=1048576, tried: memtable blocks freed at
+// each flush then leave the process (~5 bytes per ticket less at 10M),
+// but the next memtable faults them in again, 3.5x the page faults and
+// ~10 % less throughput flat out (docs/BENCHMARKS.md, "Fourth session").
+constexpr const char* kTunables[] = {"glibc.malloc.hugetlb=1"};
 
 void SetTunables(char** argv) {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
