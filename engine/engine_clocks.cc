@@ -1,0 +1,223 @@
+// The engine's clocks and timers: starting and stopping target clocks,
+// what each falls due for next, the wheel timer that fires it, and the
+// due/overdue indexes the queries read. Commands are in engine.cc.
+
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "engine/engine_internal.h"
+
+namespace slad::engine {
+
+using internal::AddOrNever;
+using internal::UsedMs;
+using internal::WarningAtMs;
+
+// What falls due next for one target, and what it is.
+struct Engine::Due {
+  enum What { kWarning, kBreach, kStep } what;
+  int64_t at_ms;
+};
+
+// --- Target clocks.
+
+Calendar& Engine::CalendarOf(const Ticket& t) const {
+  return *policy_->kind(t.kind).calendar;
+}
+
+int64_t Engine::BudgetMs(const Ticket& t, size_t target) const {
+  return policy_->kind(t.kind).targets[target].budget_ms[t.priority];
+}
+
+void Engine::StartTargetsOn(uint32_t slot, int event, int64_t at_ms) {
+  Ticket& t = tickets_[slot];
+  const auto& targets = policy_->kind(t.kind).targets;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!((targets[i].start_events >> event) & 1)) continue;
+    // A clock starts once; only a reopen restarts a stopped one.
+    TargetRun& r = t.targets[i];
+    if (r.state == TargetState::kRunning) continue;
+    if (r.state != TargetState::kPending && event != kReopenedEventId) continue;
+    r = TargetRun{};
+    r.state = TargetState::kRunning;
+    r.start_ms = at_ms;
+    r.deadline_ms = AddOrNever(CalendarOf(t), at_ms, BudgetMs(t, i));
+    r.paused = t.paused;
+    r.mark_ms = at_ms;
+    IndexTarget(slot, i);
+    stats_.Started(Groups(t, i), at_ms);
+  }
+}
+
+void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
+                        Effects* out) {
+  Ticket& t = tickets_[slot];
+  TargetRun& r = t.targets[target];
+  if (r.state != TargetState::kRunning) return;
+  // Apply() fires every deadline before `at_ms` first, so "breached" alone
+  // says whether the stop is late; a stop exactly at the deadline is not.
+  UnindexTarget(slot, target);
+  // Business time from start to stop, pauses taken out (a pause before the
+  // stop counts from its start), from the facts: the policy's budget may
+  // not be the one the deadline was placed with (a reload, a priority
+  // change that kept a breached deadline).
+  const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : at_ms;
+  const int64_t took_ms = UsedMs(CalendarOf(t), t, r, ref_ms);
+  stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
+  r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;
+  // r.paused stays: the clock stopped in a pause, which then never moves
+  // its deadline (internal::ForEachPause).
+  r.mark_ms = at_ms;
+  Emit(out, r.breached ? EventType::kMetLate : EventType::kMet, t, at_ms,
+       policy_->kind(t.kind).targets[target].name, r.deadline_ms);
+}
+
+std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
+  const TargetRun& r = t.targets[target];
+  if (r.state != TargetState::kRunning || r.paused) return std::nullopt;
+  Calendar& cal = CalendarOf(t);
+  if (!r.breached) {
+    const std::vector<int64_t>& points =
+        r.other_budget
+            ? PlacedWarnPoints(t, r)
+            : policy_->kind(t.kind).targets[target].warn_points[t.priority];
+    if (r.warned < points.size()) {
+      return Due{Due::kWarning, WarningAtMs(cal, r, points[r.warned])};
+    }
+    return Due{Due::kBreach, r.deadline_ms};
+  }
+  const int64_t step_ms = policy_->StepMs(BudgetMs(t, target));
+  if (step_ms <= 0 || DesiredLevel(t, r) >= policy_->top_level()) {
+    return std::nullopt;
+  }
+  return Due{Due::kStep, AddOrNever(cal, r.deadline_ms, (r.steps + 1) * step_ms)};
+}
+
+int Engine::DesiredLevel(const Ticket& t, const TargetRun& r) const {
+  const int base = policy_->is_major(t.priority) ? policy_->top_level() : 1;
+  return std::min(policy_->top_level(), base + r.steps);
+}
+
+// --- Timers and indexes.
+
+void Engine::Advance(int64_t now_ms, Effects* out) {
+  SettleRestored();
+  wheel_.Advance(now_ms, [&](TimerHandle h, int64_t due_ms) {
+    OnTimer(h.index, due_ms, out);
+  });
+  PurgeResolved(wheel_.now_ms(), out);
+}
+
+// Does everything the ticket has due at or before `due_ms`, earliest
+// first, then re-arms its one timer at what is due next, which the last
+// search already found.
+void Engine::OnTimer(uint32_t slot, int64_t due_ms, Effects* out) {
+  Ticket& t = tickets_[slot];
+  size_t which = 0;
+  std::optional<Due> next = EarliestDue(t, &which);
+  while (next && next->at_ms <= due_ms) {
+    FireDue(slot, which, *next, out);
+    next = EarliestDue(t, &which);
+  }
+  Arm(slot, next);
+  out->changed.push_back(t.id.str());
+}
+
+std::optional<Engine::Due> Engine::EarliestDue(Ticket& t, size_t* which) {
+  std::optional<Due> earliest;
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    std::optional<Due> due = NextDue(t, i);
+    if (due && (!earliest || due->at_ms < earliest->at_ms)) {
+      earliest = due;
+      *which = i;
+    }
+  }
+  return earliest;
+}
+
+void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
+                     Effects* out) {
+  Ticket& t = tickets_[slot];
+  TargetRun& r = t.targets[target];
+  const absl::string_view name = policy_->kind(t.kind).targets[target].name;
+  switch (due.what) {
+    case Due::kWarning:
+      ++r.warned;
+      Emit(out, EventType::kWarning, t, due.at_ms, name, r.deadline_ms);
+      break;
+    case Due::kBreach: {
+      const IndexPlace was = PlaceOf(r);
+      r.breached = true;
+      Reindex(slot, target, was);
+      stats_.Breached(Groups(t, target), due.at_ms);
+      Emit(out, EventType::kBreached, t, due.at_ms, name, r.deadline_ms);
+      RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
+      break;
+    }
+    case Due::kStep:
+      ++r.steps;
+      RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
+      break;
+  }
+}
+
+void Engine::Rearm(uint32_t slot) {
+  size_t which = 0;
+  Arm(slot, EarliestDue(tickets_[slot], &which));
+}
+
+void Engine::Arm(uint32_t slot, const std::optional<Due>& due) {
+  const TimerHandle h = wheel_.HandleAt(slot);
+  (void)(due ? wheel_.Reschedule(h, due->at_ms) : wheel_.Cancel(h));
+}
+
+void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
+                        absl::string_view target, int64_t deadline_ms,
+                        Effects* out) {
+  if (level <= t.level) return;
+  const int from = t.level;
+  t.level = static_cast<uint8_t>(level);
+  Emit(out, EventType::kEscalated, t, at_ms, target, deadline_ms);
+  out->events.back().from = policy_->level_name(from);
+  out->events.back().to = policy_->level_name(level);
+}
+
+// A running target is in exactly one index: overdue_ once breached (paused
+// or not), due_ while its clock runs toward an unbreached deadline. Callers
+// take PlaceOf() before changing a target's state or deadline and Reindex
+// after (or Unindex before and Index after).
+absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const TargetRun& r) {
+  if (r.state != TargetState::kRunning) return nullptr;
+  if (r.breached) return &overdue_;
+  return r.paused ? nullptr : &due_;
+}
+
+void Engine::IndexTarget(uint32_t slot, size_t target) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  if (auto* index = IndexOf(r)) {
+    index->insert(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
+  }
+}
+
+// An entry moves only if its index or its deadline changed: a breached
+// target's pause, or a priority change that leaves a deadline where it
+// was, costs no btree operation.
+void Engine::Reindex(uint32_t slot, size_t target, const IndexPlace& was) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  absl::btree_set<TargetKey>* index = IndexOf(r);
+  if (index == was.index && r.deadline_ms == was.deadline_ms) return;
+  const auto t = static_cast<uint32_t>(target);
+  if (was.index != nullptr) was.index->erase(TargetKey(was.deadline_ms, slot, t));
+  if (index != nullptr) index->insert(TargetKey(r.deadline_ms, slot, t));
+}
+
+void Engine::UnindexTarget(uint32_t slot, size_t target) {
+  const TargetRun& r = tickets_[slot].targets[target];
+  if (auto* index = IndexOf(r)) {
+    index->erase(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
+  }
+}
+
+}  // namespace slad::engine
