@@ -103,7 +103,9 @@ void Session::Handshake() {
 }
 
 void Session::Read() {
-  if (read_pending_ || closed_) return;
+  // Once a TLS session has finished, its shutdown (then DropUntilEof)
+  // does the reading: a TLS read beside a shutdown would race it.
+  if (read_pending_ || closed_ || (fin_sent_ && tls_)) return;
   read_pending_ = true;
   AsyncReadSome(asio::buffer(read_buf_),
                 [self = shared_from_this()](const asio::error_code& ec,
@@ -535,12 +537,36 @@ void Session::Finish() {
   Read();  // until the client's EOF (OnRead drops what comes)
 }
 
-// Completes on the client's close_notify or its EOF; the linger timer
-// ends a client that sends neither.
+// Sends close_notify and waits for the client's. A client that sends
+// more data first (pipelined requests not taken in) fails the shutdown
+// once ours is out: the session then ends as a plain one does, with a
+// FIN and the client's bytes read and dropped until its EOF. Closing
+// with them unread would send a reset, which can destroy the replies
+// the client has not read yet. The linger timer ends either wait.
 void Session::ShutdownTls() {
-  tls_->async_shutdown([self = shared_from_this()](const asio::error_code&) {
-    self->Close("");
+  tls_->async_shutdown([self = shared_from_this()](const asio::error_code& ec) {
+    if (self->closed_) return;
+    if (!ec) {
+      self->Close("");
+      return;
+    }
+    asio::error_code ignored;
+    self->Socket().shutdown(asio::socket_base::shutdown_send, ignored);
+    self->DropUntilEof();
   });
+}
+
+void Session::DropUntilEof() {
+  Socket().async_read_some(
+      asio::buffer(read_buf_),
+      [self = shared_from_this()](const asio::error_code& ec, size_t) {
+        if (self->closed_) return;
+        if (ec) {
+          self->Close("");
+          return;
+        }
+        self->DropUntilEof();
+      });
 }
 
 void Session::Close(absl::string_view reason) {

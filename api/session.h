@@ -115,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // can destroy replies the client has not read yet.
   void Finish();
   void ShutdownTls();
+  void DropUntilEof();  // raw TCP reads, dropped, after a TLS shutdown failed
   asio::ip::tcp::socket& Socket();  // the TCP socket, under TLS if any
 
   template <typename Buffers, typename Handler>

@@ -561,10 +561,12 @@ class TlsClient {
     return n <= 0 && SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN;
   }
   std::string Ask(const std::string& line) {
-    const std::string bytes = line + "\n";
-    if (SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
-      return "";
-    }
+    return Send(line + "\n") ? ReadLine() : "";
+  }
+  bool Send(const std::string& bytes) {
+    return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) > 0;
+  }
+  std::string ReadLine() {
     std::string reply;
     char c;
     while (SSL_read(ssl_, &c, 1) == 1 && c != '\n') reply.push_back(c);
@@ -579,12 +581,16 @@ class TlsClient {
   SSL* ssl_ = nullptr;
 };
 
-TEST_F(DaemonTest, TlsConnectionsWork) {
+void MakeCertificate(const std::string& key, const std::string& cert) {
   const std::string cmd = absl::StrCat(
       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
       "-nodes -days 1 -subj /CN=localhost -keyout ",
-      Path("key.pem"), " -out ", Path("cert.pem"), " 2>/dev/null");
+      key, " -out ", cert, " 2>/dev/null");
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+TEST_F(DaemonTest, TlsConnectionsWork) {
+  MakeCertificate(Path("key.pem"), Path("cert.pem"));
   WriteFile("slad.toml", absl::StrCat("[tls]\ncert = \"cert.pem\"\n"
                                       "key = \"key.pem\"\n"));
   StartDaemon({"--config", Path("slad.toml")});
@@ -601,6 +607,29 @@ TEST_F(DaemonTest, TlsConnectionsWork) {
   // SIGTERM ends the TLS connection cleanly, with a close_notify.
   daemon_->Signal(SIGTERM);
   EXPECT_TRUE(tls.ReadsCloseNotify());
+}
+
+// A refused TLS client that goes on sending still reads its reply and the
+// close_notify: the daemon's shutdown fails on the data that follows, and
+// it then reads and drops that data instead of resetting the connection.
+TEST_F(DaemonTest, ARefusedTlsClientThatGoesOnSendingReadsItsReply) {
+  signal(SIGPIPE, SIG_IGN);  // a reset must fail the test, not kill it
+  MakeCertificate(Path("key.pem"), Path("cert.pem"));
+  WriteFile("slad.toml", absl::StrCat("[limits]\nmax_connections = 1\n"
+                                      "[tls]\ncert = \"cert.pem\"\n"
+                                      "key = \"key.pem\"\n"));
+  StartDaemon({"--config", Path("slad.toml")});
+  TlsClient first;
+  ASSERT_TRUE(first.Connect(daemon_->port()));
+  EXPECT_TRUE(IsOk(first.Ask(Open("A")), "1"));
+  TlsClient refused;
+  ASSERT_TRUE(refused.Connect(daemon_->port()));
+  std::string batch;
+  for (int i = 0; i < 40000; ++i) absl::StrAppend(&batch, Open(absl::StrCat("R", i)), "\n");
+  EXPECT_TRUE(refused.Send(batch));
+  EXPECT_EQ(CodeOf(refused.ReadLine()), "too_many_connections");
+  EXPECT_TRUE(refused.ReadsCloseNotify());
+  EXPECT_TRUE(IsOk(first.Ask(R"({"op":"get","req":2,"id":"A"})"), "2"));
 }
 
 }  // namespace
