@@ -38,6 +38,16 @@ size_t ResidentBytes() {
   return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
+// The counters of a run over `tickets` tickets: resident bytes per ticket
+// and time per ticket.
+void ReportPerTicket(benchmark::State& state, double bytes_per_ticket,
+                     size_t tickets) {
+  state.counters["bytes_per_ticket"] = bytes_per_ticket;
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(tickets),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 std::unique_ptr<Engine> NewEngine() {
   absl::StatusOr<Policy> policy = config::LoadDefaultPolicy();
   absl::StatusOr<std::unique_ptr<Engine>> engine =
@@ -88,10 +98,7 @@ void BM_Open(benchmark::State& state) {
     engine.reset();
     state.ResumeTiming();
   }
-  state.counters["bytes_per_ticket"] = bytes_per_ticket;
-  state.counters["per_op"] = benchmark::Counter(
-      static_cast<double>(ids.size()),
-      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  ReportPerTicket(state, bytes_per_ticket, ids.size());
 }
 
 // Memory per resolved ticket kept for the reopen window (VmRSS growth
@@ -123,10 +130,7 @@ void BM_Resolve(benchmark::State& state) {
     engine.reset();
     state.ResumeTiming();
   }
-  state.counters["bytes_per_ticket"] = bytes_per_ticket;
-  state.counters["per_op"] = benchmark::Counter(
-      static_cast<double>(ids.size()),
-      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  ReportPerTicket(state, bytes_per_ticket, ids.size());
 }
 
 // The command stream of BM_CommandMix: pause, resume and priority change,

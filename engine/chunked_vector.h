@@ -17,10 +17,11 @@ namespace slad::engine {
 // never holds more than one spare chunk (a std::vector's doubling can leave
 // half its memory unused).
 //
-// A chunk is a whole number of 2 MiB pages aligned on 2 MiB, holding a
-// power of two of elements, mapped on its own and marked for transparent
-// huge pages: one page fault instead of 512 per 2 MiB. With 4 KiB pages, first touching the 1.3 GB of
-// 10M tickets took 5-8 s of page faults on the benchmark machine
+// A chunk is a whole number of 2 MiB pages aligned on 2 MiB (a power of
+// two of elements where that fits in three), mapped on its own and marked
+// for transparent huge pages: one page fault instead of 512 per 2 MiB.
+// With 4 KiB pages, first touching the 1.3 GB of 10M tickets took 5-8 s
+// of page faults on the benchmark machine
 // (docs/BENCHMARKS.md, "Third session"). The chunks are not taken from
 // malloc: an aligned allocation from its heap leaves the alignment gap
 // beside each chunk for small blocks, and each of those, once touched,

@@ -190,14 +190,8 @@ absl::StatusOr<bool> LineClient::ReadOnce(int timeout_ms) {
 
 absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {
   if (buf_.find('\n', begin_) != std::string::npos) return true;
-  pollfd p{fd_, POLLIN, 0};
-  int rc;
-  do {
-    rc = poll(&p, 1, timeout_ms);
-  } while (rc < 0 && errno == EINTR);
-  if (rc < 0) return absl::UnavailableError(std::strerror(errno));
-  if (rc == 0) return false;
-  if (absl::Status s = Fill(); !s.ok()) return s;
+  absl::StatusOr<bool> read = ReadOnce(timeout_ms);
+  if (!read.ok() || !*read) return read;
   // Take whatever else is already there (up to ~1 MiB) without blocking:
   // one wakeup per burst instead of one per 64 KiB.
   for (int i = 0; i < 16; ++i) {
