@@ -36,9 +36,10 @@ class ChunkedVector {
   // Where it takes at most three 2 MiB pages, a chunk holds a power of two
   // of elements filling them exactly, so that an index splits into chunk
   // and offset by a shift and a mask (a division by 87,381 made every
-  // access of the timer wheel's 24-byte nodes ~50 % slower): 2 MiB of
-  // 128-byte tickets, 6 MiB of 24-byte timer nodes (sizeof(T) = 2^k * m
-  // takes m pages). Other sizes fill one 2 MiB page as best they can.
+  // access of the timer wheel's then 24-byte nodes ~50 % slower): 2 MiB of
+  // 128-byte tickets or 16-byte timer nodes, 6 MiB of 24-byte elements
+  // (sizeof(T) = 2^k * m takes m pages). Other sizes fill one 2 MiB page as
+  // best they can.
   static constexpr size_t kHugePage = size_t{2} << 20;
   static constexpr size_t kOddPart = sizeof(T) >> std::countr_zero(sizeof(T));
   static constexpr size_t kChunkBytes = kOddPart <= 3 ? kHugePage * kOddPart : kHugePage;

@@ -13,26 +13,27 @@ TimerHandle TimerWheel::Allocate() {
   uint32_t i;
   if (free_head_ != kNil) {
     i = free_head_;
-    free_head_ = nodes_[i].next;
+    free_head_ = nodes_[i].next();
     --free_count_;
   } else {
-    // Index kNil is the null link, so the pool stops one short of it.
-    if (nodes_.size() >= kNil) return TimerHandle{};
+    // Indices from kFree up are link values, so the pool stops short of them.
+    if (nodes_.size() >= kMaxTimers) return TimerHandle{};
     i = static_cast<uint32_t>(nodes_.size());
     nodes_.EnsureSize(size_t{i} + 1);
-    nodes_[i] = Node{0, kNil, kNil, 1, kFree, 0};
+    nodes_[i] = Node{0, kNil, kNil};
+    nodes_[i].set_generation(1);
   }
-  nodes_[i].where = kIdle;
-  return TimerHandle{i, nodes_[i].generation};
+  nodes_[i].set_prev(kIdle);
+  return TimerHandle{i, nodes_[i].generation()};
 }
 
 absl::Status TimerWheel::Release(TimerHandle h) {
   if (!Live(h)) return StaleHandle();
   Node& n = nodes_[h.index];
-  if (n.where != kIdle) Remove(h.index);
-  ++n.generation;
-  n.where = kFree;
-  n.next = free_head_;
+  if (n.prev() != kIdle) Remove(h.index);
+  n.set_generation((n.generation() + 1) & 0xFF);
+  n.set_prev(kFree);
+  n.set_next(free_head_);
   free_head_ = h.index;
   ++free_count_;
   return absl::OkStatus();
@@ -53,18 +54,18 @@ absl::Status TimerWheel::ScheduleError(TimerHandle h) const {
   return absl::FailedPreconditionError("timer is already armed");
 }
 
+// Only the late list is kept sorted, so only it has timers linked inside.
 void TimerWheel::LinkBefore(uint32_t at, uint32_t i) {
   Node& n = nodes_[i];
   Node& a = nodes_[at];
-  n.where = a.where;
-  n.next = at;
-  n.prev = a.prev;
-  if (a.prev != kNil) {
-    nodes_[a.prev].next = i;
+  n.set_next(at);
+  n.set_prev(a.prev());
+  if (a.prev() != kNil) {
+    nodes_[a.prev()].set_next(i);
   } else {
-    head_[a.where] = i;
+    head_[kLateSlot] = i;
   }
-  a.prev = i;
+  a.set_prev(i);
 }
 
 // Due timers arrive in deadline order almost always (a slot re-filed into
@@ -79,7 +80,7 @@ void TimerWheel::InsertLate(uint32_t i) {
     return;
   }
   uint32_t at = head_[kLateSlot];
-  while (nodes_[at].deadline_ms <= deadline_ms) at = nodes_[at].next;
+  while (nodes_[at].deadline_ms <= deadline_ms) at = nodes_[at].next();
   LinkBefore(at, i);
 }
 
@@ -108,7 +109,7 @@ bool TimerWheel::RefileNextSlot(uint64_t target_key) {
   occupied_[level] &= ~(uint64_t{1} << slot);
   if (occupied_[level] == 0) occupied_levels_ &= ~(1u << level);
   while (i != kNil) {
-    const uint32_t next = nodes_[i].next;
+    const uint32_t next = nodes_[i].next();
     Insert(i);
     i = next;
   }
@@ -133,7 +134,7 @@ int64_t TimerWheel::ScanEarliestSlot() const {
   const int slot = std::countr_zero(occupied_[level]);
   uint32_t i = head_[level * kSlots + slot];
   int64_t earliest = nodes_[i].deadline_ms;
-  for (i = nodes_[i].next; i != kNil; i = nodes_[i].next) {
+  for (i = nodes_[i].next(); i != kNil; i = nodes_[i].next()) {
     earliest = std::min(earliest, nodes_[i].deadline_ms);
   }
   return earliest;
@@ -165,11 +166,10 @@ absl::Status TimerWheel::CheckInvariants() const {
       }
     }
     uint32_t prev = kNil;
-    for (uint32_t i = head_[id]; i != kNil; prev = i, i = nodes_[i].next) {
+    for (uint32_t i = head_[id]; i != kNil; prev = i, i = nodes_[i].next()) {
       if (++linked > nodes_.size()) return Violation(i, "list has a cycle");
       const Node& n = nodes_[i];
-      if (n.where != id) return Violation(i, "where disagrees with its list");
-      if (n.prev != prev) return Violation(i, "prev link broken");
+      if (n.prev() != prev) return Violation(i, "prev link broken");
       const uint64_t key = ToKey(n.deadline_ms);
       if (is_late) {
         if (key > now_key_) return Violation(i, "late timer is not due");
@@ -202,18 +202,31 @@ absl::Status TimerWheel::CheckInvariants() const {
         absl::StrCat(linked, " timers linked but ", armed_, " armed"));
   }
   size_t free_nodes = 0;
-  for (uint32_t i = free_head_; i != kNil; i = nodes_[i].next) {
+  size_t idle = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].prev() == kIdle) ++idle;
+  }
+  for (uint32_t i = free_head_; i != kNil; i = nodes_[i].next()) {
     if (++free_nodes > nodes_.size()) return Violation(i, "free list cycle");
-    if (nodes_[i].where != kFree) return Violation(i, "free list holds a live timer");
+    if (nodes_[i].prev() != kFree) return Violation(i, "free list holds a live timer");
   }
   if (free_nodes != free_count_) {
     return absl::InternalError("free count disagrees with the free list");
+  }
+  // Every node is linked, idle or free: a node marked armed but in no
+  // list would be unlinked from a list it is not in.
+  if (linked + idle + free_nodes != nodes_.size()) {
+    return absl::InternalError(absl::StrCat(
+        nodes_.size(), " timers but ", linked, " linked, ", idle, " idle, ",
+        free_nodes, " free"));
   }
   if (min_valid_) {
     std::optional<int64_t> earliest;
     for (size_t i = 0; i < nodes_.size(); ++i) {
       const Node& n = nodes_[i];
-      if (n.where < kLateSlot && (!earliest || n.deadline_ms < *earliest)) {
+      if (n.prev() != kIdle && n.prev() != kFree &&
+          ToKey(n.deadline_ms) > now_key_ &&
+          (!earliest || n.deadline_ms < *earliest)) {
         earliest = n.deadline_ms;
       }
     }

@@ -18,6 +18,8 @@ namespace slad::engine {
 // Names one timer of a TimerWheel: a pool index plus the generation the
 // index had when it was allocated, so a handle kept past Release() is
 // rejected instead of silently steering another ticket's timer.
+// Generations count modulo 256: a handle kept while its index is released
+// and allocated again a multiple of 256 times is not told apart.
 struct TimerHandle {
   static constexpr uint32_t kInvalidIndex = 0xFFFFFFFFu;
   uint32_t index = kInvalidIndex;
@@ -50,18 +52,23 @@ struct TimerHandle {
 // instant, which preserves that order, so ties fire in schedule order.
 //
 // Thread-safety: none; owned by the event-loop thread.
-// Memory: timers live in one pool of 24-byte nodes linked by 32-bit indices
-// (intrusive: the wheel holds no pointer per timer). The pool grows by 2 MiB
-// chunks (ChunkedVector), never by copying: a doubling std::vector stalled
-// the event loop on the copy and first touch of hundreds of MB at millions
-// of timers. No operation allocates once the pool has grown to the peak
-// number of allocated timers; Reserve() sizes it up front. Slot heads and
-// bitmaps are a fixed ~5.6 KiB.
+// Memory: timers live in one pool of 16-byte nodes (the deadline and two
+// links) linked by 28-bit indices (intrusive: the wheel holds no pointer
+// per timer), so at most kMaxTimers (2^28 - 3) are allocated at once. A
+// timer's slot is not stored: the placement invariant gives it from the
+// deadline and the position. The pool grows by 2 MiB chunks
+// (ChunkedVector), never by copying: a doubling std::vector stalled the
+// event loop on the copy and first touch of hundreds of MB at millions of
+// timers. No operation allocates once the pool has grown to the peak number
+// of allocated timers; Reserve() sizes it up front. Slot heads and bitmaps
+// are a fixed ~5.6 KiB.
 class TimerWheel {
  public:
   static constexpr int kSlotBits = 6;
   static constexpr int kSlots = 1 << kSlotBits;
   static constexpr int kLevels = (64 + kSlotBits - 1) / kSlotBits;  // 11
+  // Timers allocated at once, at most (28-bit links, three values kept).
+  static constexpr uint32_t kMaxTimers = (uint32_t{1} << 28) - 3;
 
   // The wheel starts at `now_ms`: deadlines at or before it are due.
   explicit TimerWheel(int64_t now_ms = 0);
@@ -93,7 +100,7 @@ class TimerWheel {
   // records are indexed like the pool need not keep generations.
   // REQUIRES: `index` is allocated.
   TimerHandle HandleAt(uint32_t index) const {
-    return TimerHandle{index, nodes_[index].generation};
+    return TimerHandle{index, nodes_[index].generation()};
   }
 
   // Hints that timer `index` is about to be armed or moved: bring its node
@@ -105,13 +112,13 @@ class TimerWheel {
   void PrefetchNeighbours(uint32_t index) const {
     if (index >= nodes_.size()) return;
     const Node& n = nodes_[index];
-    if (n.prev < nodes_.size()) __builtin_prefetch(&nodes_[n.prev]);
-    if (n.next < nodes_.size()) __builtin_prefetch(&nodes_[n.next]);
+    if (n.prev() < nodes_.size()) __builtin_prefetch(&nodes_[n.prev()]);
+    if (n.next() < nodes_.size()) __builtin_prefetch(&nodes_[n.next()]);
   }
 
   // Whether `h` names a live, armed timer.
   bool IsArmed(TimerHandle h) const {
-    return Live(h) && nodes_[h.index].where < kIdle;
+    return Live(h) && nodes_[h.index].prev() != kIdle;
   }
   // The deadline `h` is armed at, or nullopt if `h` is idle or stale.
   std::optional<int64_t> Deadline(TimerHandle h) const;
@@ -156,23 +163,39 @@ class TimerWheel {
   absl::Status CheckInvariants() const;
 
  private:
-  // One timer. `where` is the slot id (level * 64 + slot), kLateSlot, kIdle
-  // or kFree; on the free list `next` links free nodes.
+  // Links are 28-bit indices; the top four bits of `next_bits` and of
+  // `prev_bits` hold the low and high halves of the generation. A node's
+  // state is its prev link: kIdle (allocated, not armed), kFree (on the
+  // free list, linked by next), otherwise armed, with kNil at a list's
+  // head.
+  static constexpr uint32_t kIndexMask = (uint32_t{1} << 28) - 1;
+  static constexpr uint32_t kNil = kIndexMask;
+  static constexpr uint32_t kIdle = kNil - 1;
+  static constexpr uint32_t kFree = kNil - 2;
+  static_assert(kMaxTimers == kFree);
+
+  // One timer.
   struct Node {
     int64_t deadline_ms;
-    uint32_t next;
-    uint32_t prev;
-    uint32_t generation;
-    uint16_t where;
-    uint16_t unused;
-  };
-  static_assert(sizeof(Node) == 24, "a timer must cost 24 bytes");
+    uint32_t next_bits;
+    uint32_t prev_bits;
 
-  static constexpr uint32_t kNil = TimerHandle::kInvalidIndex;
+    uint32_t next() const { return next_bits & kIndexMask; }
+    uint32_t prev() const { return prev_bits & kIndexMask; }
+    void set_next(uint32_t i) { next_bits = (next_bits & ~kIndexMask) | i; }
+    void set_prev(uint32_t i) { prev_bits = (prev_bits & ~kIndexMask) | i; }
+    uint32_t generation() const {
+      return (next_bits >> 28) | ((prev_bits >> 28) << 4);
+    }
+    void set_generation(uint32_t g) {
+      next_bits = (next_bits & kIndexMask) | ((g & 0xF) << 28);
+      prev_bits = (prev_bits & kIndexMask) | (((g >> 4) & 0xF) << 28);
+    }
+  };
+  static_assert(sizeof(Node) == 16, "a timer must cost 16 bytes");
+
   static constexpr int kWheelSlots = kLevels * kSlots;        // 704
   static constexpr uint16_t kLateSlot = kWheelSlots;          // 704
-  static constexpr uint16_t kIdle = 0xFFFE;
-  static constexpr uint16_t kFree = 0xFFFF;
 
   // Maps a deadline to an unsigned key with the same order (the sign bit
   // flipped), so the slot arithmetic works over the whole int64 range.
@@ -188,11 +211,21 @@ class TimerWheel {
     const int low_bits = kSlotBits * (level + 1);
     return low_bits >= 64 ? 0 : ~((uint64_t{1} << low_bits) - 1);
   }
+  // The list an armed timer with this key is in, by the placement
+  // invariant: the late list if due, else the highest digit in which the
+  // key differs from the position picks the level, and the key's digit
+  // there the slot.
+  uint16_t SlotOf(uint64_t key) const {
+    if (key <= now_key_) return kLateSlot;
+    const int level = (63 - std::countl_zero(key ^ now_key_)) / kSlotBits;
+    const int slot = static_cast<int>(key >> (kSlotBits * level)) & (kSlots - 1);
+    return static_cast<uint16_t>(level * kSlots + slot);
+  }
 
   bool Live(TimerHandle h) const {
     return h.index < nodes_.size() &&
-           nodes_[h.index].generation == h.generation &&
-           nodes_[h.index].where != kFree;
+           nodes_[h.index].generation() == h.generation &&
+           nodes_[h.index].prev() != kFree;
   }
   static absl::Status StaleHandle();
   absl::Status ScheduleError(TimerHandle h) const;
@@ -232,9 +265,8 @@ class TimerWheel {
 inline void TimerWheel::Link(uint16_t slot, uint32_t i) {
   Node& n = nodes_[i];
   const uint32_t tail = tail_[slot];
-  n.prev = tail;
-  n.next = kNil;
-  n.where = slot;
+  n.set_prev(tail);
+  n.set_next(kNil);
   if (tail == kNil) {
     head_[slot] = i;
     if (slot < kWheelSlots) {
@@ -243,24 +275,22 @@ inline void TimerWheel::Link(uint16_t slot, uint32_t i) {
       occupied_levels_ |= 1u << level;
     }
   } else {
-    nodes_[tail].next = i;
+    nodes_[tail].set_next(i);
   }
   tail_[slot] = i;
 }
 
 inline void TimerWheel::Unlink(uint32_t i) {
   const Node& n = nodes_[i];
-  const uint16_t slot = n.where;
-  if (n.prev != kNil) {
-    nodes_[n.prev].next = n.next;
-  } else {
-    head_[slot] = n.next;
-  }
-  if (n.next != kNil) {
-    nodes_[n.next].prev = n.prev;
-  } else {
-    tail_[slot] = n.prev;
-  }
+  const uint32_t prev = n.prev();
+  const uint32_t next = n.next();
+  if (prev != kNil) nodes_[prev].set_next(next);
+  if (next != kNil) nodes_[next].set_prev(prev);
+  if (prev != kNil && next != kNil) return;
+  // At an end of its list: the slot's head or tail moves.
+  const uint16_t slot = SlotOf(ToKey(n.deadline_ms));
+  if (prev == kNil) head_[slot] = next;
+  if (next == kNil) tail_[slot] = prev;
   if (head_[slot] == kNil && slot < kWheelSlots) {
     const int level = slot >> kSlotBits;
     occupied_[level] &= ~(uint64_t{1} << (slot & (kSlots - 1)));
@@ -270,33 +300,31 @@ inline void TimerWheel::Unlink(uint32_t i) {
 
 inline void TimerWheel::Insert(uint32_t i) {
   const int64_t deadline_ms = nodes_[i].deadline_ms;
-  const uint64_t key = ToKey(deadline_ms);
-  if (key <= now_key_) {
+  const uint16_t slot = SlotOf(ToKey(deadline_ms));
+  if (slot == kLateSlot) {
     InsertLate(i);
     return;
   }
-  // Highest differing digit picks the level; the key's digit there, the slot.
-  const int level = (63 - std::countl_zero(key ^ now_key_)) / kSlotBits;
-  const int slot = static_cast<int>(key >> (kSlotBits * level)) & (kSlots - 1);
-  Link(static_cast<uint16_t>(level * kSlots + slot), i);
+  Link(slot, i);
   if (min_valid_ && deadline_ms < min_cache_) min_cache_ = deadline_ms;
 }
 
 inline void TimerWheel::Remove(uint32_t i) {
   Node& n = nodes_[i];
-  if (min_valid_ && n.where < kLateSlot && n.deadline_ms == min_cache_) {
+  if (min_valid_ && n.deadline_ms == min_cache_ &&
+      ToKey(n.deadline_ms) > now_key_) {
     min_valid_ = false;
   }
   Unlink(i);
-  n.where = kIdle;
+  n.set_prev(kIdle);
   --armed_;
 }
 
 inline absl::Status TimerWheel::Schedule(TimerHandle h, int64_t deadline_ms) {
   // One test on the node for the common case; the slow path says why.
   if (h.index >= nodes_.size() ||
-      nodes_[h.index].generation != h.generation ||
-      nodes_[h.index].where != kIdle) {
+      nodes_[h.index].generation() != h.generation ||
+      nodes_[h.index].prev() != kIdle) {
     return ScheduleError(h);
   }
   nodes_[h.index].deadline_ms = deadline_ms;
@@ -307,7 +335,7 @@ inline absl::Status TimerWheel::Schedule(TimerHandle h, int64_t deadline_ms) {
 
 inline absl::Status TimerWheel::Reschedule(TimerHandle h, int64_t deadline_ms) {
   if (!Live(h)) return StaleHandle();
-  if (nodes_[h.index].where != kIdle) Remove(h.index);
+  if (nodes_[h.index].prev() != kIdle) Remove(h.index);
   nodes_[h.index].deadline_ms = deadline_ms;
   ++armed_;
   Insert(h.index);
@@ -316,7 +344,7 @@ inline absl::Status TimerWheel::Reschedule(TimerHandle h, int64_t deadline_ms) {
 
 inline absl::Status TimerWheel::Cancel(TimerHandle h) {
   if (!Live(h)) return StaleHandle();
-  if (nodes_[h.index].where != kIdle) Remove(h.index);
+  if (nodes_[h.index].prev() != kIdle) Remove(h.index);
   return absl::OkStatus();
 }
 
@@ -332,7 +360,7 @@ size_t TimerWheel::Advance(int64_t now_ms, Fire&& fire) {
       Remove(i);
       const Node& n = nodes_[i];
       ++fired;
-      fire(TimerHandle{i, n.generation}, n.deadline_ms);
+      fire(TimerHandle{i, n.generation()}, n.deadline_ms);
       continue;
     }
     if (!RefileNextSlot(target_key)) break;

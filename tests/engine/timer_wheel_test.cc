@@ -239,23 +239,41 @@ TEST(TimerWheelTest, CallbackArmingBeforeTargetFiresInSameAdvance) {
   EXPECT_EQ(fired, (Fired{{a.index, 100}, {b.index, 4'000}, {c.index, 5'000}}));
 }
 
+// Generations are eight bits (kept in the links' spare bits): a handle is
+// told apart from every later holder of its index until the 256th.
+TEST(TimerWheelTest, StaleHandleIsRejectedThroughTwoHundredFiftyFiveReuses) {
+  TimerWheel wheel(0);
+  const TimerHandle old = wheel.Allocate();
+  ASSERT_TRUE(wheel.Release(old).ok());
+  for (int reuse = 1; reuse <= 255; ++reuse) {
+    const TimerHandle h = Armed(wheel, 100 + reuse);
+    ASSERT_EQ(h.index, old.index);
+    EXPECT_FALSE(wheel.IsArmed(old)) << reuse;
+    EXPECT_EQ(wheel.Cancel(old).code(), absl::StatusCode::kFailedPrecondition)
+        << reuse;
+    EXPECT_TRUE(wheel.IsArmed(h));
+    ASSERT_TRUE(wheel.Release(h).ok());
+  }
+  EXPECT_TRUE(wheel.CheckInvariants().ok());
+}
+
 TEST(TimerWheelTest, AdvanceReturnsTheNumberFired) {
   TimerWheel wheel(0);
   for (int i = 0; i < 10; ++i) Armed(wheel, i * 1000);
   EXPECT_EQ(wheel.Advance(4'500, [](TimerHandle, int64_t) {}), 5u);
 }
 
-// 24 bytes a timer, in chunks of 2^18 (6 MiB): grown on demand, the pool
+// 16 bytes a timer, in chunks of 2^17 (2 MiB): grown on demand, the pool
 // holds at most one chunk it does not use.
-TEST(TimerWheelTest, PoolCostsTwentyFourBytesPerTimerAndAtMostAChunkMore) {
+TEST(TimerWheelTest, PoolCostsSixteenBytesPerTimerAndAtMostAChunkMore) {
   constexpr size_t kTimers = 300'000;
-  constexpr size_t kChunkBytes = size_t{6} << 20;
+  constexpr size_t kChunkBytes = size_t{2} << 20;
   TimerWheel wheel(0);
   const size_t fixed = wheel.MemoryBytes();
   EXPECT_LT(fixed, 8 * 1024u);
   for (size_t i = 0; i < kTimers; ++i) Armed(wheel, static_cast<int64_t>(i) * 977);
-  EXPECT_GE(wheel.MemoryBytes(), fixed + kTimers * 24);
-  EXPECT_LT(wheel.MemoryBytes(), fixed + kTimers * 24 + kChunkBytes);
+  EXPECT_GE(wheel.MemoryBytes(), fixed + kTimers * 16);
+  EXPECT_LT(wheel.MemoryBytes(), fixed + kTimers * 16 + kChunkBytes);
   EXPECT_TRUE(wheel.CheckInvariants().ok());
 }
 
