@@ -120,6 +120,21 @@ absl::Status ParseLimits(const Reader& r, const toml::node& node,
   return absl::OkStatus();
 }
 
+absl::Status ParseMemory(const Reader& r, const toml::node& node,
+                         DaemonConfig* config) {
+  ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "memory"));
+  for (const auto& [key, value] : *table) {
+    const absl::string_view k = Av(key.str());
+    if (k == "trim_seconds") {
+      ASSIGN_OR_RETURN(const size_t seconds, r.Size(value, k, 0));
+      config->trim_seconds = static_cast<int64_t>(seconds);
+    } else {
+      return r.UnknownKey(key, " in [memory]", "trim_seconds");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseTls(const Reader& r, const toml::node& node,
                       DaemonConfig* config) {
   ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "tls"));
@@ -210,13 +225,16 @@ absl::Status ParseKey(const Reader& r, const toml::key& key,
     config->manual_clock = clock == "manual";
   } else if (k == "limits") {
     return ParseLimits(r, value, &config->limits);
+  } else if (k == "memory") {
+    return ParseMemory(r, value, config);
   } else if (k == "tls") {
     return ParseTls(r, value, config);
   } else if (k == "tokens") {
     return ParseTokens(r, value, config);
   } else {
     return r.UnknownKey(key, "",
-                        "policy, data, listen, clock, limits, tls, tokens");
+                        "policy, data, listen, clock, limits, memory, tls, "
+                        "tokens");
   }
   return absl::OkStatus();
 }

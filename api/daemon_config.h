@@ -47,6 +47,9 @@ struct DaemonConfig {
   std::string tls_cert, tls_key;    // both or neither
   std::vector<TokenConfig> tokens;  // none: every connection has every role
   Limits limits;
+  // How often freed heap pages go back to the kernel (HeapTrimmer);
+  // `[memory] trim_seconds`, 0: never.
+  int64_t trim_seconds = 10;
 };
 
 // Parses config TOML `text`; `source` names it in errors, which are

@@ -18,8 +18,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "api/daemon_config.h"
 #include "api/durability.h"
+#include "api/heap_trim.h"
 #include "api/server.h"
 
 namespace {
@@ -95,12 +97,14 @@ int main(int argc, char** argv) {
                                 durability.status().message()));
     return 1;
   }
+  const int64_t trim_seconds = config->trim_seconds;
   absl::StatusOr<std::unique_ptr<slad::api::Server>> server =
       slad::api::Server::Create(*std::move(config), *std::move(durability));
   if (!server.ok()) {
     slad::api::Log(server.status().message());
     return 2;
   }
+  const slad::api::HeapTrimmer trimmer(absl::Seconds(trim_seconds));
   const absl::Status status = (*server)->Run();
   if (!status.ok()) {
     slad::api::Log(status.message());

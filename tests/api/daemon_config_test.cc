@@ -31,6 +31,7 @@ TEST(DaemonConfigTest, EmptyFileIsTheDefaults) {
   EXPECT_FALSE(config->manual_clock);
   EXPECT_TRUE(config->tokens.empty());
   EXPECT_EQ(config->limits.max_line_bytes, 64u * 1024);
+  EXPECT_EQ(config->trim_seconds, 10);
 }
 
 TEST(DaemonConfigTest, EveryKey) {
@@ -45,6 +46,8 @@ max_line_bytes = 1000
 max_output_bytes = 2048
 max_in_flight = 7
 outbox_page = 3
+[memory]
+trim_seconds = 0
 [tls]
 cert = "cert.pem"
 key = "/keys/key.pem"
@@ -64,6 +67,7 @@ teams = ["east", "west"]
   EXPECT_EQ(config->limits.max_output_bytes, 2048u);
   EXPECT_EQ(config->limits.max_in_flight, 7u);
   EXPECT_EQ(config->limits.outbox_page, 3u);
+  EXPECT_EQ(config->trim_seconds, 0);
   EXPECT_EQ(config->tls_cert, "/etc/slad/cert.pem");
   EXPECT_EQ(config->tls_key, "/keys/key.pem");
   ASSERT_EQ(config->tokens.size(), 1u);
@@ -96,6 +100,12 @@ TEST(DaemonConfigTest, ErrorsSayFileLineAndColumn) {
             0u);
   EXPECT_EQ(ErrorOf("[limits]\nmax_lines = 3\n")
                 .rfind("slad.toml:2:1: unknown key \"max_lines\" in [limits]", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[memory]\ntrim_seconds = -1\n")
+                .rfind("slad.toml:2:16: trim_seconds: want an integer >= 0", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[memory]\ntrim = 3\n")
+                .rfind("slad.toml:2:1: unknown key \"trim\" in [memory]", 0),
             0u);
   EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"root\"]\n")
                 .rfind("slad.toml:3:9: unknown role \"root\"", 0),
