@@ -71,6 +71,7 @@ std::string ReportTable(const LoadConfig& c, const LoadResult& r) {
     ops.AddRow(Row(OpName(static_cast<Op>(op)), r.latency_us[op], r.seconds));
   }
   ops.AddRow(Row("all", r.all_us, r.seconds));
+  if (c.rate > 0) ops.AddRow(Row("all, from schedule", r.scheduled_us, r.seconds));
   absl::StrAppend(&out, "\n", ops.Render());
   const Histogram& l = r.lateness_us;
   absl::StrAppendFormat(
@@ -125,6 +126,8 @@ std::string ReportJson(const LoadConfig& c, const LoadResult& r) {
   }
   absl::StrAppend(&out, "},\"all_us\":");
   AppendQuantiles(r.all_us, true, &out);
+  absl::StrAppend(&out, ",\"scheduled_us\":");
+  AppendQuantiles(r.scheduled_us, true, &out);
   absl::StrAppend(&out, ",\"errors\":");
   AppendCounts(r.errors, &out);
   absl::StrAppend(&out, ",\"events\":", r.events, ",\"redelivered\":",

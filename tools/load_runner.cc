@@ -239,6 +239,7 @@ void Collect(const LoadShared& shared, std::vector<std::unique_ptr<Worker>>& wor
       result->latency_us[op].Merge(w->latency_us[op]);
       result->all_us.Merge(w->latency_us[op]);
     }
+    result->scheduled_us.Merge(w->scheduled_us);
     for (const auto& [code, n] : w->errors) result->errors[code] += n;
     result->preloaded += w->preloaded;
     result->preload_errors += w->preload_errors;

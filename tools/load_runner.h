@@ -47,6 +47,7 @@ struct LoadResult {
   double seconds = 0;  // the timed phase
   Histogram latency_us[kOpCount];
   Histogram all_us;
+  Histogram scheduled_us;  // from the rate schedule (Worker::scheduled_us)
   std::map<std::string, int64_t> errors;  // by code
   int64_t events = 0;       // first deliveries to the subscriber
   int64_t redelivered = 0;  // deliveries again, or from before the run

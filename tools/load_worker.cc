@@ -85,15 +85,17 @@ void Worker::Lose() {
   Connect();
 }
 
-void Worker::Send(const Planned& p, std::string* batch) {
+void Worker::Send(const Planned& p, std::string* batch, int64_t due_ns) {
   int replies = 1;
   if (shared_->config.redis) {
     replies = gen_.AppendRedis(p, NowUnixMs(), batch);
   } else {
     gen_.AppendSlad(p, next_req_++, batch);
   }
+  const int64_t now = NowMonoNs();
   inflight_.push_back(InFlight{p.op, p.breach, p.ticket.paused, p.ticket.num,
-                               replies, NowMonoNs()});
+                               replies, now,
+                               due_ns > 0 ? std::min(due_ns, now) : now});
 }
 
 bool Worker::Flush(std::string* batch) {
@@ -127,7 +129,9 @@ void Worker::Complete(const InFlight& f, bool ok, absl::string_view code,
     case Phase::kTimed:
       break;
   }
-  latency_us[static_cast<int>(f.op)].Record((NowMonoNs() - f.sent_ns) / 1000);
+  const int64_t now = NowMonoNs();
+  latency_us[static_cast<int>(f.op)].Record((now - f.sent_ns) / 1000);
+  scheduled_us.Record((now - f.due_ns) / 1000);
   shared_->done.fetch_add(1, std::memory_order_relaxed);
   if (!ok) {
     ++errors[std::string(code)];
@@ -220,7 +224,7 @@ void Worker::Drive() {
     while (static_cast<int>(inflight_.size()) < c.depth &&
            (quota < 0 || sent < quota) &&
            (interval_ns == 0 || next_ns <= now)) {
-      Send(gen_.Next(), &batch);
+      Send(gen_.Next(), &batch, interval_ns > 0 ? next_ns : 0);
       ++sent;
       next_ns += interval_ns;
     }

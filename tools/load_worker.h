@@ -58,6 +58,11 @@ class Worker {
   void Run();
 
   Histogram latency_us[kOpCount];
+  // Every timed request from when the rate schedule meant to send it (the
+  // send itself when there is no rate): a server stall that holds the
+  // connection's window full delays the sends behind it, and timing those
+  // from their late send would hide the stall (coordinated omission).
+  Histogram scheduled_us;
   std::map<std::string, int64_t> errors;
   int64_t preloaded = 0;
   int64_t preload_errors = 0;
@@ -75,10 +80,12 @@ class Worker {
     uint32_t num;
     int replies_left;    // Redis: one op is several commands
     int64_t sent_ns;
+    int64_t due_ns;  // when the schedule meant to send it
   };
 
   bool Connect();
-  void Send(const Planned& p, std::string* batch);
+  // `due_ns`: when the rate schedule meant to send it; 0: now.
+  void Send(const Planned& p, std::string* batch, int64_t due_ns = 0);
   // Waits up to timeout_ms for replies and handles those that came; false
   // when the connection was lost (and has been re-established or not).
   bool Receive(int timeout_ms, Phase phase);

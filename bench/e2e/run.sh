@@ -140,6 +140,9 @@ row() {  # name, slad value, redis value
     "$(ms "$(field slad_70 .all_us.p50)")" "$(ms "$(field redis_70 .all_us.p50)")"
   row "p99 latency at 70% of peak, ms" \
     "$(ms "$(field slad_70 .all_us.p99)")" "$(ms "$(field redis_70 .all_us.p99)")"
+  row "  the same from the rate schedule, ms" \
+    "$(ms "$(field slad_70 .scheduled_us.p99)")" \
+    "$(ms "$(field redis_70 .scheduled_us.p99)")"
   row "p99 latency flat out, ms" \
     "$(ms "$(field slad_peak .all_us.p99)")" "$(ms "$(field redis_peak .all_us.p99)")"
   row "escalation lateness p99, ms" \
@@ -166,5 +169,11 @@ if [ "$quick" = 1 ]; then
   # The CI version checks that the pipeline works, not the figures.
   for f in slad_peak slad_70 redis_peak redis_70; do
     [ "$(field $f .requests)" -gt 0 ] || { echo "e2e: $f made no requests" >&2; exit 1; }
+    # Timed from the schedule, a request is never quicker than from its
+    # send: the same requests, each quantile at least as late.
+    jq -e '.scheduled_us.count == .all_us.count and
+           .scheduled_us.p50 >= .all_us.p50 and
+           .scheduled_us.p99 >= .all_us.p99' "$tmp/$f.json" >/dev/null ||
+      { echo "e2e: $f: scheduled_us below all_us" >&2; exit 1; }
   done
 fi
