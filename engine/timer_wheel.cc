@@ -5,25 +5,27 @@
 namespace slad::engine {
 
 TimerWheel::TimerWheel(int64_t now_ms) : now_key_(ToKey(now_ms)) {
-  head_.fill(kNil);
-  tail_.fill(kNil);
+  head_.fill(kNone);
+  tail_.fill(kNone);
 }
 
 TimerHandle TimerWheel::Allocate() {
   uint32_t i;
-  if (free_head_ != kNil) {
+  if (free_head_ != kNone) {
     i = free_head_;
-    free_head_ = nodes_[i].next();
+    const uint32_t next = nodes_[i].next();
+    free_head_ = IsIndex(next) ? next : kNone;
     --free_count_;
   } else {
-    // Indices from kFree up are link values, so the pool stops short of them.
+    // Links from kMaxTimers up are marks, so the pool stops short of them.
     if (nodes_.size() >= kMaxTimers) return TimerHandle{};
     i = static_cast<uint32_t>(nodes_.size());
     nodes_.EnsureSize(size_t{i} + 1);
-    nodes_[i] = Node{0, kNil, kNil};
+    nodes_[i] = Node{0, 0, 0};
     nodes_[i].set_generation(1);
   }
   nodes_[i].set_prev(kIdle);
+  nodes_[i].set_next(kIdle);
   return TimerHandle{i, nodes_[i].generation()};
 }
 
@@ -33,7 +35,7 @@ absl::Status TimerWheel::Release(TimerHandle h) {
   if (n.prev() != kIdle) Remove(h.index);
   n.set_generation((n.generation() + 1) & 0xFF);
   n.set_prev(kFree);
-  n.set_next(free_head_);
+  n.set_next(free_head_ == kNone ? kFreeEnd : free_head_);
   free_head_ = h.index;
   ++free_count_;
   return absl::OkStatus();
@@ -60,7 +62,7 @@ void TimerWheel::LinkBefore(uint32_t at, uint32_t i) {
   Node& a = nodes_[at];
   n.set_next(at);
   n.set_prev(a.prev());
-  if (a.prev() != kNil) {
+  if (IsIndex(a.prev())) {
     nodes_[a.prev()].set_next(i);
   } else {
     head_[kLateSlot] = i;
@@ -75,7 +77,7 @@ void TimerWheel::LinkBefore(uint32_t at, uint32_t i) {
 void TimerWheel::InsertLate(uint32_t i) {
   const int64_t deadline_ms = nodes_[i].deadline_ms;
   const uint32_t tail = tail_[kLateSlot];
-  if (tail == kNil || nodes_[tail].deadline_ms <= deadline_ms) {
+  if (tail == kNone || nodes_[tail].deadline_ms <= deadline_ms) {
     Link(kLateSlot, i);
     return;
   }
@@ -105,10 +107,10 @@ bool TimerWheel::RefileNextSlot(uint64_t target_key) {
   min_valid_ = false;
   const uint16_t id = static_cast<uint16_t>(level * kSlots + slot);
   uint32_t i = head_[id];
-  head_[id] = tail_[id] = kNil;
+  head_[id] = tail_[id] = kNone;
   occupied_[level] &= ~(uint64_t{1} << slot);
   if (occupied_[level] == 0) occupied_levels_ &= ~(1u << level);
-  while (i != kNil) {
+  while (IsIndex(i)) {
     const uint32_t next = nodes_[i].next();
     Insert(i);
     i = next;
@@ -118,7 +120,7 @@ bool TimerWheel::RefileNextSlot(uint64_t target_key) {
 
 std::optional<int64_t> TimerWheel::NextExpiry() const {
   if (armed_ == 0) return std::nullopt;
-  if (head_[kLateSlot] != kNil) return nodes_[head_[kLateSlot]].deadline_ms;
+  if (head_[kLateSlot] != kNone) return nodes_[head_[kLateSlot]].deadline_ms;
   if (!min_valid_) {
     min_cache_ = ScanEarliestSlot();
     min_valid_ = true;
@@ -134,7 +136,7 @@ int64_t TimerWheel::ScanEarliestSlot() const {
   const int slot = std::countr_zero(occupied_[level]);
   uint32_t i = head_[level * kSlots + slot];
   int64_t earliest = nodes_[i].deadline_ms;
-  for (i = nodes_[i].next(); i != kNil; i = nodes_[i].next()) {
+  for (i = nodes_[i].next(); IsIndex(i); i = nodes_[i].next()) {
     earliest = std::min(earliest, nodes_[i].deadline_ms);
   }
   return earliest;
@@ -160,20 +162,29 @@ absl::Status TimerWheel::CheckInvariants() const {
     const int slot = id & (kSlots - 1);
     if (!is_late) {
       const bool bit = (occupied_[level] >> slot) & 1;
-      if (bit != (head_[id] != kNil)) {
+      if (bit != (head_[id] != kNone)) {
         return absl::InternalError(absl::StrCat("slot ", id, ": bitmap bit ",
                                                 bit, " disagrees with list"));
       }
     }
-    uint32_t prev = kNil;
-    for (uint32_t i = head_[id]; i != kNil; prev = i, i = nodes_[i].next()) {
+    const uint32_t mark = EndMark(static_cast<uint16_t>(id));
+    uint32_t prev = kNone;
+    uint32_t i = head_[id];
+    for (; i != kNone; prev = i, i = nodes_[i].next()) {
+      if (!IsIndex(i)) {
+        if (i != mark) return Violation(prev, "list ends in another list's mark");
+        break;
+      }
+      if (i >= nodes_.size()) return Violation(i, "link past the pool");
       if (++linked > nodes_.size()) return Violation(i, "list has a cycle");
       const Node& n = nodes_[i];
-      if (n.prev() != prev) return Violation(i, "prev link broken");
+      if (n.prev() != (prev == kNone ? mark : prev)) {
+        return Violation(i, "prev link broken");
+      }
       const uint64_t key = ToKey(n.deadline_ms);
       if (is_late) {
         if (key > now_key_) return Violation(i, "late timer is not due");
-        if (prev != kNil && nodes_[prev].deadline_ms > n.deadline_ms) {
+        if (prev != kNone && nodes_[prev].deadline_ms > n.deadline_ms) {
           return Violation(i, "late list out of deadline order");
         }
         continue;
@@ -206,9 +217,12 @@ absl::Status TimerWheel::CheckInvariants() const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (nodes_[i].prev() == kIdle) ++idle;
   }
-  for (uint32_t i = free_head_; i != kNil; i = nodes_[i].next()) {
+  for (uint32_t i = free_head_; i != kNone;) {
+    if (!IsIndex(i) || i >= nodes_.size()) return Violation(i, "free list link broken");
     if (++free_nodes > nodes_.size()) return Violation(i, "free list cycle");
     if (nodes_[i].prev() != kFree) return Violation(i, "free list holds a live timer");
+    const uint32_t next = nodes_[i].next();
+    i = next == kFreeEnd ? kNone : next;
   }
   if (free_nodes != free_count_) {
     return absl::InternalError("free count disagrees with the free list");

@@ -54,9 +54,9 @@ struct TimerHandle {
 // Thread-safety: none; owned by the event-loop thread.
 // Memory: timers live in one pool of 16-byte nodes (the deadline and two
 // links) linked by 28-bit indices (intrusive: the wheel holds no pointer
-// per timer), so at most kMaxTimers (2^28 - 3) are allocated at once. A
-// timer's slot is not stored: the placement invariant gives it from the
-// deadline and the position. The pool grows by 2 MiB chunks
+// per timer), so at most kMaxTimers (2^28 - 1024) are allocated at once.
+// A timer's slot is not stored: the first and last timers of a list link
+// to a mark naming the list instead of to no timer. The pool grows by 2 MiB chunks
 // (ChunkedVector), never by copying: a doubling std::vector stalled the
 // event loop on the copy and first touch of hundreds of MB at millions of
 // timers. No operation allocates once the pool has grown to the peak number
@@ -67,8 +67,9 @@ class TimerWheel {
   static constexpr int kSlotBits = 6;
   static constexpr int kSlots = 1 << kSlotBits;
   static constexpr int kLevels = (64 + kSlotBits - 1) / kSlotBits;  // 11
-  // Timers allocated at once, at most (28-bit links, three values kept).
-  static constexpr uint32_t kMaxTimers = (uint32_t{1} << 28) - 3;
+  // Timers allocated at once, at most: links are 28 bits, and the top 1024
+  // values are marks (list ends, idle, free).
+  static constexpr uint32_t kMaxTimers = (uint32_t{1} << 28) - 1024;
 
   // The wheel starts at `now_ms`: deadlines at or before it are due.
   explicit TimerWheel(int64_t now_ms = 0);
@@ -112,8 +113,8 @@ class TimerWheel {
   void PrefetchNeighbours(uint32_t index) const {
     if (index >= nodes_.size()) return;
     const Node& n = nodes_[index];
-    if (n.prev() < nodes_.size()) __builtin_prefetch(&nodes_[n.prev()]);
-    if (n.next() < nodes_.size()) __builtin_prefetch(&nodes_[n.next()]);
+    if (IsIndex(n.prev())) __builtin_prefetch(&nodes_[n.prev()]);
+    if (IsIndex(n.next())) __builtin_prefetch(&nodes_[n.next()]);
   }
 
   // Whether `h` names a live, armed timer.
@@ -163,16 +164,21 @@ class TimerWheel {
   absl::Status CheckInvariants() const;
 
  private:
-  // Links are 28-bit indices; the top four bits of `next_bits` and of
-  // `prev_bits` hold the low and high halves of the generation. A node's
-  // state is its prev link: kIdle (allocated, not armed), kFree (on the
-  // free list, linked by next), otherwise armed, with kNil at a list's
-  // head.
+  // Links are 28 bits: a timer's index, or a mark from kMaxTimers up. The
+  // top four bits of `next_bits` and of `prev_bits` hold the low and high
+  // halves of the generation. An armed timer at an end of its list links
+  // there to EndMark(list), so unlinking it finds the list without
+  // computing it. A node's state is its prev link: kIdle (allocated, not
+  // armed), kFree (on the free list, whose next links end in kFreeEnd),
+  // otherwise armed.
   static constexpr uint32_t kIndexMask = (uint32_t{1} << 28) - 1;
-  static constexpr uint32_t kNil = kIndexMask;
-  static constexpr uint32_t kIdle = kNil - 1;
-  static constexpr uint32_t kFree = kNil - 2;
-  static_assert(kMaxTimers == kFree);
+  static constexpr uint32_t kIdle = kMaxTimers + 1000;
+  static constexpr uint32_t kFree = kMaxTimers + 1001;
+  static constexpr uint32_t kFreeEnd = kMaxTimers + 1002;
+  // No timer: head_, tail_ and free_head_ of an empty list. Never a link.
+  static constexpr uint32_t kNone = TimerHandle::kInvalidIndex;
+  static constexpr bool IsIndex(uint32_t link) { return link < kMaxTimers; }
+  static constexpr uint32_t EndMark(uint16_t list) { return kMaxTimers + list; }
 
   // One timer.
   struct Node {
@@ -196,6 +202,7 @@ class TimerWheel {
 
   static constexpr int kWheelSlots = kLevels * kSlots;        // 704
   static constexpr uint16_t kLateSlot = kWheelSlots;          // 704
+  static_assert(kLateSlot < 1000 && kFreeEnd <= kIndexMask);
 
   // Maps a deadline to an unsigned key with the same order (the sign bit
   // flipped), so the slot arithmetic works over the whole int64 range.
@@ -211,10 +218,9 @@ class TimerWheel {
     const int low_bits = kSlotBits * (level + 1);
     return low_bits >= 64 ? 0 : ~((uint64_t{1} << low_bits) - 1);
   }
-  // The list an armed timer with this key is in, by the placement
-  // invariant: the late list if due, else the highest digit in which the
-  // key differs from the position picks the level, and the key's digit
-  // there the slot.
+  // The list a timer with this key goes to, by the placement invariant:
+  // the late list if due, else the highest digit in which the key differs
+  // from the position picks the level, and the key's digit there the slot.
   uint16_t SlotOf(uint64_t key) const {
     if (key <= now_key_) return kLateSlot;
     const int level = (63 - std::countl_zero(key ^ now_key_)) / kSlotBits;
@@ -240,7 +246,7 @@ class TimerWheel {
   int64_t ScanEarliestSlot() const;
 
   ChunkedVector<Node> nodes_;
-  uint32_t free_head_ = kNil;
+  uint32_t free_head_ = kNone;
   size_t free_count_ = 0;
   size_t armed_ = 0;
   uint64_t now_key_;
@@ -265,9 +271,9 @@ class TimerWheel {
 inline void TimerWheel::Link(uint16_t slot, uint32_t i) {
   Node& n = nodes_[i];
   const uint32_t tail = tail_[slot];
-  n.set_prev(tail);
-  n.set_next(kNil);
-  if (tail == kNil) {
+  n.set_next(EndMark(slot));
+  if (tail == kNone) {
+    n.set_prev(EndMark(slot));
     head_[slot] = i;
     if (slot < kWheelSlots) {
       const int level = slot >> kSlotBits;
@@ -275,6 +281,7 @@ inline void TimerWheel::Link(uint16_t slot, uint32_t i) {
       occupied_levels_ |= 1u << level;
     }
   } else {
+    n.set_prev(tail);
     nodes_[tail].set_next(i);
   }
   tail_[slot] = i;
@@ -284,14 +291,15 @@ inline void TimerWheel::Unlink(uint32_t i) {
   const Node& n = nodes_[i];
   const uint32_t prev = n.prev();
   const uint32_t next = n.next();
-  if (prev != kNil) nodes_[prev].set_next(next);
-  if (next != kNil) nodes_[next].set_prev(prev);
-  if (prev != kNil && next != kNil) return;
-  // At an end of its list: the slot's head or tail moves.
-  const uint16_t slot = SlotOf(ToKey(n.deadline_ms));
-  if (prev == kNil) head_[slot] = next;
-  if (next == kNil) tail_[slot] = prev;
-  if (head_[slot] == kNil && slot < kWheelSlots) {
+  // A neighbour takes over the other side's link, a mark included: the
+  // new end of the list then links to the list's mark.
+  if (IsIndex(prev)) nodes_[prev].set_next(next);
+  if (IsIndex(next)) nodes_[next].set_prev(prev);
+  if (IsIndex(prev) && IsIndex(next)) return;
+  const auto slot = static_cast<uint16_t>((IsIndex(prev) ? next : prev) - kMaxTimers);
+  if (!IsIndex(prev)) head_[slot] = IsIndex(next) ? next : kNone;
+  if (!IsIndex(next)) tail_[slot] = IsIndex(prev) ? prev : kNone;
+  if (head_[slot] == kNone && slot < kWheelSlots) {
     const int level = slot >> kSlotBits;
     occupied_[level] &= ~(uint64_t{1} << (slot & (kSlots - 1)));
     if (occupied_[level] == 0) occupied_levels_ &= ~(1u << level);
@@ -354,7 +362,7 @@ size_t TimerWheel::Advance(int64_t now_ms, Fire&& fire) {
   size_t fired = 0;
   for (;;) {
     const uint32_t i = head_[kLateSlot];
-    if (i != kNil) {
+    if (i != kNone) {
       // The late list's head is the earliest armed timer: every wheel timer
       // lies after the position, every late one at or before it.
       Remove(i);
