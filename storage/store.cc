@@ -11,8 +11,10 @@
 #include <chrono>
 #include <cstdio>
 #include <utility>
+#include <vector>
 
 #include "engine/status_macros.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/table.h"
 #include "storage/codec.h"
 #include "storage/rocksdb_status.h"
@@ -36,6 +38,19 @@ constexpr size_t kBlockCacheBytes = 32 << 20;
 // 48 MiB of peak memtable memory off the daemon.
 constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 8 << 20,
                                                  4 << 20};
+
+// LZ4 where this RocksDB has it (Debian's does), else RocksDB's default
+// (Snappy). Flushes and compactions compress every block they write: with
+// Snappy that was 9 % of slad's CPU flat out (docs/BENCHMARKS.md, "Fifth
+// session"), and LZ4 does the same work for less.
+rocksdb::CompressionType BlockCompression() {
+  const std::vector<rocksdb::CompressionType> have =
+      rocksdb::GetSupportedCompressions();
+  return std::find(have.begin(), have.end(), rocksdb::kLZ4Compression) !=
+                 have.end()
+             ? rocksdb::kLZ4Compression
+             : rocksdb::kSnappyCompression;
+}
 
 int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -92,6 +107,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   // bounded by db_write_buffer_size.
   o.max_write_buffer_number = 4;
   o.level_compaction_dynamic_level_bytes = true;
+  o.compression = BlockCompression();
   o.disable_auto_compactions = impl.compactions_deferred.load();
   if (f == kHistory) o.compaction_filter = impl.retention.get();
   if (f == kMeta) o.merge_operator = impl.stats_merge;

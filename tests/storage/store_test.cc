@@ -4,6 +4,7 @@
 
 #include "storage/store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory>
@@ -12,7 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
+#include "rocksdb/utilities/options_util.h"
 #include "engine/stats.h"
 #include "storage/codec.h"
 #include "tests/testing/random_records.h"
@@ -159,6 +162,33 @@ TEST(StoreTest, LoadStopsAtTheFirstErrorOfItsCallback) {
   EXPECT_EQ(seen, 5000);
   EXPECT_EQ(chunks, 2);  // none after the failing one
   EXPECT_LT(report.tickets, 5000u);  // only whole chunks accepted
+}
+
+// Blocks are compressed with LZ4 where RocksDB has it: Snappy cost more
+// CPU for the same work (docs/BENCHMARKS.md, "Fifth session"). Read back
+// from the OPTIONS file RocksDB writes beside the data.
+TEST(StoreTest, FamiliesCompressWithLz4) {
+  TempDir dir;
+  OpenAt({.dir = dir.path()});
+  rocksdb::ConfigOptions config;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  ASSERT_TRUE(
+      rocksdb::LoadLatestOptions(config, dir.path(), &db_options, &families)
+          .ok());
+  const std::vector<rocksdb::CompressionType> have =
+      rocksdb::GetSupportedCompressions();
+  const bool lz4 = std::find(have.begin(), have.end(),
+                             rocksdb::kLZ4Compression) != have.end();
+  int ours = 0;
+  for (const auto& f : families) {
+    if (f.name == rocksdb::kDefaultColumnFamilyName) continue;
+    ++ours;
+    EXPECT_EQ(f.options.compression,
+              lz4 ? rocksdb::kLZ4Compression : rocksdb::kSnappyCompression)
+        << f.name;
+  }
+  EXPECT_EQ(ours, 4);
 }
 
 TEST(StoreTest, DeferredCompactionsStartWhenLoadReturns) {
