@@ -16,14 +16,15 @@ namespace slad::api {
 //
 // Why: memory freed inside malloc's heap stays resident. RocksDB frees a
 // memtable's blocks at every flush and the loop frees request buffers
-// between long-lived index nodes; at 10M tickets that was 60–70 MB, 7
+// between long-lived index nodes; at 10M tickets that was 40–65 MB, 4–7
 // bytes of the 200 per open ticket (docs/BENCHMARKS.md). Trimming at once
 // on each free would fault the same pages in again at the next memtable
 // (a fixed mmap threshold, which did that, cost 10 % of throughput); once
 // in a while bounds that to the pages reused since the last trim.
 //
-// Each arena is locked while it is trimmed: a thread allocating from it
-// waits that long.
+// Each arena is locked while it is trimmed (14–25 ms at 10M tickets): a
+// thread allocating from it waits that long. Returning a range inside a
+// transparent huge page splits the page.
 //
 // Thread-safety: construct and destroy on one thread; nothing else is
 // called. The destructor stops and joins the thread.

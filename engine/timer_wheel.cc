@@ -168,6 +168,9 @@ absl::Status TimerWheel::CheckInvariants() const {
       }
     }
     const uint32_t mark = EndMark(static_cast<uint16_t>(id));
+    if (head_[id] != kNone && !IsIndex(head_[id])) {
+      return absl::InternalError(absl::StrCat("slot ", id, ": head is no timer"));
+    }
     uint32_t prev = kNone;
     uint32_t i = head_[id];
     for (; i != kNone; prev = i, i = nodes_[i].next()) {

@@ -39,17 +39,18 @@ constexpr size_t kBlockCacheBytes = 32 << 20;
 constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 8 << 20,
                                                  4 << 20};
 
-// LZ4 where this RocksDB has it (Debian's does), else RocksDB's default
-// (Snappy). Flushes and compactions compress every block they write: with
-// Snappy that was 9 % of slad's CPU flat out (docs/BENCHMARKS.md, "Fifth
-// session"), and LZ4 does the same work for less.
+// LZ4 where this RocksDB has it (Debian's does), else whatever RocksDB
+// picks itself (Snappy if it has that, else none). Flushes and compactions
+// compress every block they write: with Snappy that was 9 % of slad's CPU
+// flat out (docs/BENCHMARKS.md, "Fifth session"), and LZ4 does the same
+// work for less.
 rocksdb::CompressionType BlockCompression() {
   const std::vector<rocksdb::CompressionType> have =
       rocksdb::GetSupportedCompressions();
   return std::find(have.begin(), have.end(), rocksdb::kLZ4Compression) !=
                  have.end()
              ? rocksdb::kLZ4Compression
-             : rocksdb::kSnappyCompression;
+             : rocksdb::ColumnFamilyOptions().compression;
 }
 
 int64_t SystemNowMs() {

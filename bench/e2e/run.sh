@@ -13,7 +13,7 @@
 # 10M; 0 skips it); --quick: the CI version (seconds, small counts).
 # Memory at --big is read twice: as the preload ends, and --settle seconds
 # later (default 12; 0 in --quick), once slad's heap trim (every 10 s by
-# default, docs/API.md) has run; the table shows the settled figure for
+# default, README "Config file") has run; the table shows the settled figure for
 # both servers.
 # Both servers are always stopped (trap EXIT).
 set -euo pipefail
