@@ -193,12 +193,7 @@ absl::Status TimerWheel::CheckInvariants() const {
         continue;
       }
       if (key <= now_key_) return Violation(i, "due timer left in the wheel");
-      const int want_level = (63 - std::countl_zero(key ^ now_key_)) / kSlotBits;
-      const int want_slot =
-          static_cast<int>(key >> (kSlotBits * want_level)) & (kSlots - 1);
-      if (want_level != level || want_slot != slot) {
-        return Violation(i, "placed in the wrong slot");
-      }
+      if (SlotOf(key) != id) return Violation(i, "placed in the wrong slot");
     }
     if (tail_[id] != prev) {
       return absl::InternalError(absl::StrCat("slot ", id, ": tail broken"));

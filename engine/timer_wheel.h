@@ -56,10 +56,10 @@ struct TimerHandle {
 // links) linked by 28-bit indices (intrusive: the wheel holds no pointer
 // per timer), so at most kMaxTimers (2^28 - 1024) are allocated at once.
 // A timer's slot is not stored: the first and last timers of a list link
-// to a mark naming the list instead of to no timer. The pool grows by 2 MiB chunks
-// (ChunkedVector), never by copying: a doubling std::vector stalled the
-// event loop on the copy and first touch of hundreds of MB at millions of
-// timers. No operation allocates once the pool has grown to the peak number
+// to a mark naming the list instead of to no timer. The pool grows by
+// 2 MiB chunks (ChunkedVector), never by copying: a doubling std::vector
+// stalled the event loop on the copy and first touch of hundreds of MB at
+// millions of timers. No operation allocates once the pool has grown to the peak number
 // of allocated timers; Reserve() sizes it up front. Slot heads and bitmaps
 // are a fixed ~5.6 KiB.
 class TimerWheel {
