@@ -39,6 +39,12 @@ void Journal::Stage(absl::string_view request_line, int64_t at_ms,
                     const engine::Effects& effects,
                     std::vector<storage::OutboxEvent>* outbox) {
   store_->NoteClock(engine_->now_ms());
+  // Heads first: a purged id opened again in the same call links to them.
+  for (const engine::Effects::Purged& p : effects.purged) {
+    if (p.history_head != 0) {
+      store_->PutHistoryHead(p.id, p.history_head, engine_->now_ms());
+    }
+  }
   if (command != nullptr) StageCommand(request_line, at_ms, *command, effects);
   StageEvents(effects, outbox);
   StageTickets(effects);
@@ -57,14 +63,31 @@ void Journal::StageCommand(absl::string_view line, int64_t at_ms,
                                 .json = std::string(WithoutNewline(line))};
   if (command.op != engine::Op::kPauseAll &&
       command.op != engine::Op::kResumeAll) {
-    store_->AppendHistory(command.id, std::move(record));
+    AppendHistory(command.id, std::move(record));
     return;
   }
   seen_.clear();
   for (size_t i = effects.command_begin; i < effects.command_end; ++i) {
     const std::string& id = effects.changed[i];
-    if (seen_.insert(id).second) store_->AppendHistory(id, record);
+    if (seen_.insert(id).second) AppendHistory(id, record);
   }
+}
+
+void Journal::AppendHistory(absl::string_view id,
+                            storage::HistoryRecord record) {
+  uint64_t prev = engine_->HistoryHead(id).value_or(0);
+  if (prev == 0) {
+    // A ticket's first record: its id may have been used by a ticket
+    // purged since, whose chain this one continues, as the history of an
+    // id always did. A read error only costs that link.
+    prev = store_->PurgedHistoryHead(id).value_or(0);
+  }
+  engine_->SetHistoryHead(id, store_->AppendHistory(id, prev, std::move(record)));
+}
+
+absl::Status Journal::ReadHistory(absl::string_view id, size_t limit,
+                                  std::vector<storage::HistoryRecord>* out) const {
+  return store_->ReadHistory(id, engine_->HistoryHead(id), limit, out);
 }
 
 void Journal::StageEvents(const engine::Effects& effects,
@@ -76,10 +99,9 @@ void Journal::StageEvents(const engine::Effects& effects,
     outbox->push_back(std::move(record));
     json_.clear();
     AppendEvent(event, std::nullopt, &json_);
-    store_->AppendHistory(
-        event.id, {.at_ms = event.at_ms,
-                   .kind = storage::HistoryRecord::kEvent,
-                   .json = std::string(WithoutNewline(json_))});
+    AppendHistory(event.id, {.at_ms = event.at_ms,
+                             .kind = storage::HistoryRecord::kEvent,
+                             .json = std::string(WithoutNewline(json_))});
   }
 }
 

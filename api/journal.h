@@ -44,6 +44,10 @@ class Journal {
   //     and as an event record into the ticket's history;
   //   - each changed ticket once: its record if the engine still has it,
   //     else a deletion (purged after its reopen window).
+  //   - for each ticket purged after its reopen window, its history head
+  //     (Store::PutHistoryHead).
+  // Each history record is linked to the ticket's newest before it, and
+  // becomes the engine's head for the ticket (docs/STORAGE.md, "History").
   // Stats are not staged here: see StageStats.
   // Appends the staged outbox events, with their seq, to *outbox, for the
   // caller to deliver once the unit is durable.
@@ -68,6 +72,11 @@ class Journal {
   static absl::Status Recover(storage::Store* store, engine::Engine* engine,
                               storage::RecoveryReport* report);
 
+  // The ticket's history as Store::ReadHistory gives it, from the engine's
+  // head for a ticket it has, else from the head kept at its purge.
+  absl::Status ReadHistory(absl::string_view id, size_t limit,
+                           std::vector<storage::HistoryRecord>* out) const;
+
   // The outbox form of an engine event; `team` is the ticket's team.
   static storage::OutboxEvent ToOutbox(const engine::Event& event,
                                        absl::string_view team);
@@ -79,6 +88,7 @@ class Journal {
   void StageEvents(const engine::Effects& effects,
                    std::vector<storage::OutboxEvent>* outbox);
   void StageTickets(const engine::Effects& effects);
+  void AppendHistory(absl::string_view id, storage::HistoryRecord record);
 
   engine::Engine* engine_;
   storage::Store* const store_;

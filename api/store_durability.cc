@@ -59,7 +59,7 @@ class StoreDurability final : public Durability {
   }
   absl::Status ReadHistory(absl::string_view id, size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
-    return store_->ReadHistory(id, limit, out);
+    return journal_->ReadHistory(id, limit, out);
   }
 
   bool writable() const override { return store_->writable(); }

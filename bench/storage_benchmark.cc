@@ -79,7 +79,7 @@ void StageCommand(storage::Store* store, uint64_t n) {
   engine::TicketRecord t = Ticket(n);
   store->PutTicket(t);
   store->AppendHistory(
-      t.id, {.at_ms = t.opened_ms,
+      t.id, 0, {.at_ms = t.opened_ms,
              .kind = storage::HistoryRecord::kCommand,
              .json = R"({"op":"open","id":")" + t.id +
                      R"(","kind":"first_contact","team":"east","at":)" +

@@ -513,8 +513,9 @@ bool Engine::Matches(const Ticket& t, const Filter& f) const {
 }
 
 void Engine::PurgeResolved(int64_t now_ms, Effects* out) {
-  resolved_.Purge(now_ms, policy_->reopen_window_ms(), [&](absl::string_view id) {
-    out->changed.emplace_back(id);
+  resolved_.Purge(now_ms, policy_->reopen_window_ms(), [&](const Ticket& t) {
+    out->changed.emplace_back(t.id.view());
+    out->purged.push_back({t.id.str(), t.history_head()});
   });
 }
 

@@ -48,10 +48,19 @@ struct Effects {
   // command's own and what fell due at its instant.
   size_t events_begin = 0;
   uint64_t count = 0;  // pause_all/resume_all: tickets touched
+  // Tickets purged after their reopen window (also in `changed`), with
+  // their newest history record: storage keeps it, since the engine no
+  // longer does and the history outlives the ticket.
+  struct Purged {
+    std::string id;
+    uint64_t history_head = 0;
+  };
+  std::vector<Purged> purged;
 
   void Clear() {
     events.clear();
     changed.clear();
+    purged.clear();
     command_begin = command_end = events_begin = 0;
     count = 0;
   }
@@ -184,6 +193,13 @@ class Engine {
   // The ticket's team ("" for none), open or resolved within the window;
   // nullopt if unknown. Valid until the next call that changes the engine.
   std::optional<absl::string_view> TeamOf(absl::string_view id) const;
+  // The sequence number of the ticket's newest history record, open or
+  // resolved within the window (0 if it has none yet); nullopt if unknown.
+  // Storage links each new record to it (docs/STORAGE.md, "History").
+  std::optional<uint64_t> HistoryHead(absl::string_view id) const;
+  // Makes `seq` the ticket's newest history record; ignored for an unknown
+  // ticket. REQUIRES: seq <= Ticket::kMaxHistorySeq.
+  void SetHistoryHead(absl::string_view id, uint64_t seq);
 
  private:
   Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms);

@@ -25,6 +25,16 @@ std::optional<absl::string_view> Engine::TeamOf(absl::string_view id) const {
   return Name(t->team);
 }
 
+std::optional<uint64_t> Engine::HistoryHead(absl::string_view id) const {
+  const Ticket* t = FindAny(id);
+  if (t == nullptr) return std::nullopt;
+  return t->history_head();
+}
+
+void Engine::SetHistoryHead(absl::string_view id, uint64_t seq) {
+  if (Ticket* t = FindAny(id)) t->set_history_head(seq);
+}
+
 void Engine::ToRecord(const Ticket& t, int64_t resolved_ms,
                       TicketRecord* out) const {
   out->id = std::string(t.id.view());
@@ -37,6 +47,7 @@ void Engine::ToRecord(const Ticket& t, int64_t resolved_ms,
   out->resolved_ms = resolved_ms;
   out->paused = t.paused;
   out->rated = t.rated;
+  out->history_head = t.history_head();
   out->targets.resize(t.targets.size());
   const auto& targets = policy_->kind(t.kind).targets;
   for (size_t i = 0; i < t.targets.size(); ++i) {
@@ -113,6 +124,11 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
   t->level = static_cast<uint8_t>(level);
   t->paused = rec.paused;
   t->rated = rec.rated;
+  if (rec.history_head > Ticket::kMaxHistorySeq) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ticket \"", rec.id, "\": history sequence out of range"));
+  }
+  t->set_history_head(rec.history_head);
   t->targets.assign(policy_->kind(kind).targets.size(), TargetRun{});
   for (const TargetRecord& tr : rec.targets) {
     const int i = policy_->TargetId(kind, tr.name);

@@ -54,7 +54,7 @@ class ResolvedTickets {
   Ticket Take(ResolvedTicket* r);
 
   // Drops every ticket with resolved_ms + window_ms < now_ms, oldest
-  // first, calling gone(id) for each just before it goes.
+  // first, calling gone(const Ticket&) for each just before it goes.
   template <typename Gone>
   void Purge(int64_t now_ms, int64_t window_ms, Gone&& gone);
 
@@ -116,7 +116,7 @@ void ResolvedTickets::Purge(int64_t now_ms, int64_t window_ms, Gone&& gone) {
     // A stale entry: its ticket was reopened, and the place is free or
     // holds a ticket resolved later, which has an entry of its own.
     if (!Live(e.place) || records_[e.place].resolved_ms != e.resolved_ms) continue;
-    gone(records_[e.place].ticket.id.view());
+    gone(std::as_const(records_[e.place].ticket));
     Free(e.place);
   }
 }

@@ -49,6 +49,9 @@ static_assert(sizeof(TargetRun) == 28);
 // took 72.
 //
 // Thread-safety: as a plain value. Move-only.
+// Packed to 4 so that the Ticket can keep a field in what would be its
+// tail padding (see Ticket::history_lo).
+#pragma pack(push, 4)
 class TargetRuns {
  public:
   TargetRuns() : inline_{} {}
@@ -116,7 +119,8 @@ class TargetRuns {
   };
   uint32_t size_ = 0;
 };
-static_assert(sizeof(TargetRuns) == 64);
+#pragma pack(pop)
+static_assert(sizeof(TargetRuns) == 60);
 
 // A change to a ticket's clocks that `explain` must be able to show.
 struct Adjustment {
@@ -145,10 +149,26 @@ struct Ticket {
   uint8_t level = 0;
   bool paused = false;
   bool rated = false;
-  TargetRuns targets;
+  // The sequence number of the ticket's newest history record (0: none),
+  // which links to the one before it (docs/STORAGE.md, "History"): 48
+  // bits, split over two places the layout had as padding, so that the
+  // ticket stays 128 bytes.
+  uint16_t history_hi = 0;
   // Pauses and priority changes, oldest first; most tickets have none, so
   // the log costs one pointer until the first.
   std::unique_ptr<std::vector<Adjustment>> log;
+  TargetRuns targets;
+  uint32_t history_lo = 0;
+
+  static constexpr uint64_t kMaxHistorySeq = (uint64_t{1} << 48) - 1;
+  uint64_t history_head() const {
+    return uint64_t{history_hi} << 32 | history_lo;
+  }
+  // REQUIRES: seq <= kMaxHistorySeq (the store never assigns more).
+  void set_history_head(uint64_t seq) {
+    history_hi = static_cast<uint16_t>(seq >> 32);
+    history_lo = static_cast<uint32_t>(seq);
+  }
 };
 // Two cache lines; a 2 MiB chunk of the ticket table (ChunkedVector) holds
 // exactly 16,384.

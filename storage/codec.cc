@@ -7,10 +7,12 @@
 //               ticket's opened_ms (ticket values) or the event's at_ms
 //               (outbox values), so that nearby instants cost 1-4 bytes
 //
-//   ticket value  := 0x01 kind:str priority:str team:str assignee:str
+//   ticket value  := 0x02 kind:str priority:str team:str assignee:str
 //                    level:str opened_ms:svarint flags:byte
 //                    [resolved_ms:rel]          -- flags bit 2
+//                    history:varint
 //                    ntargets:varint target* nlog:varint adjustment*
+//                    (0x01: the same without history, read as 0)
 //     flags       := bit0 paused | bit1 rated | bit2 resolved_ms != 0
 //   target        := name:str state:byte warned:byte steps:byte tflags:byte
 //                    [start_ms:rel] [deadline_ms:rel] [mark_ms:rel]
@@ -26,7 +28,13 @@
 //                    (bucket, count: varint)
 //   outbox value  := 0x01 type:byte at_ms:svarint id:str target:str
 //                    deadline:rel(at_ms) from:str to:str team:str
-//   history value := 0x01 kind:byte at_ms:svarint json:bytes-to-end
+//   history value := 0x02 kind:byte at_ms:svarint back:varint id:str
+//                    json:bytes-to-end
+//     back        := seq - prev, the distance to the ticket's record before
+//                    this one; 0: none
+//                    (0x01, schema 2: kind:byte at_ms:svarint json, keyed
+//                    by id; read to migrate)
+//   head value    := 0x01 head:varint at_ms:svarint
 //
 // Absent optional times are 0 in the records; the flag bits keep them from
 // costing the 6 bytes that rel(0) would.
@@ -87,11 +95,17 @@ class Reader {
     *v = Add(base, d);
     return true;
   }
-  bool String(std::string* s) {
+  bool StringView(absl::string_view* s) {
     uint64_t n;
     if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
-    s->assign(p_, n);
+    *s = absl::string_view(p_, n);
     p_ += n;
+    return true;
+  }
+  bool String(std::string* s) {
+    absl::string_view v;
+    if (!StringView(&v)) return false;
+    s->assign(v.data(), v.size());
     return true;
   }
   template <typename T>
@@ -219,6 +233,7 @@ void EncodeTicket(const engine::TicketRecord& t, std::string* dst) {
                         (t.resolved_ms != 0 ? 4 : 0);
   dst->push_back(static_cast<char>(flags));
   if (t.resolved_ms != 0) PutRel(dst, t.resolved_ms, t.opened_ms);
+  PutVarint64(dst, t.history_head);
   PutVarint64(dst, t.targets.size());
   for (const auto& r : t.targets) EncodeTarget(r, t.opened_ms, dst);
   PutVarint64(dst, t.log.size());
@@ -231,7 +246,7 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   uint8_t format, flags;
   uint64_t n;
   if (!in.Byte(&format)) return Corrupt("ticket");
-  if (format != kTicketFormat) {
+  if (format != kTicketFormat && format != 1) {
     return absl::DataLossError("ticket record of unknown format " +
                                std::to_string(format));
   }
@@ -246,6 +261,10 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   out->rated = flags & 2;
   out->resolved_ms = 0;
   if ((flags & 4) && !in.Rel(out->opened_ms, &out->resolved_ms)) {
+    return Corrupt("ticket");
+  }
+  out->history_head = 0;
+  if (format == kTicketFormat && !in.Varint(&out->history_head)) {
     return Corrupt("ticket");
   }
   // Each target and adjustment takes at least 5 bytes: a corrupt count
@@ -347,21 +366,31 @@ absl::Status DecodeOutboxEvent(uint64_t seq, absl::string_view value,
   return absl::OkStatus();
 }
 
-void EncodeHistory(const HistoryRecord& r, std::string* dst) {
+void EncodeHistory(const HistoryRecord& r, absl::string_view id, uint64_t prev,
+                   std::string* dst) {
   dst->push_back(static_cast<char>(kHistoryFormat));
   dst->push_back(static_cast<char>(r.kind));
   PutSigned(dst, r.at_ms);
+  PutVarint64(dst, prev == 0 ? 0 : r.seq - prev);
+  PutString(dst, id);
   dst->append(r.json);
 }
 
 absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
-                           HistoryRecord* out) {
+                           HistoryRecord* out, absl::string_view* id,
+                           uint64_t* prev) {
   Reader in(value);
   uint8_t format;
-  if (!in.Byte(&format) || format != kHistoryFormat || !in.Byte(&out->kind) ||
-      !in.Signed(&out->at_ms)) {
+  uint64_t back = 0;
+  *id = {};
+  if (!in.Byte(&format) ||
+      (format != kHistoryFormat && format != kLegacyHistoryFormat) ||
+      !in.Byte(&out->kind) || !in.Signed(&out->at_ms) ||
+      (format == kHistoryFormat && (!in.Varint(&back) || back > seq ||
+                                    !in.StringView(id)))) {
     return Corrupt("history");
   }
+  *prev = back == 0 ? 0 : seq - back;
   absl::string_view json = in.Rest();
   out->json.assign(json.data(), json.size());
   out->seq = seq;
@@ -371,8 +400,34 @@ absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
 bool HistoryAtMs(absl::string_view value, int64_t* at_ms) {
   Reader in(value);
   uint8_t format, kind;
-  return in.Byte(&format) && format == kHistoryFormat && in.Byte(&kind) &&
-         in.Signed(at_ms);
+  return in.Byte(&format) &&
+         (format == kHistoryFormat || format == kLegacyHistoryFormat) &&
+         in.Byte(&kind) && in.Signed(at_ms);
+}
+
+void EncodeHistoryHead(uint64_t head, int64_t at_ms, std::string* dst) {
+  dst->push_back(static_cast<char>(kHistoryHeadFormat));
+  PutVarint64(dst, head);
+  PutSigned(dst, at_ms);
+}
+
+absl::Status DecodeHistoryHead(absl::string_view value, uint64_t* head) {
+  Reader in(value);
+  uint8_t format;
+  int64_t at_ms;
+  if (!in.Byte(&format) || format != kHistoryHeadFormat || !in.Varint(head) ||
+      !in.Signed(&at_ms) || !in.done()) {
+    return Corrupt("history head");
+  }
+  return absl::OkStatus();
+}
+
+bool HistoryHeadAtMs(absl::string_view value, int64_t* at_ms) {
+  Reader in(value);
+  uint8_t format;
+  uint64_t head;
+  return in.Byte(&format) && format == kHistoryHeadFormat &&
+         in.Varint(&head) && in.Signed(at_ms);
 }
 
 std::string OutboxKey(uint64_t seq) {
@@ -381,7 +436,15 @@ std::string OutboxKey(uint64_t seq) {
   return key;
 }
 
-std::string HistoryKey(absl::string_view id, uint64_t seq) {
+std::string HistoryKey(uint64_t seq) { return OutboxKey(seq); }
+
+bool ParseHistoryKey(absl::string_view key, uint64_t* seq) {
+  if (key.size() != 8) return false;
+  *seq = DecodeFixed64BE(key.data());
+  return true;
+}
+
+std::string LegacyHistoryKey(absl::string_view id, uint64_t seq) {
   std::string key;
   key.reserve(id.size() + 9);
   key.append(id.data(), id.size());
@@ -390,8 +453,8 @@ std::string HistoryKey(absl::string_view id, uint64_t seq) {
   return key;
 }
 
-bool ParseHistoryKey(absl::string_view key, absl::string_view* id,
-                     uint64_t* seq) {
+bool ParseLegacyHistoryKey(absl::string_view key, absl::string_view* id,
+                           uint64_t* seq) {
   if (key.size() < 9 || key[key.size() - 9] != '\0') return false;
   *id = key.substr(0, key.size() - 9);
   *seq = DecodeFixed64BE(key.data() + key.size() - 8);

@@ -20,10 +20,15 @@
 
 namespace slad::storage::codec {
 
-inline constexpr uint8_t kTicketFormat = 1;
+// Ticket values: 2 adds the history head; 1 is read as head 0.
+inline constexpr uint8_t kTicketFormat = 2;
 inline constexpr uint8_t kStatsFormat = 1;
 inline constexpr uint8_t kOutboxFormat = 1;
-inline constexpr uint8_t kHistoryFormat = 1;
+// History values: 2 is a link of a ticket's chain, under a seq key; 1 was
+// keyed by id and seq (schema 2), read only to migrate it.
+inline constexpr uint8_t kHistoryFormat = 2;
+inline constexpr uint8_t kLegacyHistoryFormat = 1;
+inline constexpr uint8_t kHistoryHeadFormat = 1;
 
 // --- Primitive pieces (exposed for tests and for the key helpers).
 void PutVarint64(std::string* dst, uint64_t v);
@@ -53,22 +58,37 @@ void EncodeOutboxEvent(const OutboxEvent& e, std::string* dst);
 absl::Status DecodeOutboxEvent(uint64_t seq, absl::string_view value,
                                OutboxEvent* out);
 
-void EncodeHistory(const HistoryRecord& r, std::string* dst);
+// A record of ticket `id`; `r.seq` is its key, `prev` the seq of the
+// ticket's record before it (0: none).
+void EncodeHistory(const HistoryRecord& r, absl::string_view id, uint64_t prev,
+                   std::string* dst);
+// *id points into `value`. A legacy (format 1) value has neither id nor
+// link: *id is empty and *prev 0.
 absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
-                           HistoryRecord* out);
-// Just the instant of a history value, for the retention filter; false if
-// the value is not a history record this version can read.
+                           HistoryRecord* out, absl::string_view* id,
+                           uint64_t* prev);
+// Just the instant of a history value or head, for the retention filter;
+// false if the value is not one this version can read.
 bool HistoryAtMs(absl::string_view value, int64_t* at_ms);
+
+// history_heads: a purged ticket's newest history record, and when it was
+// purged (retention drops the head once its chain is past it).
+void EncodeHistoryHead(uint64_t head, int64_t at_ms, std::string* dst);
+absl::Status DecodeHistoryHead(absl::string_view value, uint64_t* head);
+bool HistoryHeadAtMs(absl::string_view value, int64_t* at_ms);
 
 // --- Keys.
 // outbox: 8-byte big-endian seq.
 std::string OutboxKey(uint64_t seq);
-// history: id + 0x00 + 8-byte big-endian seq; ids sort together, oldest
-// first within an id.
-std::string HistoryKey(absl::string_view id, uint64_t seq);
+// history: 8-byte big-endian seq, so that records are written in key
+// order (docs/STORAGE.md, "History").
+std::string HistoryKey(uint64_t seq);
 // Splits a history key; false if it is not one.
-bool ParseHistoryKey(absl::string_view key, absl::string_view* id,
-                     uint64_t* seq);
+bool ParseHistoryKey(absl::string_view key, uint64_t* seq);
+// Schema 2's history key: id + 0x00 + 8-byte big-endian seq (migration).
+std::string LegacyHistoryKey(absl::string_view id, uint64_t seq);
+bool ParseLegacyHistoryKey(absl::string_view key, absl::string_view* id,
+                           uint64_t* seq);
 // meta: "stats/" + by (1 byte) + hour (8 bytes big-endian, sign bit
 // flipped so that negative hours sort first) + group name.
 inline constexpr absl::string_view kStatsPrefix = "stats/";

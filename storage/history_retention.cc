@@ -1,7 +1,5 @@
 #include "storage/history_retention.h"
 
-#include "storage/codec.h"
-
 namespace slad::storage {
 
 bool HistoryRetention::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
@@ -9,7 +7,7 @@ bool HistoryRetention::Filter(int /*level*/, const rocksdb::Slice& /*key*/,
                               std::string* /*new_value*/,
                               bool* /*value_changed*/) const {
   int64_t at_ms;
-  if (!codec::HistoryAtMs(
+  if (!at_ms_of_(
           absl::string_view(existing_value.data(), existing_value.size()),
           &at_ms)) {
     return false;

@@ -1,10 +1,11 @@
 #ifndef SLAD_STORAGE_HISTORY_RETENTION_H_
 #define SLAD_STORAGE_HISTORY_RETENTION_H_
 
-// HistoryRetention drops history records older than the retention period
-// while RocksDB compacts the `history` column family, so that no scan in
-// the serving path ever deletes them (docs/STORAGE.md, "Retention"). A
-// record is dropped when now_ms() - at_ms > retention_ms; a value it
+// HistoryRetention drops history records (and the heads of purged
+// tickets' chains) older than the retention period while RocksDB compacts
+// their column family, so that no scan in the serving path ever deletes
+// them (docs/STORAGE.md, "Retention"). A value is dropped when
+// now_ms() - at_ms > retention_ms, at_ms as `at_ms_of` reads it; a value it
 // cannot read (a newer format) is kept.
 //
 // Thread-safety: Filter() runs on RocksDB's compaction threads, several at
@@ -13,14 +14,19 @@
 #include <cstdint>
 #include <functional>
 
+#include "absl/strings/string_view.h"
 #include "rocksdb/compaction_filter.h"
 
 namespace slad::storage {
 
 class HistoryRetention : public rocksdb::CompactionFilter {
  public:
-  HistoryRetention(int64_t retention_ms, std::function<int64_t()> now_ms)
-      : retention_ms_(retention_ms), now_ms_(std::move(now_ms)) {}
+  using AtMsOf = bool (*)(absl::string_view value, int64_t* at_ms);
+  HistoryRetention(int64_t retention_ms, std::function<int64_t()> now_ms,
+                   AtMsOf at_ms_of)
+      : retention_ms_(retention_ms),
+        now_ms_(std::move(now_ms)),
+        at_ms_of_(at_ms_of) {}
 
   bool Filter(int level, const rocksdb::Slice& key,
               const rocksdb::Slice& existing_value, std::string* new_value,
@@ -30,6 +36,7 @@ class HistoryRetention : public rocksdb::CompactionFilter {
  private:
   const int64_t retention_ms_;
   const std::function<int64_t()> now_ms_;
+  const AtMsOf at_ms_of_;
 };
 
 }  // namespace slad::storage

@@ -15,6 +15,7 @@
 
 #include "engine/status_macros.h"
 #include "rocksdb/convenience.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "storage/codec.h"
 #include "storage/rocksdb_status.h"
@@ -24,8 +25,8 @@
 namespace slad::storage {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilies] = {"tickets", "outbox",
-                                                 "history", "meta"};
+constexpr const char* kFamilyNames[kFamilies] = {
+    "tickets", "outbox", "history", "meta", "history_heads"};
 
 // Memory (docs/STORAGE.md, "Tuning"): memtables are bounded together by
 // db_write_buffer_size, and the block cache holds data, index and filter
@@ -33,11 +34,17 @@ constexpr const char* kFamilyNames[kFamilies] = {"tickets", "outbox",
 // many tickets there are.
 constexpr size_t kMemtableBudget = 96 << 20;
 constexpr size_t kBlockCacheBytes = 32 << 20;
-// History is written in key order per ticket only, and never read back
-// from the memtable in bulk: a small buffer flushes it sooner and keeps
-// 48 MiB of peak memtable memory off the daemon.
+// History is written in key order and never read back from the memtable
+// in bulk: a small buffer flushes it sooner and keeps 48 MiB of peak
+// memtable memory off the daemon.
 constexpr size_t kWriteBufferBytes[kFamilies] = {32 << 20, 8 << 20, 8 << 20,
-                                                 4 << 20};
+                                                 4 << 20, 4 << 20};
+// History files are written in key order and never overlap, so compactions
+// move them down without reading them; retention's filter then only runs
+// when a file is compacted for its age. 30 days: a record outlives its
+// retention by at most that, and the whole history is rewritten once a
+// month, a trickle next to what comes in.
+constexpr uint64_t kHistoryRecompactSeconds = 30 * 24 * 3600;
 
 // LZ4 where this RocksDB has it (Debian's does), else whatever RocksDB
 // picks itself (Snappy if it has that, else none). Flushes and compactions
@@ -110,7 +117,18 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
   o.level_compaction_dynamic_level_bytes = true;
   o.compression = BlockCompression();
   o.disable_auto_compactions = impl.compactions_deferred.load();
-  if (f == kHistory) o.compaction_filter = impl.retention.get();
+  if (f == kHistory) {
+    o.compaction_filter = impl.retention.get();
+    o.periodic_compaction_seconds = kHistoryRecompactSeconds;
+  }
+  if (f == kHeads) {
+    // Looked up by id at every open (a reused id links to its purged
+    // chain): a filter answers "none" without reading a block.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    o.compaction_filter = impl.head_retention.get();
+    o.periodic_compaction_seconds = kHistoryRecompactSeconds;
+  }
   if (f == kMeta) o.merge_operator = impl.stats_merge;
   // Ticket records arrive in random id order and are only read back by the
   // recovery scan, never looked up while serving: an append-only vector
@@ -189,7 +207,9 @@ absl::Status CheckSchema(Store::Impl* impl) {
         ": run a newer slad, or restore a backup");
   }
   if (version == Store::kSchemaVersion) return absl::OkStatus();
-  // Version 0: a new database (Open stamps it before anything else).
+  // Versions 1 and 2 keyed history by id (nothing to do for a new one,
+  // version 0, which Open stamps before anything else).
+  if (version != 0) RETURN_IF_ERROR(MigrateLegacyHistory(impl));
   std::string value;
   codec::PutFixed64BE(&value, Store::kSchemaVersion);
   rocksdb::WriteOptions wo;
@@ -325,7 +345,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   impl->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   impl->stats_merge = std::make_shared<StatsCellMerge>();
   impl->retention = std::make_unique<HistoryRetention>(
-      impl->options.retention_ms, impl->options.now_ms);
+      impl->options.retention_ms, impl->options.now_ms, codec::HistoryAtMs);
+  impl->head_retention = std::make_unique<HistoryRetention>(
+      impl->options.retention_ms, impl->options.now_ms,
+      codec::HistoryHeadAtMs);
   RETURN_IF_ERROR(OpenDb(impl.get()));
   RETURN_IF_ERROR(CheckSchema(impl.get()));
   RETURN_IF_ERROR(ReadCounters(impl.get()));
@@ -378,15 +401,6 @@ uint64_t Store::AppendOutbox(OutboxEvent event) {
   return event.seq;
 }
 
-void Store::AppendHistory(absl::string_view id, HistoryRecord record) {
-  Impl& s = *impl_;
-  record.seq = ++s.last_history;
-  s.counters_dirty = true;
-  s.scratch.clear();
-  codec::EncodeHistory(record, &s.scratch);
-  s.Put(kHistory, codec::HistoryKey(id, record.seq), s.scratch);
-}
-
 void Store::NoteClock(int64_t now_ms) {
   Impl& s = *impl_;
   if (now_ms <= s.clock_ms) return;
@@ -419,8 +433,19 @@ void Store::Ack(absl::string_view group, uint64_t seq) {
 }
 
 void Store::Commit(std::function<void(absl::Status)> done) {
-  impl_->StageCounters();
-  impl_->committer->Append(&impl_->unit, &impl_->counters, std::move(done));
+  Impl& s = *impl_;
+  s.StageCounters();
+  const uint64_t unit = ++s.committed_units;
+  s.committer->Append(
+      &s.unit, &s.counters,
+      [impl = &s, unit, done = std::move(done)](absl::Status status) {
+        // Units complete in commit order; a failed one leaves the mark.
+        if (status.ok()) {
+          impl->written_units.store(unit, std::memory_order_release);
+        }
+        done(std::move(status));
+      });
+  s.TrimPending();
 }
 
 bool Store::writable() const { return impl_->committer->writable(); }

@@ -8,8 +8,10 @@
 //            reopen window)
 //   outbox   seq (8 bytes big-endian) -> encoded OutboxEvent, until every
 //            subscriber group has acknowledged it
-//   history  id + 0x00 + seq (8 bytes big-endian) -> encoded HistoryRecord,
-//            kept for the retention period (compaction filter)
+//   history  seq (8 bytes big-endian) -> encoded HistoryRecord, linked to
+//            the same ticket's record before it; kept for the retention
+//            period (compaction filter)
+//   history_heads  id -> a purged ticket's newest history record
 //   meta     schema version, counters, subscriber groups' ack cursors,
 //            stats cells ("stats/" prefix)
 //
@@ -35,6 +37,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,7 +113,10 @@ struct RecoveryReport {
 
 class Store {
  public:
-  static constexpr uint32_t kSchemaVersion = 2;
+  static constexpr uint32_t kSchemaVersion = 3;
+  // History sequence numbers fit 48 bits (engine::Ticket::history_head):
+  // 2.8e14 records, decades at the rates this machine sustains.
+  static constexpr uint64_t kMaxHistorySeq = (uint64_t{1} << 48) - 1;
 
   // Opens or creates the database. Refuses (FailedPrecondition) a database
   // written by a newer schema; reports corruption as DataLoss.
@@ -146,8 +152,17 @@ class Store {
   // Assigns the next outbox sequence number (no gaps) to `event` and stages
   // it; returns the number.
   uint64_t AppendOutbox(OutboxEvent event);
-  // Assigns the next history sequence to `record` and stages it under `id`.
-  void AppendHistory(absl::string_view id, HistoryRecord record);
+  // Assigns the next history sequence to `record`, stages it as the newest
+  // record of ticket `id`, linked to `prev` (the ticket's newest record
+  // before it, 0 for none), and returns the sequence: the caller's new
+  // head for `id` (docs/STORAGE.md, "History").
+  uint64_t AppendHistory(absl::string_view id, uint64_t prev,
+                         HistoryRecord record);
+  // Keeps `head` as the newest history record of `id`, a ticket the engine
+  // purges at `at_ms`: reads of its history start there from now on.
+  void PutHistoryHead(absl::string_view id, uint64_t head, int64_t at_ms);
+  // The head kept by PutHistoryHead (staged or written) for `id`; 0 if none.
+  absl::StatusOr<uint64_t> PurgedHistoryHead(absl::string_view id) const;
   // Records that `group` acknowledged every event up to `seq`, registering
   // the group if new, and deletes outbox events every group has acked.
   void Ack(absl::string_view group, uint64_t seq);
@@ -175,13 +190,15 @@ class Store {
                           std::vector<OutboxEvent>* out) const;
   uint64_t last_outbox_seq() const;  // 0 if none was ever assigned
   // The ticket's audit records, oldest first, at most `limit` (newest kept
-  // when cut).
-  absl::Status ReadHistory(absl::string_view id, size_t limit,
-                           std::vector<HistoryRecord>* out) const;
+  // when cut), following its chain from `head`: the engine's head for a
+  // ticket it has, nullopt for one it does not (the purged head is used).
+  // Records staged but not yet written are left out.
+  absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
+                           size_t limit, std::vector<HistoryRecord>* out) const;
 
-  // Compacts the history family now, which drops the records past
-  // retention (tests, maintenance); background compactions do the same
-  // over time. Blocks; Unavailable on an I/O error.
+  // Compacts the history families now, which drops the records (and heads)
+  // past retention (tests, maintenance); periodic compactions do the same
+  // within 30 days. Blocks; Unavailable on an I/O error.
   absl::Status CompactHistory();
 
   // --- State (any thread).

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -21,12 +22,13 @@
 
 namespace slad::storage {
 
-enum Family : int { kTickets = 0, kOutbox, kHistory, kMeta, kFamilies };
+enum Family : int { kTickets = 0, kOutbox, kHistory, kMeta, kHeads, kFamilies };
 
 struct Store::Impl {
   Options options;
   std::shared_ptr<rocksdb::Cache> cache;
-  std::unique_ptr<HistoryRetention> retention;
+  std::unique_ptr<HistoryRetention> retention;       // history
+  std::unique_ptr<HistoryRetention> head_retention;  // history_heads
   std::shared_ptr<rocksdb::MergeOperator> stats_merge;  // StatsCellMerge
   // The writer thread reopens the database to leave an error state (see
   // store.cc, Reopen); db_mu guards db and the handles against that: the
@@ -59,6 +61,25 @@ struct Store::Impl {
   bool counters_dirty = false;  // the current unit changed a counter
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
 
+  // Units closed by Commit, and (set on the writer thread) those written.
+  uint64_t committed_units = 0;
+  std::atomic<uint64_t> written_units{0};
+  // History records and purged heads staged in units not known to be
+  // written, oldest first, each with the unit it is in: ReadHistory steps
+  // over such a record by its link, and PurgedHistoryHead finds such a
+  // head, though neither is in RocksDB yet. Trimmed as units are written.
+  struct PendingRecord {
+    uint64_t unit, seq, prev;
+  };
+  struct PendingHead {
+    uint64_t unit;
+    std::string id;
+    uint64_t head;
+  };
+  std::deque<PendingRecord> pending_records;
+  std::deque<PendingHead> pending_heads;
+  void TrimPending();
+
   ~Impl();
   void CloseDb();
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
@@ -67,6 +88,10 @@ struct Store::Impl {
   // Deletes outbox events up to `seq` (inclusive) in the current unit.
   void DropOutboxThrough(uint64_t seq);
 };
+
+// Rewrites a schema 1 or 2 history family in schema 3's layout
+// (store_history.cc); Open runs it once, before stamping the version.
+absl::Status MigrateLegacyHistory(Store::Impl* impl);
 
 }  // namespace slad::storage
 

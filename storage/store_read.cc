@@ -140,40 +140,18 @@ absl::Status Store::ReadOutbox(uint64_t after, size_t limit,
 
 uint64_t Store::last_outbox_seq() const { return impl_->last_outbox; }
 
-absl::Status Store::ReadHistory(absl::string_view id, size_t limit,
-                                std::vector<HistoryRecord>* out) const {
-  std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
-  if (impl_->db == nullptr) return Closed();
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kHistory)));
-  const size_t first = out->size();
-  HistoryRecord record;
-  // Newest first from the end of the id's range, so that a cut keeps the
-  // newest; reversed at the end.
-  for (it->SeekForPrev(codec::HistoryKey(id, ~uint64_t{0}));
-       it->Valid() && out->size() - first < limit; it->Prev()) {
-    absl::string_view key_id;
-    uint64_t seq;
-    if (!codec::ParseHistoryKey(View(it->key()), &key_id, &seq) ||
-        key_id != id) {
-      break;
-    }
-    RETURN_IF_ERROR(codec::DecodeHistory(seq, View(it->value()), &record));
-    out->push_back(std::move(record));
-  }
-  std::reverse(out->begin() + first, out->end());
-  return FromRocks(it->status(), "read history");
-}
-
 absl::Status Store::CompactHistory() {
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
   if (impl_->db == nullptr) return Closed();
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
-  return FromRocks(impl_->db->CompactRange(options, impl_->cf(kHistory),
-                                           nullptr, nullptr),
-                   "compact history");
+  for (Family f : {kHistory, kHeads}) {
+    RETURN_IF_ERROR(FromRocks(
+        impl_->db->CompactRange(options, impl_->cf(f), nullptr, nullptr),
+        "compact history"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace slad::storage

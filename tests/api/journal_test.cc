@@ -68,6 +68,13 @@ class Pipeline {
     store_->Commit([](absl::Status) {});
   }
   const std::vector<storage::OutboxEvent>& outbox() const { return outbox_; }
+  std::vector<storage::HistoryRecord> History(absl::string_view id) {
+    store_->Flush();
+    std::vector<storage::HistoryRecord> records;
+    const absl::Status s = journal_.ReadHistory(id, 100, &records);
+    EXPECT_TRUE(s.ok()) << s;
+    return records;
+  }
 
  private:
   engine::Engine* engine_;
@@ -223,9 +230,7 @@ TEST(JournalTest, HistoryHoldsCommandsAndEventsAlsoAfterResolve) {
                   .Run(R"({"op":"pause_all","reason":"x","at":)" +
                        std::to_string(t0 + 22 * kMin) + "}")
                   .ok());
-  store->Flush();
-  std::vector<storage::HistoryRecord> records;
-  ASSERT_TRUE(store->ReadHistory("H-1", 100, &records).ok());
+  const std::vector<storage::HistoryRecord> records = pipeline.History("H-1");
   ASSERT_GE(records.size(), 4u);
   EXPECT_EQ(records.front().kind, storage::HistoryRecord::kCommand);
   EXPECT_EQ(records.front().json, open);
@@ -258,13 +263,54 @@ TEST(JournalTest, PauseAllIsInTheHistoryOfEachTicketItTouched) {
                   .Run(R"({"op":"pause_all","reason":"outage","team":"east","at":)" +
                        std::to_string(t0 + kMin) + "}")
                   .ok());
-  store->Flush();
   for (const char* id : {"P-1", "P-2"}) {
-    std::vector<storage::HistoryRecord> records;
-    ASSERT_TRUE(store->ReadHistory(id, 100, &records).ok());
+    const std::vector<storage::HistoryRecord> records = pipeline.History(id);
     ASSERT_EQ(records.size(), 2u) << id;
     EXPECT_NE(records[1].json.find("pause_all"), std::string::npos) << id;
   }
+}
+
+// The engine's head goes into the ticket's record, so a restart continues
+// the chain; a purge keeps it in storage, so the history outlives the
+// ticket, and an id opened again continues it, as one id's history always
+// read.
+TEST(JournalTest, HistoryChainSurvivesRestartPurgeAndAReusedId) {
+  TempDir dir;
+  const int64_t t0 = StreamAtMs(0);
+  const auto at = [](int64_t ms) { return std::to_string(ms) + "}"; };
+  const std::string open =
+      R"({"op":"open","id":"R-1","kind":"inquiry","at":)" + at(t0);
+  {
+    auto engine = NewEngine(t0);
+    auto store = OpenStore(dir.path());
+    Pipeline pipeline(engine.get(), store.get());
+    ASSERT_TRUE(pipeline.Run(open).ok());
+    store->Flush();
+  }
+  auto engine = NewEngine(t0);
+  auto store = OpenStore(dir.path());
+  storage::RecoveryReport report;
+  ASSERT_TRUE(Journal::Recover(store.get(), engine.get(), &report).ok());
+  Pipeline pipeline(engine.get(), store.get());
+  const std::string resolve =
+      R"({"op":"resolve","id":"R-1","at":)" + at(t0 + kMin);
+  ASSERT_TRUE(pipeline.Run(resolve).ok());
+  std::vector<storage::HistoryRecord> records = pipeline.History("R-1");
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_EQ(records.front().json, open);
+  const size_t before_purge = records.size();
+  // Past the reopen window the engine forgets the ticket.
+  const int64_t later = t0 + engine->policy().reopen_window_ms() + 2 * kMin;
+  pipeline.Advance(later);
+  ASSERT_FALSE(engine->HistoryHead("R-1").has_value());
+  EXPECT_EQ(pipeline.History("R-1").size(), before_purge);
+  const std::string again =
+      R"({"op":"open","id":"R-1","kind":"inquiry","at":)" + at(later + kMin);
+  ASSERT_TRUE(pipeline.Run(again).ok());
+  records = pipeline.History("R-1");
+  ASSERT_EQ(records.size(), before_purge + 1);
+  EXPECT_EQ(records.front().json, open);
+  EXPECT_EQ(records.back().json, again);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ Ticket Made(const std::string& id, int64_t opened_ms) {
 
 std::vector<std::string> Purged(ResolvedTickets& r, int64_t now, int64_t window) {
   std::vector<std::string> gone;
-  r.Purge(now, window, [&](absl::string_view id) { gone.emplace_back(id); });
+  r.Purge(now, window, [&](const Ticket& t) { gone.emplace_back(t.id.view()); });
   return gone;
 }
 

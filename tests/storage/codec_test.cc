@@ -59,9 +59,34 @@ TEST(CodecTest, TypicalOpenTicketIsCompact) {
 TEST(CodecTest, UnknownFormatIsDataLoss) {
   std::string bytes;
   EncodeTicket(SampleTicket(), &bytes);
-  bytes[0] = 2;
+  bytes[0] = kTicketFormat + 1;
   engine::TicketRecord back;
   EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes, &back)));
+}
+
+// Format 1 (before the history head) is format 2 without the head's
+// varint, which follows the flags byte of a ticket never resolved.
+TEST(CodecTest, FormatOneTicketReadsWithNoHistoryHead) {
+  engine::TicketRecord t = SampleTicket();
+  t.history_head = 0;
+  std::string bytes;
+  EncodeTicket(t, &bytes);
+  size_t at = 1;
+  for (const std::string* s : {&t.kind, &t.priority, &t.team, &t.assignee, &t.level}) {
+    at += 1 + s->size();
+  }
+  std::string opened;
+  PutSigned(&opened, t.opened_ms);
+  at += opened.size() + 1;
+  ASSERT_EQ(bytes[at], 0);  // the head
+  std::string one = bytes.substr(0, at) + bytes.substr(at + 1);
+  one[0] = 1;
+  t.history_head = 7;  // a decode must reset it
+  engine::TicketRecord back = t;
+  ASSERT_TRUE(DecodeTicket("T-1", one, &back).ok());
+  EXPECT_EQ(back.history_head, 0u);
+  t.history_head = 0;
+  EXPECT_EQ(back, t);
 }
 
 TEST(CodecTest, TruncatedOrExtendedTicketIsDataLoss) {
@@ -133,31 +158,82 @@ TEST(CodecTest, RandomOutboxEventsRoundTrip) {
   }
 }
 
-TEST(CodecTest, HistoryRoundTripsAndExposesItsInstant) {
+TEST(CodecTest, HistoryRoundTripsWithItsTicketAndLink) {
   const HistoryRecord r{.seq = 7, .at_ms = -42, .kind = HistoryRecord::kEvent,
                         .json = R"({"event":"breached","id":"T-1"})"};
-  std::string bytes;
-  EncodeHistory(r, &bytes);
-  HistoryRecord back;
-  ASSERT_TRUE(DecodeHistory(7, bytes, &back).ok());
-  EXPECT_EQ(back, r);
-  int64_t at_ms = 0;
-  ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
-  EXPECT_EQ(at_ms, -42);
-  bytes[0] = 9;
-  EXPECT_FALSE(HistoryAtMs(bytes, &at_ms));
+  for (uint64_t prev : {uint64_t{0}, uint64_t{1}, uint64_t{6}}) {
+    std::string bytes;
+    EncodeHistory(r, "T-1", prev, &bytes);
+    HistoryRecord back;
+    absl::string_view id;
+    uint64_t back_prev = 99;
+    ASSERT_TRUE(DecodeHistory(7, bytes, &back, &id, &back_prev).ok());
+    EXPECT_EQ(back, r);
+    EXPECT_EQ(id, "T-1");
+    EXPECT_EQ(back_prev, prev);
+    int64_t at_ms = 0;
+    ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
+    EXPECT_EQ(at_ms, -42);
+    // A link back past the first record is corruption.
+    EXPECT_TRUE(absl::IsDataLoss(DecodeHistory(prev == 0 ? 7 : 0, bytes,
+                                               &back, &id, &back_prev)) ||
+                prev == 0);
+    bytes[0] = 9;
+    EXPECT_FALSE(HistoryAtMs(bytes, &at_ms));
+    EXPECT_TRUE(absl::IsDataLoss(DecodeHistory(7, bytes, &back, &id, &back_prev)));
+  }
 }
 
-TEST(CodecTest, HistoryKeysGroupByIdThenSeq) {
-  EXPECT_LT(HistoryKey("a", 2), HistoryKey("a", 10));
-  EXPECT_LT(HistoryKey("a", ~uint64_t{0}), HistoryKey("a0", 0));
+TEST(CodecTest, LegacyHistoryDecodesWithoutTicketOrLink) {
+  std::string bytes = "\x01";
+  bytes.push_back(static_cast<char>(HistoryRecord::kCommand));
+  PutSigned(&bytes, 1234);
+  bytes += R"({"op":"open"})";
+  HistoryRecord back;
+  absl::string_view id = "x";
+  uint64_t prev = 99;
+  ASSERT_TRUE(DecodeHistory(3, bytes, &back, &id, &prev).ok());
+  EXPECT_EQ(back.at_ms, 1234);
+  EXPECT_EQ(back.json, R"({"op":"open"})");
+  EXPECT_TRUE(id.empty());
+  EXPECT_EQ(prev, 0u);
+  int64_t at_ms = 0;
+  ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
+  EXPECT_EQ(at_ms, 1234);
+}
+
+TEST(CodecTest, HistoryHeadsRoundTripAndExposeTheirInstant) {
+  std::string bytes;
+  EncodeHistoryHead(281474976710655u, -5, &bytes);
+  uint64_t head = 0;
+  ASSERT_TRUE(DecodeHistoryHead(bytes, &head).ok());
+  EXPECT_EQ(head, 281474976710655u);
+  int64_t at_ms = 0;
+  ASSERT_TRUE(HistoryHeadAtMs(bytes, &at_ms));
+  EXPECT_EQ(at_ms, -5);
+  EXPECT_TRUE(absl::IsDataLoss(DecodeHistoryHead(bytes + "x", &head)));
+  EXPECT_TRUE(absl::IsDataLoss(DecodeHistoryHead(bytes.substr(0, 2), &head)));
+}
+
+TEST(CodecTest, HistoryKeysSortLikeTheirSeq) {
+  EXPECT_LT(HistoryKey(255), HistoryKey(256));
+  uint64_t seq = 0;
+  ASSERT_TRUE(ParseHistoryKey(HistoryKey(300), &seq));
+  EXPECT_EQ(seq, 300u);
+  EXPECT_FALSE(ParseHistoryKey("short", &seq));
+  EXPECT_FALSE(ParseHistoryKey(LegacyHistoryKey("T-9", 300), &seq));
+}
+
+TEST(CodecTest, LegacyHistoryKeysSplitIntoIdAndSeq) {
+  EXPECT_LT(LegacyHistoryKey("a", 2), LegacyHistoryKey("a", 10));
+  EXPECT_LT(LegacyHistoryKey("a", ~uint64_t{0}), LegacyHistoryKey("a0", 0));
   absl::string_view id;
   uint64_t seq;
-  const std::string key = HistoryKey("T-9", 300);  // id views into it
-  ASSERT_TRUE(ParseHistoryKey(key, &id, &seq));
+  const std::string key = LegacyHistoryKey("T-9", 300);  // id views into it
+  ASSERT_TRUE(ParseLegacyHistoryKey(key, &id, &seq));
   EXPECT_EQ(id, "T-9");
   EXPECT_EQ(seq, 300u);
-  EXPECT_FALSE(ParseHistoryKey("short", &id, &seq));
+  EXPECT_FALSE(ParseLegacyHistoryKey("short", &id, &seq));
 }
 
 TEST(CodecTest, OutboxKeysSortLikeTheirSeq) {

@@ -190,7 +190,7 @@ TEST(StoreTest, FamiliesCompressWithLz4) {
                   : rocksdb::ColumnFamilyOptions().compression)
         << f.name;
   }
-  EXPECT_EQ(ours, 4);
+  EXPECT_EQ(ours, 5);
 }
 
 TEST(StoreTest, DeferredCompactionsStartWhenLoadReturns) {
@@ -373,36 +373,45 @@ TEST(StoreTest, OutboxBoundDropsTheOldest) {
 TEST(StoreTest, HistoryReadsOneTicketOldestFirstNewestKept) {
   TempDir dir;
   auto store = OpenAt({.dir = dir.path()});
+  uint64_t head1 = 0, head10 = 0;
   for (int i = 0; i < 5; ++i) {
-    store->AppendHistory("T-1", {.at_ms = i, .json = "a" + std::to_string(i)});
-    store->AppendHistory("T-10", {.at_ms = i, .json = "b"});
+    head1 = store->AppendHistory(
+        "T-1", head1, {.at_ms = i, .json = "a" + std::to_string(i)});
+    head10 = store->AppendHistory("T-10", head10, {.at_ms = i, .json = "b"});
   }
   ASSERT_TRUE(CommitAndWait(store.get()).ok());
   std::vector<HistoryRecord> records;
-  ASSERT_TRUE(store->ReadHistory("T-1", 100, &records).ok());
+  ASSERT_TRUE(store->ReadHistory("T-1", head1, 100, &records).ok());
   ASSERT_EQ(records.size(), 5u);
   EXPECT_EQ(records[0].json, "a0");
   EXPECT_LT(records[0].seq, records[1].seq);
   records.clear();
-  ASSERT_TRUE(store->ReadHistory("T-1", 2, &records).ok());
+  ASSERT_TRUE(store->ReadHistory("T-1", head1, 2, &records).ok());
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].json, "a3");
   EXPECT_EQ(records[1].json, "a4");
   records.clear();
-  ASSERT_TRUE(store->ReadHistory("T-", 100, &records).ok());
+  ASSERT_TRUE(store->ReadHistory("T-", 0, 100, &records).ok());
   EXPECT_TRUE(records.empty());
+  // A head that leads into another ticket's chain is corruption, not
+  // another ticket's history.
+  EXPECT_TRUE(
+      absl::IsDataLoss(store->ReadHistory("T-1", head10, 100, &records)));
 }
 
 TEST(StoreTest, RetentionDropsOldHistoryAtCompaction) {
   TempDir dir;
   std::atomic<int64_t> now{1'000'000};
   constexpr int64_t kRetention = 10'000;
+  uint64_t head = 0;
   {
     auto store = OpenAt({.dir = dir.path(),
                          .retention_ms = kRetention,
                          .now_ms = [&] { return now.load(); }});
-    store->AppendHistory("T-1", {.at_ms = 995'000, .json = "old"});
-    store->AppendHistory("T-1", {.at_ms = 1'004'000, .json = "new"});
+    head = store->AppendHistory("T-1", 0, {.at_ms = 995'000, .json = "old"});
+    head = store->AppendHistory("T-1", head, {.at_ms = 1'004'000, .json = "new"});
+    store->PutHistoryHead("T-old", head, 995'000);
+    store->PutHistoryHead("T-new", head, 1'004'000);
     ASSERT_TRUE(CommitAndWait(store.get()).ok());
   }
   now = 1'012'000;  // "old" is 17 s old, "new" 8 s
@@ -411,20 +420,23 @@ TEST(StoreTest, RetentionDropsOldHistoryAtCompaction) {
                          .retention_ms = kRetention,
                          .now_ms = [&] { return now.load(); }});
     std::vector<HistoryRecord> records;
-    ASSERT_TRUE(store->ReadHistory("T-1", 10, &records).ok());
+    ASSERT_TRUE(store->ReadHistory("T-1", head, 10, &records).ok());
     EXPECT_EQ(records.size(), 2u);  // not yet compacted
   }
-  // Compaction is what drops: what the background compactions do over
-  // time, forced here.
+  // Compaction is what drops: what the periodic compactions do over time,
+  // forced here. The chain ends where retention cut it; a purged ticket's
+  // head goes once it is past retention itself.
   {
     auto store = OpenAt({.dir = dir.path(),
                          .retention_ms = kRetention,
                          .now_ms = [&] { return now.load(); }});
     ASSERT_TRUE(store->CompactHistory().ok());
     std::vector<HistoryRecord> records;
-    ASSERT_TRUE(store->ReadHistory("T-1", 10, &records).ok());
+    ASSERT_TRUE(store->ReadHistory("T-1", head, 10, &records).ok());
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].json, "new");
+    EXPECT_EQ(store->PurgedHistoryHead("T-old").value_or(99), 0u);
+    EXPECT_EQ(store->PurgedHistoryHead("T-new").value_or(99), head);
   }
 }
 

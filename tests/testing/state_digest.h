@@ -23,6 +23,9 @@ inline uint64_t Fnv1a(uint64_t h, const std::string& bytes) {
 inline std::string StateDigest(const engine::Engine& engine) {
   std::vector<std::string> items;
   engine.ExportAll([&](engine::TicketRecord&& t) {
+    // Where the ticket's history chain starts is the store's bookkeeping,
+    // not SLA state: an engine run without a store has none.
+    t.history_head = 0;
     std::string s = "t" + t.id + '\0';
     storage::codec::EncodeTicket(t, &s);
     items.push_back(std::move(s));
