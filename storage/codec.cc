@@ -28,8 +28,9 @@
 //                    (bucket, count: varint)
 //   outbox value  := 0x01 type:byte at_ms:svarint id:str target:str
 //                    deadline:rel(at_ms) from:str to:str team:str
-//   history value := 0x02 kind:byte at_ms:svarint back:varint id:str
-//                    json:bytes-to-end
+//   history value := 0x02 kind:byte at_ms:svarint kept_from:rel(at_ms)
+//                    back:varint id:str json:bytes-to-end
+//     kept_from   := the instant retention counts from (the store's clock)
 //     back        := seq - prev, the distance to the ticket's record before
 //                    this one; 0: none
 //                    (0x01, schema 2: kind:byte at_ms:svarint json, keyed
@@ -367,10 +368,11 @@ absl::Status DecodeOutboxEvent(uint64_t seq, absl::string_view value,
 }
 
 void EncodeHistory(const HistoryRecord& r, absl::string_view id, uint64_t prev,
-                   std::string* dst) {
+                   int64_t kept_from_ms, std::string* dst) {
   dst->push_back(static_cast<char>(kHistoryFormat));
   dst->push_back(static_cast<char>(r.kind));
   PutSigned(dst, r.at_ms);
+  PutRel(dst, kept_from_ms, r.at_ms);
   PutVarint64(dst, prev == 0 ? 0 : r.seq - prev);
   PutString(dst, id);
   dst->append(r.json);
@@ -382,12 +384,14 @@ absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
   Reader in(value);
   uint8_t format;
   uint64_t back = 0;
+  int64_t kept_from_ms;
   *id = {};
   if (!in.Byte(&format) ||
       (format != kHistoryFormat && format != kLegacyHistoryFormat) ||
       !in.Byte(&out->kind) || !in.Signed(&out->at_ms) ||
-      (format == kHistoryFormat && (!in.Varint(&back) || back > seq ||
-                                    !in.StringView(id)))) {
+      (format == kHistoryFormat &&
+       (!in.Rel(out->at_ms, &kept_from_ms) || !in.Varint(&back) ||
+        back > seq || !in.StringView(id)))) {
     return Corrupt("history");
   }
   *prev = back == 0 ? 0 : seq - back;
@@ -397,12 +401,20 @@ absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
   return absl::OkStatus();
 }
 
-bool HistoryAtMs(absl::string_view value, int64_t* at_ms) {
+bool HistoryKeptFromMs(absl::string_view value, int64_t* ms) {
   Reader in(value);
   uint8_t format, kind;
-  return in.Byte(&format) &&
-         (format == kHistoryFormat || format == kLegacyHistoryFormat) &&
-         in.Byte(&kind) && in.Signed(at_ms);
+  int64_t at_ms;
+  if (!in.Byte(&format) ||
+      (format != kHistoryFormat && format != kLegacyHistoryFormat) ||
+      !in.Byte(&kind) || !in.Signed(&at_ms)) {
+    return false;
+  }
+  if (format == kLegacyHistoryFormat) {
+    *ms = at_ms;
+    return true;
+  }
+  return in.Rel(at_ms, ms);
 }
 
 void EncodeHistoryHead(uint64_t head, int64_t at_ms, std::string* dst) {

@@ -59,17 +59,22 @@ absl::Status DecodeOutboxEvent(uint64_t seq, absl::string_view value,
                                OutboxEvent* out);
 
 // A record of ticket `id`; `r.seq` is its key, `prev` the seq of the
-// ticket's record before it (0: none).
+// ticket's record before it (0: none), `kept_from_ms` the instant its
+// retention counts from: the store's clock as it is written, which never
+// decreases along a chain, so that retention cuts a chain only at its old
+// end (an event fired late is dated before the command written ahead of
+// it).
 void EncodeHistory(const HistoryRecord& r, absl::string_view id, uint64_t prev,
-                   std::string* dst);
+                   int64_t kept_from_ms, std::string* dst);
 // *id points into `value`. A legacy (format 1) value has neither id nor
 // link: *id is empty and *prev 0.
 absl::Status DecodeHistory(uint64_t seq, absl::string_view value,
                            HistoryRecord* out, absl::string_view* id,
                            uint64_t* prev);
-// Just the instant of a history value or head, for the retention filter;
-// false if the value is not one this version can read.
-bool HistoryAtMs(absl::string_view value, int64_t* at_ms);
+// The instant a history value's retention counts from (a legacy value's
+// at_ms), for the retention filter; false if the value is not one this
+// version can read.
+bool HistoryKeptFromMs(absl::string_view value, int64_t* ms);
 
 // history_heads: a purged ticket's newest history record, and when it was
 // purged (retention drops the head once its chain is past it).
@@ -96,6 +101,8 @@ std::string StatsKey(const engine::StatsCellRecord& c);
 // meta: "group/" + name -> 8-byte big-endian ack cursor.
 inline constexpr absl::string_view kGroupPrefix = "group/";
 inline constexpr absl::string_view kSchemaKey = "schema";
+// Present while a schema 2 history is being migrated (Store::Open).
+inline constexpr absl::string_view kHistoryMigrationKey = "migrating/history";
 inline constexpr absl::string_view kOutboxSeqKey = "seq/outbox";
 inline constexpr absl::string_view kHistorySeqKey = "seq/history";
 // The oldest outbox seq not yet deleted minus one (what every group acked,

@@ -5,8 +5,8 @@
 // tickets' chains) older than the retention period while RocksDB compacts
 // their column family, so that no scan in the serving path ever deletes
 // them (docs/STORAGE.md, "Retention"). A value is dropped when
-// now_ms() - at_ms > retention_ms, at_ms as `at_ms_of` reads it; a value it
-// cannot read (a newer format) is kept.
+// now_ms() - t > retention_ms, t the instant `at_ms_of` reads from it; a
+// value it cannot read (a newer format) is kept.
 //
 // Thread-safety: Filter() runs on RocksDB's compaction threads, several at
 // once; `now_ms` must be callable from any thread.

@@ -206,17 +206,38 @@ absl::Status CheckSchema(Store::Impl* impl) {
         std::to_string(Store::kSchemaVersion) +
         ": run a newer slad, or restore a backup");
   }
-  if (version == Store::kSchemaVersion) return absl::OkStatus();
-  // Versions 1 and 2 keyed history by id (nothing to do for a new one,
-  // version 0, which Open stamps before anything else).
-  if (version != 0) RETURN_IF_ERROR(MigrateLegacyHistory(impl));
-  std::string value;
-  codec::PutFixed64BE(&value, Store::kSchemaVersion);
+  uint64_t migrating = 0;
+  RETURN_IF_ERROR(ReadFixed(impl, codec::kHistoryMigrationKey, &migrating));
+  if (version == Store::kSchemaVersion && migrating == 0) {
+    return absl::OkStatus();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(
-      impl->db->Put(wo, impl->cf(kMeta), std::string(codec::kSchemaKey), value),
-      "write schema version");
+  std::string value;
+  codec::PutFixed64BE(&value, Store::kSchemaVersion);
+  rocksdb::WriteBatch stamp;
+  RETURN_IF_ERROR(FromRocks(
+      stamp.Put(impl->cf(kMeta), std::string(codec::kSchemaKey), value),
+      "write schema version"));
+  // Versions 1 and 2 keyed history by id. The new version is stamped
+  // first, with a marker, so that an older slad refuses a database half
+  // migrated and a start cut off resumes the migration. A new database
+  // (version 0) is only stamped.
+  if (version != 0) {
+    RETURN_IF_ERROR(FromRocks(
+        stamp.Put(impl->cf(kMeta), std::string(codec::kHistoryMigrationKey),
+                  value),
+        "write schema version"));
+  }
+  if (version != Store::kSchemaVersion) {
+    RETURN_IF_ERROR(
+        FromRocks(impl->db->Write(wo, &stamp), "write schema version"));
+  }
+  if (version == 0) return absl::OkStatus();
+  RETURN_IF_ERROR(MigrateLegacyHistory(impl));
+  return FromRocks(impl->db->Delete(wo, impl->cf(kMeta),
+                                    std::string(codec::kHistoryMigrationKey)),
+                   "write schema version");
 }
 
 absl::Status ReadCounters(Store::Impl* impl) {
@@ -345,7 +366,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   impl->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   impl->stats_merge = std::make_shared<StatsCellMerge>();
   impl->retention = std::make_unique<HistoryRetention>(
-      impl->options.retention_ms, impl->options.now_ms, codec::HistoryAtMs);
+      impl->options.retention_ms, impl->options.now_ms,
+      codec::HistoryKeptFromMs);
   impl->head_retention = std::make_unique<HistoryRetention>(
       impl->options.retention_ms, impl->options.now_ms,
       codec::HistoryHeadAtMs);

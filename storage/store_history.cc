@@ -4,6 +4,7 @@
 // from schema 2's layout (records keyed by id and sequence).
 
 #include <algorithm>
+#include <limits>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -44,7 +45,8 @@ uint64_t Store::AppendHistory(absl::string_view id, uint64_t prev,
   record.seq = ++s.last_history;
   s.counters_dirty = true;
   s.scratch.clear();
-  codec::EncodeHistory(record, id, prev, &s.scratch);
+  codec::EncodeHistory(record, id, prev, std::max(s.clock_ms, record.at_ms),
+                       &s.scratch);
   s.Put(kHistory, codec::HistoryKey(record.seq), s.scratch);
   s.pending_records.push_back({s.committed_units + 1, record.seq, prev});
   return record.seq;
@@ -142,30 +144,35 @@ absl::Status MigrateLegacyHistory(Store::Impl* impl) {
   rocksdb::ReadOptions ro;
   ro.readahead_size = 8 << 20;
   ro.fill_cache = false;
+  // Both iterators read the state before the first batch. Ticket ids are
+  // met in key order in both families, so the tickets are walked beside
+  // the history: a Get would copy and sort the tickets family's vector
+  // memtable every time, which the migration's own writes fill.
   std::unique_ptr<rocksdb::Iterator> it(
       impl->db->NewIterator(ro, impl->cf(kHistory)));
+  std::unique_ptr<rocksdb::Iterator> tickets(
+      impl->db->NewIterator(ro, impl->cf(kTickets)));
+  tickets->SeekToFirst();
   rocksdb::WriteBatch batch;
-  std::string id, value, ticket;
+  std::string id, value;
   uint64_t head = 0;
-  int64_t newest_ms = 0;
+  int64_t kept_from_ms = 0;  // never decreasing along the chain
   auto close_ticket = [&]() -> absl::Status {
     if (head == 0) return absl::OkStatus();
-    const rocksdb::Status s =
-        impl->db->Get(rocksdb::ReadOptions(), impl->cf(kTickets), id, &ticket);
+    while (tickets->Valid() && View(tickets->key()) < id) tickets->Next();
+    RETURN_IF_ERROR(FromRocks(tickets->status(), "migrate history"));
     value.clear();
-    if (s.ok()) {
+    if (tickets->Valid() && View(tickets->key()) == id) {
       engine::TicketRecord record;
-      RETURN_IF_ERROR(codec::DecodeTicket(id, ticket, &record));
+      RETURN_IF_ERROR(codec::DecodeTicket(id, View(tickets->value()), &record));
       record.history_head = head;
       codec::EncodeTicket(record, &value);
       RETURN_IF_ERROR(FromRocks(batch.Put(impl->cf(kTickets), id, value),
                                 "migrate history"));
-    } else if (s.IsNotFound()) {
-      codec::EncodeHistoryHead(head, newest_ms, &value);
+    } else {
+      codec::EncodeHistoryHead(head, kept_from_ms, &value);
       RETURN_IF_ERROR(FromRocks(batch.Put(impl->cf(kHeads), id, value),
                                 "migrate history"));
-    } else {
-      return FromRocks(s, "migrate history");
     }
     if (batch.GetDataSize() < (4 << 20)) return absl::OkStatus();
     RETURN_IF_ERROR(FromRocks(impl->db->Write(wo, &batch), "migrate history"));
@@ -184,22 +191,22 @@ absl::Status MigrateLegacyHistory(Store::Impl* impl) {
       RETURN_IF_ERROR(close_ticket());
       id.assign(key_id.data(), key_id.size());
       head = 0;
-      newest_ms = 0;
+      kept_from_ms = std::numeric_limits<int64_t>::min();
     }
     HistoryRecord record;
     absl::string_view unused_id;
     uint64_t unused_prev;
     RETURN_IF_ERROR(codec::DecodeHistory(seq, View(it->value()), &record,
                                          &unused_id, &unused_prev));
+    kept_from_ms = std::max(kept_from_ms, record.at_ms);
     value.clear();
-    codec::EncodeHistory(record, id, head, &value);
+    codec::EncodeHistory(record, id, head, kept_from_ms, &value);
     RETURN_IF_ERROR(FromRocks(
         batch.Put(impl->cf(kHistory), codec::HistoryKey(seq), value),
         "migrate history"));
     RETURN_IF_ERROR(FromRocks(batch.Delete(impl->cf(kHistory), it->key()),
                               "migrate history"));
     head = seq;
-    newest_ms = std::max(newest_ms, record.at_ms);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "migrate history"));
   RETURN_IF_ERROR(close_ticket());

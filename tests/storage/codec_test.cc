@@ -158,12 +158,12 @@ TEST(CodecTest, RandomOutboxEventsRoundTrip) {
   }
 }
 
-TEST(CodecTest, HistoryRoundTripsWithItsTicketAndLink) {
+TEST(CodecTest, HistoryRoundTripsWithItsTicketLinkAndRetentionInstant) {
   const HistoryRecord r{.seq = 7, .at_ms = -42, .kind = HistoryRecord::kEvent,
                         .json = R"({"event":"breached","id":"T-1"})"};
   for (uint64_t prev : {uint64_t{0}, uint64_t{1}, uint64_t{6}}) {
     std::string bytes;
-    EncodeHistory(r, "T-1", prev, &bytes);
+    EncodeHistory(r, "T-1", prev, 1000, &bytes);
     HistoryRecord back;
     absl::string_view id;
     uint64_t back_prev = 99;
@@ -171,15 +171,15 @@ TEST(CodecTest, HistoryRoundTripsWithItsTicketAndLink) {
     EXPECT_EQ(back, r);
     EXPECT_EQ(id, "T-1");
     EXPECT_EQ(back_prev, prev);
-    int64_t at_ms = 0;
-    ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
-    EXPECT_EQ(at_ms, -42);
+    int64_t kept_from = 0;  // the store's clock, for retention
+    ASSERT_TRUE(HistoryKeptFromMs(bytes, &kept_from));
+    EXPECT_EQ(kept_from, 1000);
     // A link back past the first record is corruption.
     EXPECT_TRUE(absl::IsDataLoss(DecodeHistory(prev == 0 ? 7 : 0, bytes,
                                                &back, &id, &back_prev)) ||
                 prev == 0);
     bytes[0] = 9;
-    EXPECT_FALSE(HistoryAtMs(bytes, &at_ms));
+    EXPECT_FALSE(HistoryKeptFromMs(bytes, &kept_from));
     EXPECT_TRUE(absl::IsDataLoss(DecodeHistory(7, bytes, &back, &id, &back_prev)));
   }
 }
@@ -197,9 +197,9 @@ TEST(CodecTest, LegacyHistoryDecodesWithoutTicketOrLink) {
   EXPECT_EQ(back.json, R"({"op":"open"})");
   EXPECT_TRUE(id.empty());
   EXPECT_EQ(prev, 0u);
-  int64_t at_ms = 0;
-  ASSERT_TRUE(HistoryAtMs(bytes, &at_ms));
-  EXPECT_EQ(at_ms, 1234);
+  int64_t kept_from = 0;  // a legacy record's is its instant
+  ASSERT_TRUE(HistoryKeptFromMs(bytes, &kept_from));
+  EXPECT_EQ(kept_from, 1234);
 }
 
 TEST(CodecTest, HistoryHeadsRoundTripAndExposeTheirInstant) {

@@ -122,8 +122,11 @@ TEST(StoreHistoryTest, PurgedHeadsAreFoundStagedWrittenAndAfterReopen) {
             (std::vector<std::string>{"a", "b"}));
 }
 
-TEST(StoreHistoryTest, SchemaTwoHistoryIsMigratedIntoChains) {
-  TempDir dir;
+// Writes what a schema 2 slad left: the live ticket T-live, history of it
+// and of the purged T-gone keyed by id, and (seq 5) a record that a start
+// cut off mid-migration had already rewritten. `version` and `marker`:
+// the schema version and migration marker in meta.
+void WriteSchemaTwo(const std::string& dir, uint64_t version, bool marker) {
   engine::TicketRecord live;
   live.id = "T-live";
   live.kind = "incident";
@@ -131,26 +134,27 @@ TEST(StoreHistoryTest, SchemaTwoHistoryIsMigratedIntoChains) {
   live.level = "agent";
   live.opened_ms = 1000;
   {
-    auto store = OpenAt({.dir = dir.path()});
+    auto store = OpenAt({.dir = dir});
     store->PutTicket(live);
     ASSERT_TRUE(CommitAndWait(store.get()).ok());
   }
-  {
-    RawDb raw(dir.path());
-    raw.Put("meta", "schema", Fixed(2));
-    raw.Put("meta", "seq/history", Fixed(6));
-    raw.Put("history", codec::LegacyHistoryKey("T-live", 1), LegacyValue(10, "l1"));
-    raw.Put("history", codec::LegacyHistoryKey("T-gone", 2), LegacyValue(20, "g1"));
-    raw.Put("history", codec::LegacyHistoryKey("T-live", 3), LegacyValue(30, "l2"));
-    raw.Put("history", codec::LegacyHistoryKey("T-gone", 4), LegacyValue(40, "g2"));
-    raw.Put("history", codec::LegacyHistoryKey("T-live", 6), LegacyValue(60, "l3"));
-    // Seq 5 was migrated by a start cut off before it stamped the schema.
-    std::string done;
-    codec::EncodeHistory({.seq = 5, .at_ms = 50, .json = "x1"}, "T-done", 0,
-                         &done);
-    raw.Put("history", codec::HistoryKey(5), done);
-  }
-  auto store = OpenAt({.dir = dir.path()});
+  RawDb raw(dir);
+  raw.Put("meta", "schema", Fixed(version));
+  if (marker) raw.Put("meta", "migrating/history", Fixed(3));
+  raw.Put("meta", "seq/history", Fixed(6));
+  raw.Put("history", codec::LegacyHistoryKey("T-live", 1), LegacyValue(10, "l1"));
+  raw.Put("history", codec::LegacyHistoryKey("T-gone", 2), LegacyValue(20, "g1"));
+  raw.Put("history", codec::LegacyHistoryKey("T-live", 3), LegacyValue(30, "l2"));
+  raw.Put("history", codec::LegacyHistoryKey("T-gone", 4), LegacyValue(40, "g2"));
+  raw.Put("history", codec::LegacyHistoryKey("T-live", 6), LegacyValue(60, "l3"));
+  std::string done;
+  codec::EncodeHistory({.seq = 5, .at_ms = 50, .json = "x1"}, "T-done", 0,
+                       50, &done);
+  raw.Put("history", codec::HistoryKey(5), done);
+}
+
+void CheckMigrated(const std::string& dir) {
+  auto store = OpenAt({.dir = dir});
   std::vector<engine::TicketRecord> tickets;
   RecoveryReport report;
   ASSERT_TRUE(store
@@ -177,11 +181,30 @@ TEST(StoreHistoryTest, SchemaTwoHistoryIsMigratedIntoChains) {
   EXPECT_EQ(Jsons(*store, "T-live", next),
             (std::vector<std::string>{"l1", "l2", "l3", "l4"}));
   store.reset();
-  RawDb raw(dir.path());
+  RawDb raw(dir);
   for (const std::string& key : raw.Keys("history")) {
     EXPECT_EQ(key.size(), 8u) << "a schema 2 key is left";
   }
   EXPECT_EQ(raw.Keys("history_heads"), std::vector<std::string>{"T-gone"});
+  for (const std::string& key : raw.Keys("meta")) {
+    EXPECT_NE(key, "migrating/history");
+  }
+}
+
+
+TEST(StoreHistoryTest, SchemaTwoHistoryIsMigratedIntoChains) {
+  TempDir dir;
+  WriteSchemaTwo(dir.path(), 2, false);
+  CheckMigrated(dir.path());
+}
+
+// The version is stamped before the migration, with a marker (so an older
+// slad refuses the half-migrated database); a start that finds the marker
+// finishes the migration.
+TEST(StoreHistoryTest, AMigrationCutOffIsResumed) {
+  TempDir dir;
+  WriteSchemaTwo(dir.path(), 3, true);
+  CheckMigrated(dir.path());
 }
 
 }  // namespace
