@@ -34,8 +34,14 @@ void Store::Impl::TrimPending() {
   while (!pending_records.empty() && pending_records.front().unit <= written) {
     pending_records.pop_front();
   }
-  while (!pending_heads.empty() && pending_heads.front().unit <= written) {
-    pending_heads.pop_front();
+  while (!pending_head_ids.empty() &&
+         pending_head_ids.front().first <= written) {
+    auto it = pending_heads.find(pending_head_ids.front().second);
+    // A later unit may have staged the id again: that entry stays.
+    if (it != pending_heads.end() && it->second.unit <= written) {
+      pending_heads.erase(it);
+    }
+    pending_head_ids.pop_front();
   }
 }
 
@@ -58,14 +64,14 @@ void Store::PutHistoryHead(absl::string_view id, uint64_t head,
   s.scratch.clear();
   codec::EncodeHistoryHead(head, at_ms, &s.scratch);
   s.Put(kHeads, id, s.scratch);
-  s.pending_heads.push_back({s.committed_units + 1, std::string(id), head});
+  const uint64_t unit = s.committed_units + 1;
+  s.pending_heads.insert_or_assign(std::string(id), Impl::PendingHead{unit, head});
+  s.pending_head_ids.emplace_back(unit, std::string(id));
 }
 
 absl::StatusOr<uint64_t> Store::PurgedHistoryHead(absl::string_view id) const {
-  const auto& pending = impl_->pending_heads;
-  for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
-    if (it->id == id) return it->head;
-  }
+  const auto pending = impl_->pending_heads.find(id);
+  if (pending != impl_->pending_heads.end()) return pending->second.head;
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
   if (impl_->db == nullptr) {
     return absl::UnavailableError(

@@ -11,8 +11,10 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -73,11 +75,13 @@ struct Store::Impl {
   };
   struct PendingHead {
     uint64_t unit;
-    std::string id;
     uint64_t head;
   };
   std::deque<PendingRecord> pending_records;
-  std::deque<PendingHead> pending_heads;
+  // By id (an open looks its id up: a mass purge must not make that a
+  // scan), and the ids in staging order, for trimming.
+  absl::flat_hash_map<std::string, PendingHead> pending_heads;
+  std::deque<std::pair<uint64_t, std::string>> pending_head_ids;
   void TrimPending();
 
   ~Impl();

@@ -120,6 +120,16 @@ TEST(StoreHistoryTest, PurgedHeadsAreFoundStagedWrittenAndAfterReopen) {
   // No engine head: the purged one is where the chain starts.
   EXPECT_EQ(Jsons(*store, "T-1", std::nullopt),
             (std::vector<std::string>{"a", "b"}));
+  // The id purged again (opened meanwhile): the newer head wins, staged
+  // and once the unit that staged the older one has been trimmed.
+  store->PutHistoryHead("T-1", 41, 4);
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  store->PutHistoryHead("T-1", 42, 5);
+  EXPECT_EQ(store->PurgedHistoryHead("T-1").value_or(0), 42u);
+  store->Commit([](absl::Status) {});  // trims what is written, not this
+  EXPECT_EQ(store->PurgedHistoryHead("T-1").value_or(0), 42u);
+  store->Flush();
+  EXPECT_EQ(store->PurgedHistoryHead("T-1").value_or(0), 42u);
 }
 
 // Writes what a schema 2 slad left: the live ticket T-live, history of it
