@@ -11,24 +11,15 @@
 #include "rocksdb/db.h"
 #include "storage/codec.h"
 #include "storage/store.h"
+#include "tests/testing/store_helpers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace slad::storage {
 namespace {
 
+using slad::testing::CommitAndWait;
+using slad::testing::OpenAt;
 using slad::testing::TempDir;
-
-std::unique_ptr<Store> OpenAt(const Options& options) {
-  auto store = Store::Open(options);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
-
-absl::Status CommitAndWait(Store* store) {
-  std::promise<absl::Status> done;
-  store->Commit([&](absl::Status s) { done.set_value(s); });
-  return done.get_future().get();
-}
 
 std::vector<std::string> Jsons(const Store& store, absl::string_view id,
                                std::optional<uint64_t> head) {
