@@ -198,7 +198,7 @@ class Engine {
   // Storage links each new record to it (docs/STORAGE.md, "History").
   std::optional<uint64_t> HistoryHead(absl::string_view id) const;
   // Makes `seq` the ticket's newest history record; ignored for an unknown
-  // ticket. REQUIRES: seq <= Ticket::kMaxHistorySeq.
+  // ticket. REQUIRES: seq <= kMaxHistorySeq.
   void SetHistoryHead(absl::string_view id, uint64_t seq);
 
  private:

@@ -124,7 +124,7 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
   t->level = static_cast<uint8_t>(level);
   t->paused = rec.paused;
   t->rated = rec.rated;
-  if (rec.history_head > Ticket::kMaxHistorySeq) {
+  if (rec.history_head > kMaxHistorySeq) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ticket \"", rec.id, "\": history sequence out of range"));
   }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "engine/ticket_id.h"
+#include "engine/ticket_record.h"
 
 namespace slad::engine {
 
@@ -160,7 +161,6 @@ struct Ticket {
   TargetRuns targets;
   uint32_t history_lo = 0;
 
-  static constexpr uint64_t kMaxHistorySeq = (uint64_t{1} << 48) - 1;
   uint64_t history_head() const {
     return uint64_t{history_hi} << 32 | history_lo;
   }

@@ -40,6 +40,10 @@ struct AdjustmentRecord {
   friend bool operator==(const AdjustmentRecord&, const AdjustmentRecord&) = default;
 };
 
+// History sequence numbers fit 48 bits (Ticket keeps its head in 48):
+// 2.8e14 records, decades at the rates this machine sustains.
+inline constexpr uint64_t kMaxHistorySeq = (uint64_t{1} << 48) - 1;
+
 struct TicketRecord {
   std::string id;
   std::string kind;

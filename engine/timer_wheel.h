@@ -59,9 +59,9 @@ struct TimerHandle {
 // to a mark naming the list instead of to no timer. The pool grows by
 // 2 MiB chunks (ChunkedVector), never by copying: a doubling std::vector
 // stalled the event loop on the copy and first touch of hundreds of MB at
-// millions of timers. No operation allocates once the pool has grown to the peak number
-// of allocated timers; Reserve() sizes it up front. Slot heads and bitmaps
-// are a fixed ~5.6 KiB.
+// millions of timers. No operation allocates once the pool has grown to
+// the peak number of allocated timers; Reserve() sizes it up front. Slot
+// heads and bitmaps are a fixed ~5.6 KiB.
 class TimerWheel {
  public:
   static constexpr int kSlotBits = 6;

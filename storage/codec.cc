@@ -247,7 +247,7 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   uint8_t format, flags;
   uint64_t n;
   if (!in.Byte(&format)) return Corrupt("ticket");
-  if (format != kTicketFormat && format != 1) {
+  if (format != kTicketFormat && format != kLegacyTicketFormat) {
     return absl::DataLossError("ticket record of unknown format " +
                                std::to_string(format));
   }

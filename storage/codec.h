@@ -22,6 +22,7 @@ namespace slad::storage::codec {
 
 // Ticket values: 2 adds the history head; 1 is read as head 0.
 inline constexpr uint8_t kTicketFormat = 2;
+inline constexpr uint8_t kLegacyTicketFormat = 1;
 inline constexpr uint8_t kStatsFormat = 1;
 inline constexpr uint8_t kOutboxFormat = 1;
 // History values: 2 is a link of a ticket's chain, under a seq key; 1 was

@@ -215,28 +215,26 @@ absl::Status CheckSchema(Store::Impl* impl) {
   wo.sync = true;
   std::string value;
   codec::PutFixed64BE(&value, Store::kSchemaVersion);
-  rocksdb::WriteBatch stamp;
-  RETURN_IF_ERROR(FromRocks(
-      stamp.Put(impl->cf(kMeta), std::string(codec::kSchemaKey), value),
-      "write schema version"));
-  // Versions 1 and 2 keyed history by id. The new version is stamped
-  // first, with a marker, so that an older slad refuses a database half
-  // migrated and a start cut off resumes the migration. A new database
-  // (version 0) is only stamped.
-  if (version != 0) {
-    RETURN_IF_ERROR(FromRocks(
-        stamp.Put(impl->cf(kMeta), std::string(codec::kHistoryMigrationKey),
-                  value),
-        "write schema version"));
+  const std::string schema_key(codec::kSchemaKey);
+  const std::string marker_key(codec::kHistoryMigrationKey);
+  if (version == 0) {  // a new database: nothing to migrate
+    return FromRocks(impl->db->Put(wo, impl->cf(kMeta), schema_key, value),
+                     "write schema version");
   }
-  if (version != Store::kSchemaVersion) {
+  if (version < Store::kSchemaVersion) {
+    // Versions 1 and 2 keyed history by id. The new version is stamped
+    // first, with a marker, so that an older slad refuses a database half
+    // migrated and a start cut off resumes the migration.
+    rocksdb::WriteBatch stamp;
+    RETURN_IF_ERROR(FromRocks(stamp.Put(impl->cf(kMeta), schema_key, value),
+                              "write schema version"));
+    RETURN_IF_ERROR(FromRocks(stamp.Put(impl->cf(kMeta), marker_key, value),
+                              "write schema version"));
     RETURN_IF_ERROR(
         FromRocks(impl->db->Write(wo, &stamp), "write schema version"));
   }
-  if (version == 0) return absl::OkStatus();
   RETURN_IF_ERROR(MigrateLegacyHistory(impl));
-  return FromRocks(impl->db->Delete(wo, impl->cf(kMeta),
-                                    std::string(codec::kHistoryMigrationKey)),
+  return FromRocks(impl->db->Delete(wo, impl->cf(kMeta), marker_key),
                    "write schema version");
 }
 

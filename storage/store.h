@@ -114,9 +114,6 @@ struct RecoveryReport {
 class Store {
  public:
   static constexpr uint32_t kSchemaVersion = 3;
-  // History sequence numbers fit 48 bits (engine::Ticket::history_head):
-  // 2.8e14 records, decades at the rates this machine sustains.
-  static constexpr uint64_t kMaxHistorySeq = (uint64_t{1} << 48) - 1;
 
   // Opens or creates the database. Refuses (FailedPrecondition) a database
   // written by a newer schema; reports corruption as DataLoss.

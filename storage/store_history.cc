@@ -17,17 +17,6 @@
 #include "storage/store_impl.h"
 
 namespace slad::storage {
-namespace {
-
-absl::string_view View(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-rocksdb::Slice Slice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
-
-}  // namespace
 
 void Store::Impl::TrimPending() {
   const uint64_t written = written_units.load(std::memory_order_acquire);
@@ -73,13 +62,11 @@ absl::StatusOr<uint64_t> Store::PurgedHistoryHead(absl::string_view id) const {
   const auto pending = impl_->pending_heads.find(id);
   if (pending != impl_->pending_heads.end()) return pending->second.head;
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
-  if (impl_->db == nullptr) {
-    return absl::UnavailableError(
-        "storage is reopening after a write error; try again");
-  }
+  if (impl_->db == nullptr) return Closed();
   std::string value;
-  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(),
-                                           impl_->cf(kHeads), Slice(id), &value);
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(kHeads),
+                     rocksdb::Slice(id.data(), id.size()), &value);
   if (s.IsNotFound()) return 0;
   RETURN_IF_ERROR(FromRocks(s, "read history head"));
   uint64_t head = 0;
@@ -97,10 +84,7 @@ absl::Status Store::ReadHistory(absl::string_view id,
     ASSIGN_OR_RETURN(seq, PurgedHistoryHead(id));
   }
   std::shared_lock<std::shared_mutex> lock(impl_->db_mu);
-  if (impl_->db == nullptr) {
-    return absl::UnavailableError(
-        "storage is reopening after a write error; try again");
-  }
+  if (impl_->db == nullptr) return Closed();
   const auto& pending = impl_->pending_records;
   const size_t first = out->size();
   std::string value;
@@ -147,9 +131,7 @@ absl::Status Store::ReadHistory(absl::string_view id,
 absl::Status MigrateLegacyHistory(Store::Impl* impl) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  rocksdb::ReadOptions ro;
-  ro.readahead_size = 8 << 20;
-  ro.fill_cache = false;
+  const rocksdb::ReadOptions ro = ScanOptions();
   // Both iterators read the state before the first batch. Ticket ids are
   // met in key order in both families, so the tickets are walked beside
   // the history: a Get would copy and sort the tickets family's vector
@@ -190,7 +172,7 @@ absl::Status MigrateLegacyHistory(Store::Impl* impl) {
     if (codec::ParseHistoryKey(View(it->key()), &seq)) continue;
     absl::string_view key_id;
     if (!codec::ParseLegacyHistoryKey(View(it->key()), &key_id, &seq) ||
-        seq == 0 || seq > Store::kMaxHistorySeq) {
+        seq == 0 || seq > engine::kMaxHistorySeq) {
       return absl::DataLossError("a malformed history key");
     }
     if (key_id != id) {

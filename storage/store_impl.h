@@ -93,6 +93,26 @@ struct Store::Impl {
   void DropOutboxThrough(uint64_t seq);
 };
 
+inline absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// For scans that read each block once: a large readahead turns the scan
+// into sequential reads, and not filling the cache keeps the scan from
+// evicting what serving needs.
+inline rocksdb::ReadOptions ScanOptions() {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 8 << 20;
+  ro.fill_cache = false;
+  return ro;
+}
+
+// What reads answer while the writer reopens the database (db is null).
+inline absl::Status Closed() {
+  return absl::UnavailableError(
+      "storage is reopening after a write error; try again");
+}
+
 // Rewrites a schema 1 or 2 history family in schema 3's layout
 // (store_history.cc); Open runs it once, before stamping the version.
 absl::Status MigrateLegacyHistory(Store::Impl* impl);

@@ -16,25 +16,6 @@
 namespace slad::storage {
 namespace {
 
-absl::string_view View(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-// For scans that read each block once: a large readahead turns the scan
-// into sequential reads, and not filling the cache keeps the scan from
-// evicting what serving needs.
-rocksdb::ReadOptions ScanOptions() {
-  rocksdb::ReadOptions ro;
-  ro.readahead_size = 8 << 20;
-  ro.fill_cache = false;
-  return ro;
-}
-
-absl::Status Closed() {
-  return absl::UnavailableError(
-      "storage is reopening after a write error; try again");
-}
-
 // Turns on the compactions Options::defer_compactions held back. A failure
 // is logged by RocksDB and leaves them off; the store still works, and the
 // next open turns them on.
