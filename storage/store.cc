@@ -130,12 +130,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
     o.periodic_compaction_seconds = kHistoryRecompactSeconds;
   }
   if (f == kMeta) o.merge_operator = impl.stats_merge;
-  // Ticket records arrive in random id order and are only read back by the
-  // recovery scan, never looked up while serving: an append-only vector
-  // memtable (sorted once, at flush or scan) replaces a skip-list search
-  // per write, the writer thread's largest cost (docs/BENCHMARKS.md,
-  // "Daemon throughput").
-  if (f == kTickets) o.memtable_factory.reset(new rocksdb::VectorRepFactory());
+  // Ticket records arrive in random id order, and meta takes every unit's
+  // stats increments (merges into a few hundred hot cells) and counters;
+  // both are read only when the store opens, never while serving. An
+  // append-only vector memtable (sorted once, at flush or scan) replaces a
+  // skip-list search per write: for tickets that was the writer thread's
+  // largest cost (docs/BENCHMARKS.md, "Daemon throughput"), for meta a
+  // tenth of slad's CPU flat out ("Seventh session").
+  if (f == kTickets || f == kMeta) {
+    o.memtable_factory.reset(new rocksdb::VectorRepFactory());
+  }
   return o;
 }
 
