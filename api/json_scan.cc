@@ -37,4 +37,29 @@ LeadingObject FindLeadingObject(absl::string_view line) {
   return lead;
 }
 
+absl::string_view SniffStringMember(absl::string_view line,
+                                    absl::string_view key) {
+  auto skip_spaces = [&](size_t i) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    return i;
+  };
+  for (size_t at = line.find(key); at != absl::string_view::npos;
+       at = line.find(key, at + 1)) {
+    const size_t after = at + key.size();
+    if (at == 0 || line[at - 1] != '"' || after >= line.size() ||
+        line[after] != '"') {
+      continue;
+    }
+    size_t i = skip_spaces(after + 1);
+    if (i >= line.size() || line[i] != ':') continue;
+    i = skip_spaces(i + 1);
+    if (i >= line.size() || line[i] != '"') return {};
+    const size_t begin = i + 1;
+    const size_t end = line.find_first_of("\"\\", begin);
+    if (end == absl::string_view::npos || line[end] != '"') return {};
+    return line.substr(begin, end - begin);
+  }
+  return {};
+}
+
 }  // namespace slad::api

@@ -27,6 +27,14 @@ struct LeadingObject {
 };
 LeadingObject FindLeadingObject(absl::string_view line);
 
+// The text of the first string member named `key` in `line`, found
+// without parsing: `"key"`, optional spaces, `:`, optional spaces, then a
+// string without escapes. For hints only (the daemon prefetches the
+// ticket of a line it has not decoded yet): the match may sit in a nested
+// object, and a value with escapes, or none, gives empty.
+absl::string_view SniffStringMember(absl::string_view line,
+                                    absl::string_view key);
+
 }  // namespace slad::api
 
 #endif  // SLAD_API_JSON_SCAN_H_

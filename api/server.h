@@ -75,6 +75,10 @@ class Server {
   // not learn that the ticket exists.
   void Execute(Session* session, uint64_t slot, const Request& request,
                absl::string_view line, const Principal& principal);
+  // A hint that a request on ticket `id` comes soon (Engine::Prefetch).
+  void Prefetch(absl::string_view id, engine::Engine::Hint hint) const {
+    engine_->Prefetch(id, hint);
+  }
   void Subscribe(Session* session, uint64_t slot, const Request& request);
   void Ack(Session* session, uint64_t slot, const Request& request);
   absl::Status ReadOutbox(uint64_t after, size_t limit,

@@ -133,6 +133,16 @@ void Engine::ApplyBatch(
   }
 }
 
+void Engine::Prefetch(absl::string_view id, Hint hint) const {
+  if (id.empty()) return;
+  const size_t hash = ids_.hash_function()(id);
+  if (hint == Hint::kProbe) {
+    ids_.prefetch(id, hash);
+  } else {
+    PrefetchTicket(id, hash);
+  }
+}
+
 uint32_t Engine::PrefetchTicket(absl::string_view id, size_t hash) const {
   if (id.empty()) return kNoSlot;
   auto it = ids_.find(SlotGuess{id}, hash);

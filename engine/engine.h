@@ -115,6 +115,16 @@ class Engine {
   void ApplyBatch(absl::Span<const Command> cmds, Effects* out,
                   absl::FunctionRef<void(size_t, const absl::Status&)> done);
 
+  // A hint that a command on ticket `id` comes soon, for a caller that
+  // sees its commands coming one at a time (the daemon reading pipelined
+  // lines): their memory misses then overlap with the work before them,
+  // as ApplyBatch's do within a batch. kProbe fetches the id table's probe
+  // position; kRecord, given for the same id a few commands later, reads
+  // that position and fetches the ticket record and timer node it names.
+  // Only reads: a wrong or stale hint costs a useless prefetch.
+  enum class Hint { kProbe, kRecord };
+  void Prefetch(absl::string_view id, Hint hint) const;
+
   // Fires everything due at or before `now_ms`, in deadline order.
   void Advance(int64_t now_ms, Effects* out);
 

@@ -37,5 +37,27 @@ TEST(JsonScanTest, NoObjectToLookInto) {
   EXPECT_EQ(FindLeadingObject(R"({"a":"b\)").length, 0u);  // inside an escape
 }
 
+TEST(JsonScanTest, SniffFindsAStringMemberWithoutParsing) {
+  EXPECT_EQ(SniffStringMember(R"({"op":"event","id":"T-1","name":"x"})", "id"),
+            "T-1");
+  EXPECT_EQ(SniffStringMember(R"({"id" : "T 2"})", "id"), "T 2");
+  // The key's text as a value, or inside another key, is not the key.
+  EXPECT_EQ(SniffStringMember(R"({"name":"id","id":"T3"})", "id"), "T3");
+  EXPECT_EQ(SniffStringMember(R"({"kid":"a","idx":"b","id":"T4"})", "id"),
+            "T4");
+  EXPECT_EQ(SniffStringMember(R"({"note":"\"id\":\"no\"","id":"T5"})", "id"),
+            "T5");
+  EXPECT_EQ(SniffStringMember(R"({"id":"")", "id"), "");
+}
+
+TEST(JsonScanTest, SniffGivesNothingWhereItCannotBeSure) {
+  EXPECT_EQ(SniffStringMember(R"({"id":"T\u0031"})", "id"), "");  // escapes
+  EXPECT_EQ(SniffStringMember(R"({"id":7})", "id"), "");
+  EXPECT_EQ(SniffStringMember(R"({"id":"T1)", "id"), "");  // unterminated
+  EXPECT_EQ(SniffStringMember(R"({"id")", "id"), "");
+  EXPECT_EQ(SniffStringMember(R"({"op":"stats"})", "id"), "");
+  EXPECT_EQ(SniffStringMember("", "id"), "");
+}
+
 }  // namespace
 }  // namespace slad::api

@@ -244,6 +244,38 @@ TEST(EngineBatchTest, BatchAppliesExactlyAsOneCommandAtATime) {
   }
 }
 
+// Prefetch hints only read: interleaved with the commands, on the ids
+// they name, ids nobody has and garbage, they change no outcome.
+TEST(EngineBatchTest, PrefetchHintsChangeNothing) {
+  for (uint64_t seed : testing::PropertySeeds(1, 5)) {
+    SCOPED_TRACE("SLAD_TEST_SEED=" + std::to_string(seed));
+    std::vector<std::string> ids;
+    const std::vector<Command> cmds = RandomCommands(seed, 2000, &ids);
+    auto plain = Engine::Create(TestPolicy(), kMonday);
+    auto hinted = Engine::Create(TestPolicy(), kMonday);
+    ASSERT_TRUE(plain.ok() && hinted.ok());
+    testing::SplitMix64 rng(seed + 7);
+    const std::string junk[] = {"", "nobody", std::string(300, 'x'),
+                                std::string("\0a", 2)};
+    Effects a, b;
+    for (size_t i = 0; i < cmds.size(); ++i) {
+      for (size_t ahead = 1; ahead <= 8 && i + ahead < cmds.size(); ++ahead) {
+        const Engine::Hint hint =
+            rng.OneIn(2) ? Engine::Hint::kProbe : Engine::Hint::kRecord;
+        (*hinted)->Prefetch(rng.OneIn(4) ? absl::string_view(junk[rng.Below(4)])
+                                         : cmds[i + ahead].id,
+                            hint);
+      }
+      a.Clear();
+      b.Clear();
+      const absl::Status sa = (*plain)->Apply(cmds[i], &a);
+      const absl::Status sb = (*hinted)->Apply(cmds[i], &b);
+      ASSERT_EQ(Outcome(sb, b), Outcome(sa, a)) << "command " << i;
+    }
+    EXPECT_EQ(Snapshot(**hinted), Snapshot(**plain));
+  }
+}
+
 // Recovery hands records over in chunks; one that cannot be restored
 // stops the chunk there, with its error, and what came before is in.
 TEST(EngineBatchTest, RestoreBatchStopsAtTheFirstRefusedRecord) {
