@@ -27,11 +27,12 @@ struct LeadingObject {
 };
 LeadingObject FindLeadingObject(absl::string_view line);
 
-// The text of the first string member named `key` in `line`, found
-// without parsing: `"key"`, optional spaces, `:`, optional spaces, then a
-// string without escapes. For hints only (the daemon prefetches the
-// ticket of a line it has not decoded yet): the match may sit in a nested
-// object, and a value with escapes, or none, gives empty.
+// The text of the first member named `key` in `line`, found without
+// parsing: `"key"`, optional spaces, `:`, optional spaces, then a string
+// without escapes. For hints only (the daemon prefetches the ticket of a
+// line it has not decoded yet): the match may sit in a nested object, and
+// a first match whose value is not such a string (escapes, a number, an
+// object) gives empty, as does no match.
 absl::string_view SniffStringMember(absl::string_view line,
                                     absl::string_view key);
 

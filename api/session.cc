@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/durability.h"
-#include "api/json_scan.h"
+#include "api/line_lookahead.h"
 #include "api/server.h"
 
 namespace slad::api {
@@ -23,52 +23,6 @@ std::string PeerOf(const asio::ip::tcp::socket& socket) {
   if (ec) return "?";
   return absl::StrCat(ep.address().to_string(), ":", ep.port());
 }
-
-// The ticket ids of the lines ahead of the one being handled, sniffed
-// from their text (SniffStringMember), so that the engine starts their
-// memory misses while the lines before them run (Engine::Prefetch): the
-// id table's probe position kFar lines ahead, the record found there kNear
-// lines ahead. A pipelining client's read holds dozens of lines, and at a
-// million tickets each one's lookup is otherwise a few cache misses in a
-// row. Reads only the bytes it is given; a wrong id costs a useless
-// prefetch.
-class LineLookahead {
- public:
-  LineLookahead(const Server& server, const char* begin, const char* end)
-      : server_(server), next_(begin), end_(end) {}
-
-  // Before the chunk's next line (the lines counted from `begin`).
-  void Advance() {
-    using Hint = engine::Engine::Hint;
-    while (sniffed_ < handled_ + kFar && next_ < end_) {
-      const char* nl =
-          static_cast<const char*>(std::memchr(next_, '\n', end_ - next_));
-      const char* line_end = nl != nullptr ? nl : end_;
-      absl::string_view& id = ids_[sniffed_ % kFar];
-      id = SniffStringMember(absl::string_view(next_, line_end - next_), "id");
-      server_.Prefetch(id, Hint::kProbe);
-      // The chunk's first lines get no head start for their records.
-      if (sniffed_ < kNear) server_.Prefetch(id, Hint::kRecord);
-      next_ = nl != nullptr ? nl + 1 : end_;
-      ++sniffed_;
-    }
-    if (handled_ + kNear < sniffed_) {
-      server_.Prefetch(ids_[(handled_ + kNear) % kFar], Hint::kRecord);
-    }
-    ++handled_;
-  }
-
- private:
-  // Ring of sniffed ids: line j's at j % kFar. Each line sniffed takes the
-  // place of the one handled before, whose hints are all given.
-  static constexpr size_t kFar = 8, kNear = 4;
-  const Server& server_;
-  const char* next_;
-  const char* const end_;
-  std::array<absl::string_view, kFar> ids_;
-  size_t sniffed_ = 0;
-  size_t handled_ = 0;
-};
 
 }  // namespace
 
@@ -218,7 +172,10 @@ size_t Session::Consume(const char* data, size_t n) {
   const char* p = data;
   const char* const end = data + n;
   const size_t max_in_flight = server_->limits().max_in_flight;
-  LineLookahead lookahead(*server_, data, end);
+  const auto hint = [this](absl::string_view id, LineLookahead::Hint h) {
+    server_->Prefetch(id, h);
+  };
+  LineLookahead lookahead(data, end, hint);
   while (p < end && !closed_ && !draining_) {
     if (slots_.size() >= max_in_flight && !discarding_) break;
     lookahead.Advance();

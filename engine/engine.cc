@@ -134,7 +134,8 @@ void Engine::ApplyBatch(
 }
 
 void Engine::Prefetch(absl::string_view id, Hint hint) const {
-  if (id.empty()) return;
+  // No ticket has a longer id: not worth hashing.
+  if (id.empty() || id.size() > kMaxIdBytes) return;
   const size_t hash = ids_.hash_function()(id);
   if (hint == Hint::kProbe) {
     ids_.prefetch(id, hash);

@@ -93,8 +93,8 @@ rocksdb::DBOptions DbOptions(const Options& options) {
   // A restart replays the WAL into memtables and serves from them; writing
   // them out first (up to max_total_wal_size) only delays serving.
   o.avoid_flush_during_recovery = true;
-  // The tickets family's vector memtable (FamilyOptions) does not support
-  // concurrent inserts; there is one writer thread anyway.
+  // The vector memtables of tickets and meta (FamilyOptions) do not
+  // support concurrent inserts; there is one writer thread anyway.
   o.allow_concurrent_memtable_write = false;
   return o;
 }

@@ -47,12 +47,17 @@ TEST(JsonScanTest, SniffFindsAStringMemberWithoutParsing) {
             "T4");
   EXPECT_EQ(SniffStringMember(R"({"note":"\"id\":\"no\"","id":"T5"})", "id"),
             "T5");
-  EXPECT_EQ(SniffStringMember(R"({"id":"")", "id"), "");
+  const std::string empty_value = R"({"id":"","x":1})";
+  const absl::string_view found = SniffStringMember(empty_value, "id");
+  EXPECT_EQ(found, "");
+  EXPECT_EQ(found.data(), empty_value.data() + 7);  // found, and empty
 }
 
 TEST(JsonScanTest, SniffGivesNothingWhereItCannotBeSure) {
   EXPECT_EQ(SniffStringMember(R"({"id":"T\u0031"})", "id"), "");  // escapes
   EXPECT_EQ(SniffStringMember(R"({"id":7})", "id"), "");
+  // The first match decides, even in a nested object.
+  EXPECT_EQ(SniffStringMember(R"({"x":{"id":1},"id":"T"})", "id"), "");
   EXPECT_EQ(SniffStringMember(R"({"id":"T1)", "id"), "");  // unterminated
   EXPECT_EQ(SniffStringMember(R"({"id")", "id"), "");
   EXPECT_EQ(SniffStringMember(R"({"op":"stats"})", "id"), "");
