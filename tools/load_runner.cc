@@ -21,7 +21,7 @@ namespace {
 // What the listener thread measured.
 struct Listened {
   Histogram lateness_us;
-  std::map<std::string, int64_t, std::less<>> by_name;
+  std::map<std::string, int64_t> by_name;
   int64_t events = 0;
   int64_t redelivered = 0;  // seq already seen, or due before the run
   int64_t duplicates = 0;   // the same event again under a new seq
@@ -121,11 +121,7 @@ void ListenSlad(LoadShared* shared, Listened* out) {
       }
       ++out->events;
       shared->events.fetch_add(1, std::memory_order_relaxed);
-      auto counted = out->by_name.find(name);
-      if (counted == out->by_name.end()) {
-        counted = out->by_name.emplace(std::string(name), 0).first;
-      }
-      ++counted->second;
+      ++out->by_name[std::string(name)];
       if (name == "warning" || name == "breached" || name == "escalated") {
         out->lateness_us.Record(arrived_us - at_ms * 1000);
         out->read_us.Record(now_us - at_ms * 1000);
@@ -308,7 +304,7 @@ bool RunLoad(const LoadConfig& config, const LoadMix& mix,
   result->events = listened.events;
   result->redelivered = listened.redelivered;
   result->duplicates = listened.duplicates;
-  result->events_by_name = {listened.by_name.begin(), listened.by_name.end()};
+  result->events_by_name = listened.by_name;
   result->lateness_us = listened.lateness_us;
   result->lateness_read_us = listened.read_us;
   Collect(shared, workers, end_ms, result);
