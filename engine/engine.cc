@@ -185,7 +185,7 @@ absl::Status Engine::Dispatch(const Command& cmd, Effects* out) {
     case Op::kEvent: status = OnEvent(slot, cmd, out); break;
     case Op::kPause: status = Pause(slot, cmd.at_ms); break;
     case Op::kResume: status = Resume(slot, cmd.at_ms); break;
-    case Op::kPriority: status = SetPriority(slot, cmd); break;
+    case Op::kPriority: status = SetPriority(slot, cmd, out); break;
     case Op::kAssign: status = Assign(slot, cmd); break;
     case Op::kEscalate: status = Escalate(slot, cmd, out); break;
     case Op::kResolve: return Resolve(slot, cmd.at_ms, out);
@@ -344,8 +344,10 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
 // start and pauses, not from the budget their deadline was placed with,
 // which a policy reload may have changed); their deadlines are recomputed
 // with the current policy's durations for the new priority. A breach
-// already happened stays a fact: breached targets keep their deadline.
-absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
+// already happened stays a fact: breached targets keep their deadline, and
+// a breach now asking for a higher level (a major priority asks for the
+// top) escalates at once.
+absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out) {
   ASSIGN_OR_RETURN(const int priority, PriorityOf(cmd));
   Ticket& t = tickets_[slot];
   if (priority != t.priority) RETURN_IF_ERROR(RoomInLog(t));
@@ -360,7 +362,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
         policy_->kind(t.kind).targets[i].budget_ms[priority] - used_ms;
     r.deadline_ms = left_ms > 0
                         ? AddOrNever(cal, ref_ms, left_ms)
-                        : SubtractOrStart(cal, ref_ms, -left_ms, r.start_ms);
+                        : internal::RanOutAt(cal, ref_ms, -left_ms, r.start_ms);
     // Warnings whose threshold already passed are not sent late; one due
     // exactly now still fires, after the command, like any due instant.
     const std::vector<int64_t>& points =
@@ -376,6 +378,12 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd) {
                                 t.priority, static_cast<uint8_t>(priority)});
   }
   t.priority = static_cast<uint8_t>(priority);
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    const TargetRun& r = t.targets[i];
+    if (r.state != TargetState::kRunning || !r.breached) continue;
+    RaiseLevel(t, DesiredLevel(t, r), cmd.at_ms, policy_->kind(t.kind).targets[i].name,
+               r.deadline_ms, out);
+  }
   return absl::OkStatus();
 }
 

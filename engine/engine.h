@@ -281,7 +281,7 @@ class Engine {
   absl::Status OnEvent(uint32_t slot, const Command& cmd, Effects* out);
   absl::Status Pause(uint32_t slot, int64_t at_ms);
   absl::Status Resume(uint32_t slot, int64_t at_ms);
-  absl::Status SetPriority(uint32_t slot, const Command& cmd);
+  absl::Status SetPriority(uint32_t slot, const Command& cmd, Effects* out);
   absl::Status Assign(uint32_t slot, const Command& cmd);
   absl::Status Escalate(uint32_t slot, const Command& cmd, Effects* out);
   absl::Status Resolve(uint32_t slot, int64_t at_ms, Effects* out);

@@ -76,7 +76,14 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
 
 std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
   const TargetRun& r = t.targets[target];
-  if (r.state != TargetState::kRunning || r.paused) return std::nullopt;
+  if (r.state != TargetState::kRunning) return std::nullopt;
+  if (r.paused) {
+    // A paused clock waits, unless it had run out before its pause (a
+    // priority change while paused gave it a budget it had used up): that
+    // breach is a fact already, sent at once and dated where it ran out.
+    if (!r.breached && r.deadline_ms < r.mark_ms) return Due{Due::kBreach, r.deadline_ms};
+    return std::nullopt;
+  }
   Calendar& cal = CalendarOf(t);
   if (!r.breached) {
     const std::vector<int64_t>& points =

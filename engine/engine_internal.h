@@ -27,6 +27,18 @@ inline int64_t SubtractOrStart(Calendar& cal, int64_t end_ms,
   absl::StatusOr<int64_t> t = cal.Subtract(end_ms, business_ms);
   return std::max(t.ok() ? *t : floor_ms, floor_ms);
 }
+// Where a clock that has used `overrun_ms` of business time more than its
+// budget by `ref_ms` ran out: the earliest instant with that much working
+// time before ref_ms, as Add() places a deadline (one that lands on a
+// closing time is that closing time, not the next opening). Never before
+// `floor_ms`, the clock's start.
+inline int64_t RanOutAt(Calendar& cal, int64_t ref_ms, int64_t overrun_ms,
+                        int64_t floor_ms) {
+  absl::StatusOr<int64_t> before = cal.Subtract(ref_ms, overrun_ms + 1);
+  if (!before.ok()) return floor_ms;
+  absl::StatusOr<int64_t> t = cal.Add(*before, 1);
+  return std::max(t.ok() ? *t : floor_ms, floor_ms);
+}
 inline int64_t BetweenOrZero(Calendar& cal, int64_t a_ms, int64_t b_ms) {
   absl::StatusOr<int64_t> d = cal.Between(a_ms, b_ms);
   return d.ok() ? *d : 0;

@@ -286,19 +286,47 @@ TEST_F(EngineReloadTest, ABreachedTargetKeepsItsBudgetThroughAPriorityChange) {
   EXPECT_EQ(Explain("S", "response").budget_ms, 2 * kHour);
 }
 
-// Two priority changes in one pause, the first putting the deadline before
-// the pause: the second keeps all the time used (74 min), not the first's
-// budget (60 min), so going back to normal gives back the first deadline.
-TEST_F(EngineReloadTest, TimeUsedPastAMovedDeadlineIsKept) {
+// A priority change in a pause whose clock had already run past the new
+// budget: the breach is a fact at once, dated where the clock ran out
+// (POLICY.md), not left for the resume to date inside the pause. A later
+// change keeps that deadline, as for any breached clock, and the time
+// used (74 min) is still all counted.
+TEST_F(EngineReloadTest, APausedClockPastItsNewBudgetBreachesAtOnce) {
   Open("S", "sales", kT0);
   Simple(Op::kPause, "S", kT0 + 74 * kMin);
   SetPriority("S", "urgent", kT0 + 2 * kHour);
-  EXPECT_EQ(Get("S").deadline_ms, kT0 + kHour);  // paused: no breach
+  EXPECT_EQ(Events(), (Lines{"breached @60", "escalated @60"}));
+  TargetView tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + kHour);
+  EXPECT_TRUE(tv.breached);
+  EXPECT_TRUE(tv.paused);
   SetPriority("S", "normal", kT0 + 3 * kHour);
-  const TargetView tv = Get("S");
-  EXPECT_EQ(tv.deadline_ms, kT0 + 2 * kHour);
+  tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + kHour);
   EXPECT_EQ(tv.elapsed_ms, 74 * kMin);
-  EXPECT_EQ(tv.remaining_ms, 46 * kMin);
+  EXPECT_EQ(tv.remaining_ms, -14 * kMin);
+  // Resumed, the clock runs on from its 14 min past: the deadline moves by
+  // the pause, as every deadline does.
+  Simple(Op::kResume, "S", kT0 + 4 * kHour);
+  tv = Get("S");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 4 * kHour - 14 * kMin);
+  EXPECT_EQ(tv.remaining_ms, -14 * kMin);
+}
+
+// A clock that ran out exactly at a closing time: a priority change past
+// it places the deadline at that closing time, where Add() would have put
+// it (Mon 17:00), not at the next opening (Tue 09:00).
+TEST_F(EngineReloadTest, ABudgetUsedUpAtClosingTimeRanOutThere) {
+  Policy p = OldPolicy();
+  p.kinds.at("complaint").targets[0].within.ms = 16 * kHour;
+  p.kinds.at("complaint").targets[0].within_by_priority["urgent"].ms = 8 * kHour;
+  engine_ = std::move(*Engine::Create(std::move(p), kT0));
+  Open("C", "complaint", kT0 + 9 * kHour);  // Mon 09:00
+  SetPriority("C", "urgent", kT0 + kDay + 15 * kHour);  // Tue 15:00: 14 h used
+  EXPECT_EQ(Events(), (Lines{"breached @1020", "escalated @1020"}));
+  const TargetView tv = Get("C");
+  EXPECT_EQ(tv.deadline_ms, kT0 + 17 * kHour);
+  EXPECT_EQ(tv.remaining_ms, -6 * kHour);
 }
 
 // A clock stopped while paused, the pause then ended at that same instant:

@@ -217,6 +217,25 @@ TEST_F(EngineScenarioTest, MajorTicketGoesStraightToManagement) {
   EXPECT_FALSE(engine_->NextDue().has_value());
 }
 
+// An after-sales request breached and escalated to the supervisor, then
+// made major (001 §2.2: major cases go to management): the breach now asks
+// for the top level, so the ticket goes to management at the change, not
+// left at supervisor with no step due.
+TEST_F(EngineScenarioTest, BreachedTicketMadeMajorGoesToManagementAtOnce) {
+  ASSERT_TRUE(Open("A4", "after_sales", "2026-03-02 10:00").ok());
+  EXPECT_EQ(AdvanceTo("2026-03-02 12:00"),
+            (Lines{"warning response @2026-03-02 11:36 (2026-03-02 12:00)",
+                   "breached response @2026-03-02 12:00 (2026-03-02 12:00)",
+                   "escalated response @2026-03-02 12:00 (2026-03-02 12:00) "
+                   "agent>supervisor"}));
+  ASSERT_TRUE(Priority("A4", "major", "2026-03-02 12:10").ok());
+  EXPECT_EQ(Events(),
+            (Lines{"escalated response @2026-03-02 12:10 (2026-03-02 12:00) "
+                   "supervisor>management"}));
+  EXPECT_EQ(LevelOf("A4"), "management");
+  EXPECT_FALSE(engine_->NextDue().has_value());
+}
+
 // A resolved after-sales request reopened two days later: `response`
 // starts on `reopened`, so a fresh 2 h clock runs from the reopen; a
 // response exactly at its deadline is on time. The window is 168 h after

@@ -189,7 +189,8 @@ class ReferenceEngine {
                        std::vector<engine::Event>* out);
   void Pause(Ticket& t, int64_t at);
   void Resume(Ticket& t, int64_t at);
-  absl::Status SetPriority(Ticket& t, const engine::Command& cmd);
+  absl::Status SetPriority(Ticket& t, const engine::Command& cmd,
+                           std::vector<engine::Event>* out);
   absl::Status Escalate(Ticket& t, const engine::Command& cmd,
                         std::vector<engine::Event>* out);
   void Resolve(Ticket& t, int64_t at, std::vector<engine::Event>* out);
@@ -293,7 +294,7 @@ inline absl::Status ReferenceEngine::Dispatch(const engine::Command& cmd,
       if (!t.paused) return absl::FailedPreconditionError("not paused");
       Resume(t, cmd.at_ms);
       return absl::OkStatus();
-    case Op::kPriority: return SetPriority(t, cmd);
+    case Op::kPriority: return SetPriority(t, cmd, out);
     case Op::kAssign:
       if (cmd.team) t.team = std::string(*cmd.team);
       if (cmd.assignee) t.assignee = std::string(*cmd.assignee);
@@ -369,7 +370,8 @@ inline void ReferenceEngine::Resume(Ticket& t, int64_t at) {
 // used up puts the deadline where it ran out, warnings already passed are
 // skipped.
 inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
-                                                 const engine::Command& cmd) {
+                                                 const engine::Command& cmd,
+                                                 std::vector<engine::Event>* out) {
   const std::string p = cmd.priority ? std::string(*cmd.priority)
                                      : policy_.default_priority;
   if (!KnownPriority(p)) return absl::InvalidArgumentError("unknown priority");
@@ -387,14 +389,24 @@ inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
     const int64_t used = Budget(t, i) - left_before;
     const int64_t budget = Budget(changed, i);
     const int64_t left = budget - used;
+    // Used up: where it ran out, the earliest instant with the overrun
+    // before ref (as Add places a deadline on a closing time).
     r.deadline_ms = left > 0 ? cal.Add(ref, left)
-                             : std::max(cal.Subtract(ref, -left), r.start_ms);
+                             : std::max(cal.Add(cal.Subtract(ref, -left + 1), 1),
+                                        r.start_ms);
     // A point exactly equal to `left` is due now, not passed: what is due
     // at the command's instant fires after it.
     r.warned = 0;
     for (int64_t point : WarningPoints(t, budget)) r.warned += point > left;
   }
   t.priority = p;
+  // A breach now asking for a higher level (major: the top) escalates now.
+  for (size_t i = 0; i < t.targets.size(); ++i) {
+    const Target& r = t.targets[i];
+    if (r.state != State::kRunning || !r.breached) continue;
+    Raise(t, Desired(t, r), cmd.at_ms, KindOf(t).spec->targets[i].name, r.deadline_ms,
+          out);
+  }
   return absl::OkStatus();
 }
 
@@ -510,7 +522,13 @@ inline void ReferenceEngine::Stop(Ticket& t, size_t i, int64_t at,
 inline std::optional<ReferenceEngine::Due> ReferenceEngine::NextDue(
     const Ticket& t, size_t i) const {
   const Target& r = t.targets[i];
-  if (r.state != State::kRunning || r.paused) return std::nullopt;
+  if (r.state != State::kRunning) return std::nullopt;
+  // Paused: nothing falls due, but a breach that happened before the pause
+  // (a priority change while paused used the budget up) is sent at once.
+  if (r.paused) {
+    if (!r.breached && r.deadline_ms < r.mark_ms) return Due{DueWhat::kBreach, r.deadline_ms};
+    return std::nullopt;
+  }
   const RefCalendar& cal = KindOf(t).calendar;
   const int64_t budget = Budget(t, i);
   if (!r.breached) {
