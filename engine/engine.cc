@@ -473,10 +473,8 @@ absl::Status Engine::Rate(const Command& cmd, Effects* out) {
 absl::Status Engine::ForAll(const Command& cmd, Effects* out) {
   const bool pause = cmd.op == Op::kPauseAll;
   out->count = 0;
-  int kind = -1;
-  if (!cmd.filter.kind.empty() && (kind = policy_->KindId(cmd.filter.kind)) < 0) {
-    return absl::OkStatus();  // no ticket has an unknown kind
-  }
+  RETURN_IF_ERROR(CheckFilter(cmd.filter));
+  const int kind = cmd.filter.kind.empty() ? -1 : policy_->KindId(cmd.filter.kind);
   std::optional<uint32_t> team;
   if (!cmd.filter.team.empty()) {
     auto it = name_ids_.find(cmd.filter.team);
@@ -521,6 +519,36 @@ void Engine::UnlinkDesk(uint32_t slot) {
   } else {
     it->second = t.desk_next;
   }
+}
+
+// Teams and assignees are free names (one nobody has matches nothing);
+// kinds, priorities, levels and targets are the policy's, and a name it
+// does not have is a mistake to report, not a filter that silently
+// matches nothing (a typo in pause_all would otherwise answer count 0).
+absl::Status Engine::CheckFilter(const Filter& f) const {
+  if (!f.kind.empty() && policy_->KindId(f.kind) < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown kind \"", f.kind, "\""));
+  }
+  if (!f.priority.empty() && policy_->PriorityId(f.priority) < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown priority \"", f.priority, "\""));
+  }
+  if (!f.level.empty() && policy_->LevelId(f.level) < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown level \"", f.level, "\""));
+  }
+  // A target some kind has is a fair filter even beside a kind without it
+  // (an empty page), as two names that exist match no ticket together.
+  if (!f.target.empty()) {
+    bool known = false;
+    for (int k = 0; k < policy_->kind_count() && !known; ++k) {
+      known = policy_->TargetId(k, f.target) >= 0;
+    }
+    if (!known) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("no kind has a target \"", f.target, "\""));
+    }
+  }
+  return absl::OkStatus();
 }
 
 bool Engine::Matches(const Ticket& t, const Filter& f) const {

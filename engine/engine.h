@@ -292,6 +292,8 @@ class Engine {
   static constexpr uint32_t kNoSlot = UINT32_MAX;
   void LinkDesk(uint32_t slot);
   void UnlinkDesk(uint32_t slot);
+  // InvalidArgument for a kind, priority, level or target the policy lacks.
+  absl::Status CheckFilter(const Filter& f) const;
   bool Matches(const Ticket& t, const Filter& f) const;
 
   // Target clock arithmetic on the ticket's calendar.

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
+#include "engine/status_macros.h"
 
 // The engine's queries: each reads indexes kept current by the commands
 // (engine.cc) and costs what it returns.
@@ -189,6 +190,7 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
                           const Command& cmd, int64_t end_ms,
                           std::string* next_cursor, Visit&& visit) {
   next_cursor->clear();
+  RETURN_IF_ERROR(CheckFilter(cmd.filter));
   auto it = index.begin();
   if (!cmd.cursor.empty()) {
     std::vector<absl::string_view> parts = absl::StrSplit(cmd.cursor, '.');
@@ -263,7 +265,7 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
   if (t == nullptr) return absl::NotFoundError(absl::StrCat("no ticket \"", id, "\""));
   const int i = policy_->TargetId(t->kind, target);
   if (i < 0) {
-    return absl::NotFoundError(absl::StrCat("ticket \"", id, "\" has no target \"",
+    return absl::InvalidArgumentError(absl::StrCat("ticket \"", id, "\" has no target \"",
                                             target, "\""));
   }
   const TargetRun& r = t->targets[i];

@@ -347,6 +347,12 @@ class Harness {
     for (const char* id : kIds) CompareTicket(id);
     Filter f = RandomFilter();
     if (rng_.OneIn(4)) f.target = Pick(kTargets);
+    if (!ref_->CheckFilter(f).ok()) {
+      OverduePage page;
+      EXPECT_EQ(engine_->Overdue(Command{.op = Op::kOverdue, .filter = f}, &page).code(),
+                absl::StatusCode::kInvalidArgument);
+      return !::testing::Test::HasFailure();
+    }
     CompareOverdue(f);
     CompareDueSoon(f, static_cast<int64_t>(rng_.Below(2 * kDay)));
     return !::testing::Test::HasFailure();

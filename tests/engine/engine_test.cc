@@ -603,6 +603,37 @@ TEST_F(EngineTest, PauseAllTouchesOnlyMatchingTickets) {
   EXPECT_FALSE(engine_->Get("W")->paused);
 }
 
+// A filter naming a kind, priority, level or target the policy lacks is a
+// mistake reported as such (bad_field on the wire), never an empty answer:
+// a typo in pause_all would otherwise pause nothing and say count 0. A team
+// nobody has is just a team with no tickets yet.
+TEST_F(EngineTest, FiltersWithNamesThePolicyLacksAreRefused) {
+  ASSERT_TRUE(Open("E", "after_sales", kMonday, std::nullopt, "east").ok());
+  OverduePage overdue;
+  DueSoonPage due;
+  for (Filter f : {Filter{.kind = "complaints"}, Filter{.priority = "urgentt"},
+                   Filter{.level = "boss"}, Filter{.target = "reply"}}) {
+    Command q{.op = Op::kOverdue, .filter = f};
+    EXPECT_EQ(engine_->Overdue(q, &overdue).code(), absl::StatusCode::kInvalidArgument);
+    q.op = Op::kDueSoon;
+    q.within_ms = kHour;
+    EXPECT_EQ(engine_->DueSoon(q, &due).code(), absl::StatusCode::kInvalidArgument);
+    Command all{.op = Op::kPauseAll, .at_ms = kMonday + kMin, .reason = "outage",
+                .filter = f};
+    EXPECT_EQ(Do(all).code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_FALSE(engine_->Get("E")->paused);
+  Command nobody{.op = Op::kPauseAll, .at_ms = kMonday + kMin, .reason = "outage"};
+  nobody.filter.team = "nobody";
+  ASSERT_TRUE(Do(nobody).ok());
+  EXPECT_EQ(effects_.count, 0u);
+  // Names that exist but match nothing together: an empty page.
+  Command q{.op = Op::kOverdue};
+  q.filter.kind = "complaint";
+  q.filter.target = "response";
+  EXPECT_TRUE(engine_->Overdue(q, &overdue).ok());
+}
+
 TEST_F(EngineTest, DueSoonListsRunningTargetsSoonestFirstWithinTheWindow) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());  // due 02:00
   ASSERT_TRUE(Open("B", "after_sales", kMonday, "urgent").ok());  // due 01:00
@@ -645,7 +676,11 @@ TEST_F(EngineTest, ExplainShowsCountedTimeDaysAndPauses) {
   ASSERT_EQ(e->days.size(), 2u);
   EXPECT_EQ(e->days[0].date, "2026-01-10");
   EXPECT_EQ(e->days[0].why, "weekend");
-  EXPECT_EQ(engine_->Explain("C", "nope").status().code(), absl::StatusCode::kNotFound);
+  // An unknown target name is a bad field (API.md), the unknown id not_found.
+  EXPECT_EQ(engine_->Explain("C", "nope").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Explain("nobody", "response").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 // explain lists what moved this target's deadline: not a pause or a

@@ -10,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -177,7 +178,13 @@ TEST(GroupCommitTest, OnlyTheLatestTrailerIsWrittenOncePerBatch) {
   std::vector<std::string> written;
   GroupCommitter::Sink sink = fake.sink();
   auto write = sink.write;
+  // The writer thread holds the first batch at the gate before the test
+  // appends the rest: otherwise it may wake late and take the second unit,
+  // with its seq=0 trailer, in its first batch.
+  std::promise<void> entered;
+  bool first = true;
   sink.write = [&, write](rocksdb::WriteBatch& b) {
+    if (std::exchange(first, false)) entered.set_value();
     absl::Status s = write(b);
     struct Collect : rocksdb::WriteBatch::Handler {
       std::vector<std::string>* out;
@@ -195,6 +202,7 @@ TEST(GroupCommitTest, OnlyTheLatestTrailerIsWrittenOncePerBatch) {
   rocksdb::WriteBatch unit, trailer;
   ASSERT_TRUE(unit.Put("a", "1").ok());
   committer.Append(&unit, nullptr, [](absl::Status) {});  // taken at once
+  entered.get_future().wait();
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(unit.Put("k" + std::to_string(i), "v").ok());
     ASSERT_TRUE(trailer.Put("seq", std::to_string(i)).ok());

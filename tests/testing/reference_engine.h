@@ -154,6 +154,9 @@ class ReferenceEngine {
 
   std::optional<RefTicketView> Get(const std::string& id) const;
   // Every row, in no particular order (the caller sorts).
+  // InvalidArgument if `f` names a kind, priority, level or target the
+  // policy lacks; Overdue and DueSoon then have no answer.
+  absl::Status CheckFilter(const engine::Filter& f) const;
   std::vector<RefItem> Overdue(const engine::Filter& f) const;
   std::vector<RefItem> DueSoon(const engine::Filter& f, int64_t within_ms) const;
 
@@ -456,8 +459,25 @@ inline absl::Status ReferenceEngine::Rate(const engine::Command& cmd) {
   return absl::OkStatus();
 }
 
+inline absl::Status ReferenceEngine::CheckFilter(const engine::Filter& f) const {
+  const auto has = [](const auto& names, absl::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  bool target = f.target.empty();
+  for (const auto& [name, kind] : policy_.kinds) {
+    for (const engine::TargetSpec& spec : kind.targets) target |= spec.name == f.target;
+  }
+  if ((!f.kind.empty() && !policy_.kinds.count(std::string(f.kind))) ||
+      (!f.priority.empty() && !has(policy_.priorities, f.priority)) ||
+      (!f.level.empty() && !has(policy_.escalation.levels, f.level)) || !target) {
+    return absl::InvalidArgumentError("a name the policy lacks");
+  }
+  return absl::OkStatus();
+}
+
 inline absl::Status ReferenceEngine::ForAll(const engine::Command& cmd) {
   const bool pause = cmd.op == engine::Op::kPauseAll;
+  if (absl::Status s = CheckFilter(cmd.filter); !s.ok()) return s;
   for (auto& [id, t] : open_) {
     if (t.paused == pause || !Matches(t, cmd.filter)) continue;
     pause ? Pause(t, cmd.at_ms) : Resume(t, cmd.at_ms);
