@@ -111,10 +111,13 @@ absl::Status ParseLimits(const Reader& r, const toml::node& node,
       ASSIGN_OR_RETURN(limits->max_in_flight, r.Size(value, k, 1));
     } else if (k == "outbox_page") {
       ASSIGN_OR_RETURN(limits->outbox_page, r.Size(value, k, 1));
+    } else if (k == "max_at_ahead_ms") {
+      ASSIGN_OR_RETURN(limits->max_at_ahead_ms, r.Size(value, k, 0));
     } else {
       return r.UnknownKey(key, " in [limits]",
                           "max_connections, max_line_bytes, "
-                          "max_output_bytes, max_in_flight, outbox_page");
+                          "max_output_bytes, max_in_flight, outbox_page, "
+                          "max_at_ahead_ms");
     }
   }
   return absl::OkStatus();

@@ -33,6 +33,10 @@ struct Limits {
   size_t max_in_flight = 4096;
   // Outbox events read per page when a subscriber catches up.
   size_t outbox_page = 256;
+  // On the system clock, how far a request's `at` may be ahead of it. The
+  // engine's clock never goes back, so one `at` far ahead would move every
+  // deadline, and every later `at`, with it, for good.
+  size_t max_at_ahead_ms = 1000;
 };
 
 // `data` (or --data) for the in-memory store: nothing survives a restart.

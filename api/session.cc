@@ -254,9 +254,21 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
         return;
       }
       subscribe_asked_ = true;
+      asked_group_ = std::string(request_.group);
       server_->Subscribe(this, slot, request_);
       return;
     case SessionOp::kAck:
+      // Only the connection that subscribes a group acknowledges it: an
+      // ack from anywhere else (another team's token, a stray script)
+      // would drop events that group's consumer has not had.
+      if (!subscribe_asked_ || request_.group != asked_group_) {
+        FillError(slot, request_.req,
+                  WireError(WireCode::kFailedPrecondition,
+                            absl::StrCat("this connection does not subscribe group \"",
+                                         request_.group,
+                                         "\"; ack on the connection that does")));
+        return;
+      }
       server_->Ack(this, slot, request_);
       return;
     default:
@@ -275,6 +287,11 @@ void Session::Auth(uint64_t slot) {
   }
   const Principal* principal = server_->tokens().Authenticate(request_.token);
   if (principal == nullptr) {
+    // A refused auth leaves the connection unauthenticated, whatever an
+    // earlier auth on it granted: until one succeeds, everything else is
+    // unauthorized (API.md).
+    authed_ = false;
+    principal_ = Principal{};
     Log(absl::StrCat("auth refused from ", peer_, ": unknown token"));
     FillError(slot, request_.req,
               WireError(WireCode::kUnauthorized, "unknown token"));

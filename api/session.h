@@ -156,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Subscription: events up to cursor_ are queued or skipped.
   std::string group_;
   bool subscribe_asked_ = false;  // a subscribe was accepted (maybe pending)
+  std::string asked_group_;       // its group: the only one this may ack
   uint64_t cursor_ = 0;
   bool caught_up_ = false;
   std::vector<storage::OutboxEvent> page_;

@@ -274,6 +274,11 @@ TEST_F(DaemonTest, RolesDecideWhatEachTokenMayDo) {
   EXPECT_EQ(CodeOf(Ask(ingest, Advance(kMonday9 + kHour))), "forbidden");
   EXPECT_EQ(CodeOf(Ask(ingest, R"({"op":"subscribe","group":"g"})")),
             "forbidden");
+  // A refused auth undoes the earlier one: the connection is
+  // unauthenticated until an auth succeeds again.
+  EXPECT_EQ(CodeOf(Ask(ingest, Auth("wrong"))), "unauthorized");
+  EXPECT_EQ(CodeOf(Ask(ingest, Open("A2"))), "unauthorized");
+  EXPECT_TRUE(IsOk(Ask(ingest, Auth("ingest-secret")), "\"a\""));
 
   LineClient op = daemon_->Connect();
   EXPECT_TRUE(IsOk(Ask(op, Auth("operator-secret")), "\"a\""));

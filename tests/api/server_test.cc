@@ -2,6 +2,8 @@
 // daemon does when the store cannot take writes, and when it fails for
 // good. (The real binary is driven by daemon_test.cc.)
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "api/server.h"
 
 #include <signal.h>
@@ -103,7 +105,7 @@ class ServerTest : public ::testing::Test {
   void SetUp() override {
     DaemonConfig config;
     config.listen_port = 0;
-    config.manual_clock = true;
+    config.manual_clock = !system_clock_;
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(
         config, std::make_unique<FakeDurability>(&writable_, &fail_commits_));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -122,6 +124,7 @@ class ServerTest : public ::testing::Test {
     return c.ReadLine().value_or("");
   }
 
+  bool system_clock_ = false;  // set before SetUp
   std::atomic<bool> writable_{true};
   std::atomic<bool> fail_commits_{false};
   std::unique_ptr<Server> server_;
@@ -131,6 +134,37 @@ class ServerTest : public ::testing::Test {
 
 constexpr char kOpen[] =
     R"({"op":"open","req":1,"id":"A","kind":"complaint","at":1767574800000})";
+
+class SystemClockServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    system_clock_ = true;
+    ServerTest::SetUp();
+  }
+};
+
+// On the system clock a request's `at` far ahead would move the engine's
+// clock (which never goes back), every deadline and every later `at` for
+// good: any client, even a read-only query, could. Past max_at_ahead_ms
+// (1 s) it is bad_field and nothing moves; within it, it is taken.
+TEST_F(SystemClockServerTest, AnAtFarAheadOfTheSystemClockIsRefused) {
+  LineClient c = LineClient::Connect(server_->port());
+  const int64_t now = absl::ToUnixMillis(absl::Now());
+  const std::string ahead = absl::StrCat(now + 3'600'000);
+  std::string reply = Ask(c, absl::StrCat(R"({"op":"get","req":1,"id":"A","at":)", ahead, "}"));
+  EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("ahead of this daemon's clock"), std::string::npos) << reply;
+  reply = Ask(c, absl::StrCat(R"({"op":"open","req":2,"id":"A","kind":"complaint","at":)",
+                              ahead, "}"));
+  EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << reply;
+  // Nothing moved: an open stamped now is taken, and so is one a little
+  // ahead (a client whose clock runs 100 ms fast).
+  EXPECT_EQ(Ask(c, R"({"op":"open","req":3,"id":"A","kind":"complaint"})"),
+            R"({"req":3,"ok":true})");
+  EXPECT_EQ(Ask(c, absl::StrCat(R"({"op":"open","req":4,"id":"B","kind":"complaint","at":)",
+                                absl::ToUnixMillis(absl::Now()) + 100, "}")),
+            R"({"req":4,"ok":true})");
+}
 
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   LineClient c = LineClient::Connect(server_->port());
@@ -195,8 +229,9 @@ TEST_F(ServerTest, APipelinedBurstIsOneCommitAnsweredInOrder) {
 // whose cursor then kept the outbox from being trimmed.
 TEST_F(ServerTest, SecondGroupOnAConnectionAndAckOfUnknownGroupAreRefused) {
   LineClient c = LineClient::Connect(server_->port());
+  // Only the connection that subscribes a group acknowledges it.
   EXPECT_NE(Ask(c, R"({"op":"ack","req":1,"group":"never","seq":5})")
-                .find(R"("code":"not_found")"),
+                .find(R"("code":"failed_precondition")"),
             std::string::npos);
   // Pipelined: the second subscribe arrives before the first's commit.
   ASSERT_TRUE(c.SendRaw(R"({"op":"subscribe","req":2,"group":"a"})" "\n"
@@ -209,7 +244,13 @@ TEST_F(ServerTest, SecondGroupOnAConnectionAndAckOfUnknownGroupAreRefused) {
   EXPECT_EQ(Ask(c, R"({"op":"ack","req":4,"group":"a","seq":0})"),
             R"({"req":4,"ok":true})");
   EXPECT_NE(Ask(c, R"({"op":"ack","req":5,"group":"b","seq":0})")
-                .find(R"("code":"not_found")"),
+                .find(R"("code":"failed_precondition")"),
+            std::string::npos);
+  // Another connection cannot ack group a (a consumer's events would be
+  // dropped before it had them).
+  LineClient other = LineClient::Connect(server_->port());
+  EXPECT_NE(Ask(other, R"({"op":"ack","req":6,"group":"a","seq":9})")
+                .find(R"("code":"failed_precondition")"),
             std::string::npos);
 }
 
