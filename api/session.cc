@@ -145,8 +145,9 @@ void Session::Feed(const char* data, size_t n) {
   consuming_ = false;
   if (closed_ || draining_) return;
   if (used < n || slots_.size() >= server_->limits().max_in_flight) {
-    // Go on once half the replies are out, with what was read and not yet
-    // consumed: a pipelining client is slowed down by TCP, never refused.
+    // Go on once half the replies are out (and the output is down to a
+    // quarter of its limit), with what was read and not yet consumed: a
+    // pipelining client is slowed down by TCP, never refused.
     unread_.assign(data + used, n - used);
     in_flight_paused_ = true;
     return;
@@ -177,7 +178,7 @@ size_t Session::Consume(const char* data, size_t n) {
   };
   LineLookahead lookahead(data, end, hint);
   while (p < end && !closed_ && !draining_) {
-    if (slots_.size() >= max_in_flight && !discarding_) break;
+    if (!discarding_ && (slots_.size() >= max_in_flight || OutputHigh())) break;
     lookahead.Advance();
     const char* nl =
         static_cast<const char*>(std::memchr(p, '\n', end - p));
@@ -399,17 +400,32 @@ void Session::Release() {
   if (!CheckBudget()) return;
   Write();
   MaybeClose();
-  if (in_flight_paused_ && !closed_ && !consuming_ &&
-      slots_.size() <= server_->limits().max_in_flight / 2) {
-    in_flight_paused_ = false;
-    if (draining_) return;
-    std::string rest;
-    rest.swap(unread_);
-    if (rest.empty()) {
-      Read();
-    } else {
-      Feed(rest.data(), rest.size());
-    }
+  MaybeResumeConsuming();
+}
+
+// Queries are answered at once, so a burst of them could pile up replies
+// faster than the client takes them: reading stops while the output is
+// over half its limit (Consume), and goes on here once it is down to a
+// quarter (after a write) and half the replies in flight are out. The
+// limit itself then only catches a client that stopped reading.
+bool Session::OutputHigh() const {
+  return Buffered() >= server_->limits().max_output_bytes / 2;
+}
+
+void Session::MaybeResumeConsuming() {
+  if (!in_flight_paused_ || closed_ || consuming_ ||
+      slots_.size() > server_->limits().max_in_flight / 2 ||
+      Buffered() > server_->limits().max_output_bytes / 4) {
+    return;
+  }
+  in_flight_paused_ = false;
+  if (draining_) return;
+  std::string rest;
+  rest.swap(unread_);
+  if (rest.empty()) {
+    Read();
+  } else {
+    Feed(rest.data(), rest.size());
   }
 }
 
@@ -464,6 +480,7 @@ void Session::OnWrite(const asio::error_code& ec) {
   if (subscribed() && !caught_up_ && !ending_) Pump();
   Write();
   MaybeClose();
+  MaybeResumeConsuming();
 }
 
 void Session::StartSubscription(absl::string_view group, uint64_t acked) {

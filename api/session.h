@@ -101,6 +101,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t OpenSlot();
   void Release();
   size_t Buffered() const;
+  bool OutputHigh() const;
+  void MaybeResumeConsuming();
   bool CheckBudget();
   void Write();
   void OnWrite(const asio::error_code& ec);

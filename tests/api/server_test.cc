@@ -106,6 +106,7 @@ class ServerTest : public ::testing::Test {
     DaemonConfig config;
     config.listen_port = 0;
     config.manual_clock = !system_clock_;
+    if (max_output_bytes_ > 0) config.limits.max_output_bytes = max_output_bytes_;
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(
         config, std::make_unique<FakeDurability>(&writable_, &fail_commits_));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -125,6 +126,7 @@ class ServerTest : public ::testing::Test {
   }
 
   bool system_clock_ = false;  // set before SetUp
+  size_t max_output_bytes_ = 0;  // set before SetUp; 0: the default
   std::atomic<bool> writable_{true};
   std::atomic<bool> fail_commits_{false};
   std::unique_ptr<Server> server_;
@@ -164,6 +166,37 @@ TEST_F(SystemClockServerTest, AnAtFarAheadOfTheSystemClockIsRefused) {
   EXPECT_EQ(Ask(c, absl::StrCat(R"({"op":"open","req":4,"id":"B","kind":"complaint","at":)",
                                 absl::ToUnixMillis(absl::Now()) + 100, "}")),
             R"({"req":4,"ok":true})");
+}
+
+class SmallOutputServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    max_output_bytes_ = 64 * 1024;
+    ServerTest::SetUp();
+  }
+};
+
+// A client that pipelines thousands of queries in one burst and reads the
+// replies as they come gets them all: the session stops reading while its
+// output is over half the limit, instead of piling up replies past it
+// and cutting the client off as a slow consumer (with a reset that could
+// destroy replies already sent).
+TEST_F(SmallOutputServerTest, APipelinedBurstOfQueriesIsPacedNotCutOff) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  constexpr int kGets = 3000;  // ~1 MB of replies: 16 times the limit
+  std::string burst;
+  for (int i = 0; i < kGets; ++i) {
+    absl::StrAppend(&burst, R"({"op":"get","req":)", i + 2, R"(,"id":"A"})", "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(burst));
+  const std::vector<std::string> replies = c.ReadLines(kGets);
+  ASSERT_EQ(replies.size(), static_cast<size_t>(kGets)) << (replies.empty() ? "" : replies.back().substr(0, 300));
+  for (int i = 0; i < kGets; i += 499) {
+    EXPECT_EQ(replies[i].rfind(absl::StrCat(R"({"req":)", i + 2, R"(,"ok":true)"), 0),
+              0u) << replies[i];
+  }
+  EXPECT_EQ(replies.back().find("slow_consumer"), std::string::npos);
 }
 
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
