@@ -377,7 +377,9 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out
     Log(t).push_back(Adjustment{cmd.at_ms, 0, Adjustment::kPriority,
                                 t.priority, static_cast<uint8_t>(priority)});
   }
+  const StatGroups was = Groups(t, -1);
   t.priority = static_cast<uint8_t>(priority);
+  stats_.Moved(was, Groups(t, -1), t.opened_ms, t.resolution_counted);
   for (size_t i = 0; i < t.targets.size(); ++i) {
     const TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning || !r.breached) continue;
@@ -389,12 +391,14 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out
 
 absl::Status Engine::Assign(uint32_t slot, const Command& cmd) {
   Ticket& t = tickets_[slot];
+  const StatGroups was = Groups(t, -1);
   if (cmd.team) {
     UnlinkDesk(slot);
     t.team = Intern(*cmd.team);
     LinkDesk(slot);
   }
   if (cmd.assignee) t.assignee = Intern(*cmd.assignee);
+  stats_.Moved(was, Groups(t, -1), t.opened_ms, t.resolution_counted);
   return absl::OkStatus();
 }
 
@@ -419,7 +423,10 @@ absl::Status Engine::Resolve(uint32_t slot, int64_t at_ms, Effects* out) {
   UnlinkDesk(slot);
   ids_.erase(slot);
   t.paused = false;
-  stats_.Resolved(Groups(t, -1), t.opened_ms);
+  if (!t.resolution_counted) {
+    stats_.Resolved(Groups(t, -1), t.opened_ms);
+    t.resolution_counted = true;
+  }
   out->changed.push_back(t.id.str());
   resolved_.Add(std::move(t), at_ms);
   ResetTicket(t);

@@ -47,6 +47,7 @@ void Engine::ToRecord(const Ticket& t, int64_t resolved_ms,
   out->resolved_ms = resolved_ms;
   out->paused = t.paused;
   out->rated = t.rated;
+  out->resolution_counted = t.resolution_counted;
   out->history_head = t.history_head();
   out->targets.resize(t.targets.size());
   const auto& targets = policy_->kind(t.kind).targets;
@@ -124,6 +125,8 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
   t->level = static_cast<uint8_t>(level);
   t->paused = rec.paused;
   t->rated = rec.rated;
+  // Records older than the flag: a resolved one was counted when resolved.
+  t->resolution_counted = rec.resolution_counted || rec.resolved_ms != 0;
   if (rec.history_head > kMaxHistorySeq) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ticket \"", rec.id, "\": history sequence out of range"));

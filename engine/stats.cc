@@ -98,6 +98,25 @@ void StatsBook::Add(const StatGroups& g, int64_t at_ms, uint64_t Cell::*field,
   ForEachCell(g, at_ms, [&](Cell& c) { c.*field += n; });
 }
 
+void StatsBook::Moved(const StatGroups& from, const StatGroups& to,
+                      int64_t opened_ms, bool resolved) {
+  const int64_t hour = FloorHour(opened_ms);
+  for (GroupBy by : {GroupBy::kTeam, GroupBy::kAssignee, GroupBy::kPriority}) {
+    const auto b = static_cast<uint8_t>(by);
+    if (from.ids[b] == to.ids[b]) continue;
+    // Counters are sums of increments, stored and merged as such, so a
+    // decrement is the wrapped increment -1 (uint64 arithmetic).
+    for (const auto& [group, delta] : {std::pair{from.ids[b], ~uint64_t{0}},
+                                       std::pair{to.ids[b], uint64_t{1}}}) {
+      auto [cell, change] = Touch(Key{b, hour, group});
+      for (Cell* c : {cell, change}) {
+        c->opened += delta;
+        if (resolved) c->resolved += delta;
+      }
+    }
+  }
+}
+
 void StatsBook::Stopped(const StatGroups& g, int64_t at_ms, bool late,
                         int64_t business_ms) {
   const uint16_t bucket = Bucket(business_ms);

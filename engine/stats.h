@@ -46,6 +46,13 @@ class StatsBook {
   void Resolved(const StatGroups& g, int64_t opened_ms) {
     Add(g, opened_ms, &Cell::resolved, 1);
   }
+  // A ticket moved from groups `from` to `to` (assign, priority change):
+  // its `opened`, and its `resolved` once counted, move with it, in the
+  // hour it was opened, so that each group's resolution rate is of the
+  // tickets it holds (and stays within 0..1). Other facts stay where they
+  // happened.
+  void Moved(const StatGroups& from, const StatGroups& to, int64_t opened_ms,
+             bool resolved);
   void Stopped(const StatGroups& g, int64_t at_ms, bool late, int64_t business_ms);
   void Rated(const StatGroups& g, int64_t at_ms, int score);
 

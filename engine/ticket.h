@@ -148,8 +148,11 @@ struct Ticket {
   uint16_t kind = 0;
   uint8_t priority = 0;
   uint8_t level = 0;
-  bool paused = false;
-  bool rated = false;
+  bool paused : 1 = false;
+  bool rated : 1 = false;
+  // Its resolution is in the stats (the first resolve counts it; one after
+  // a reopen does not, or `resolved` would pass `opened`).
+  bool resolution_counted : 1 = false;
   // The sequence number of the ticket's newest history record (0: none),
   // which links to the one before it (docs/STORAGE.md, "History"): 48
   // bits, split over two places the layout had as padding, so that the

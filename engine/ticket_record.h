@@ -55,6 +55,7 @@ struct TicketRecord {
   int64_t resolved_ms = 0;  // 0: open
   bool paused = false;
   bool rated = false;
+  bool resolution_counted = false;  // Ticket::resolution_counted
   // The ticket's newest history record (Ticket::history_head); 0: none.
   uint64_t history_head = 0;
   std::vector<TargetRecord> targets;  // in the kind's target order

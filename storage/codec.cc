@@ -13,7 +13,9 @@
 //                    history:varint
 //                    ntargets:varint target* nlog:varint adjustment*
 //                    (0x01: the same without history, read as 0)
-//     flags       := bit0 paused | bit1 rated | bit2 resolved_ms != 0
+//     flags       := bit0 paused | bit1 rated | bit2 resolved_ms != 0 |
+//                    bit3 resolution counted in the stats (0x03 only:
+//                    the same as 0x02 otherwise, written when bit 3 is set)
 //   target        := name:str state:byte warned:byte steps:byte tflags:byte
 //                    [start_ms:rel] [deadline_ms:rel] [mark_ms:rel]
 //     tflags      := bit0 paused | bit1 breached | bit2 start_ms != 0 |
@@ -223,7 +225,8 @@ uint64_t DecodeFixed64BE(const char* p) {
 }
 
 void EncodeTicket(const engine::TicketRecord& t, std::string* dst) {
-  dst->push_back(static_cast<char>(kTicketFormat));
+  dst->push_back(static_cast<char>(t.resolution_counted ? kTicketFormatCounted
+                                                        : kTicketFormat));
   PutString(dst, t.kind);
   PutString(dst, t.priority);
   PutString(dst, t.team);
@@ -231,7 +234,8 @@ void EncodeTicket(const engine::TicketRecord& t, std::string* dst) {
   PutString(dst, t.level);
   PutSigned(dst, t.opened_ms);
   const uint8_t flags = (t.paused ? 1 : 0) | (t.rated ? 2 : 0) |
-                        (t.resolved_ms != 0 ? 4 : 0);
+                        (t.resolved_ms != 0 ? 4 : 0) |
+                        (t.resolution_counted ? 8 : 0);
   dst->push_back(static_cast<char>(flags));
   if (t.resolved_ms != 0) PutRel(dst, t.resolved_ms, t.opened_ms);
   PutVarint64(dst, t.history_head);
@@ -247,7 +251,8 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   uint8_t format, flags;
   uint64_t n;
   if (!in.Byte(&format)) return Corrupt("ticket");
-  if (format != kTicketFormat && format != kLegacyTicketFormat) {
+  if (format != kTicketFormat && format != kTicketFormatCounted &&
+      format != kLegacyTicketFormat) {
     return absl::DataLossError("ticket record of unknown format " +
                                std::to_string(format));
   }
@@ -255,17 +260,18 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   if (!in.String(&out->kind) || !in.String(&out->priority) ||
       !in.String(&out->team) || !in.String(&out->assignee) ||
       !in.String(&out->level) || !in.Signed(&out->opened_ms) ||
-      !in.Byte(&flags) || flags > 7) {
+      !in.Byte(&flags) || flags > (format == kTicketFormatCounted ? 15 : 7)) {
     return Corrupt("ticket");
   }
   out->paused = flags & 1;
   out->rated = flags & 2;
+  out->resolution_counted = flags & 8;
   out->resolved_ms = 0;
   if ((flags & 4) && !in.Rel(out->opened_ms, &out->resolved_ms)) {
     return Corrupt("ticket");
   }
   out->history_head = 0;
-  if (format == kTicketFormat && !in.Varint(&out->history_head)) {
+  if (format != kLegacyTicketFormat && !in.Varint(&out->history_head)) {
     return Corrupt("ticket");
   }
   // Each target and adjustment takes at least 5 bytes: a corrupt count

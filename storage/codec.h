@@ -22,6 +22,9 @@ namespace slad::storage::codec {
 
 // Ticket values: 2 adds the history head; 1 is read as head 0.
 inline constexpr uint8_t kTicketFormat = 2;
+// kTicketFormat with flag bit 3 (resolution counted): written only for a
+// ticket that has it, so that what an older slad can read stays readable.
+inline constexpr uint8_t kTicketFormatCounted = 3;
 inline constexpr uint8_t kLegacyTicketFormat = 1;
 inline constexpr uint8_t kStatsFormat = 1;
 inline constexpr uint8_t kOutboxFormat = 1;

@@ -789,11 +789,45 @@ TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
   EXPECT_EQ(table->rows[1].group, "west");
   EXPECT_EQ(table->rows[1].breached, 1u);
 
+  // Resolved, reopened, moved to west and resolved again: one ticket
+  // opened and one resolved, counted for the team that holds it, so no
+  // rate passes 1 (it once read 2 by kind, and 1 of 0 for west).
+  ASSERT_TRUE(Simple(Op::kReopen, "A", kMonday + 6 * kHour).ok());
+  Command to_west{.op = Op::kAssign, .at_ms = kMonday + 6 * kHour, .id = "A"};
+  to_west.team = "west";
+  ASSERT_TRUE(Do(to_west).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + 7 * kHour).ok());
+  table = engine_->Stats(q);
+  ASSERT_EQ(table->rows.size(), 2u);
+  EXPECT_EQ(table->rows[0].opened, 1u);  // east: B
+  EXPECT_EQ(table->rows[0].resolved, 0u);
+  EXPECT_EQ(table->rows[1].opened, 2u);  // west: C, and A moved in
+  EXPECT_EQ(table->rows[1].resolved, 1u);
+  EXPECT_DOUBLE_EQ(table->rows[1].resolution_rate, 0.5);
+  Command by_kind = q;
+  by_kind.group_by = GroupBy::kKind;
+  table = engine_->Stats(by_kind);
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].opened, 3u);
+  EXPECT_EQ(table->rows[0].resolved, 1u);
+  // A priority change moves the ticket between priority groups the same way.
+  Command urgent{.op = Op::kPriority, .at_ms = kMonday + 8 * kHour, .id = "B"};
+  urgent.priority = "urgent";
+  ASSERT_TRUE(Do(urgent).ok());
+  Command by_priority = q;
+  by_priority.group_by = GroupBy::kPriority;
+  table = engine_->Stats(by_priority);
+  ASSERT_TRUE(table.ok());
+  std::map<std::string, uint64_t> opened;
+  for (const StatsRow& row : table->rows) opened[row.group] = row.opened;
+  EXPECT_EQ(opened["normal"], 2u);
+  EXPECT_EQ(opened["urgent"], 1u);
+
   q.group_by = GroupBy::kTarget;
   table = engine_->Stats(q);
   ASSERT_EQ(table->rows.size(), 1u);
   EXPECT_EQ(table->rows[0].group, "response");
-  EXPECT_EQ(table->rows[0].started, 3u);
+  EXPECT_EQ(table->rows[0].started, 4u);  // A's clock restarted on reopen
   // Outside the range: nothing.
   q.from_ms = kMonday + 48 * kHour;
   q.to_ms = kMonday + 49 * kHour;

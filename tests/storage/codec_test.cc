@@ -59,9 +59,28 @@ TEST(CodecTest, TypicalOpenTicketIsCompact) {
 TEST(CodecTest, UnknownFormatIsDataLoss) {
   std::string bytes;
   EncodeTicket(SampleTicket(), &bytes);
-  bytes[0] = kTicketFormat + 1;
+  bytes[0] = kTicketFormatCounted + 1;
   engine::TicketRecord back;
   EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes, &back)));
+}
+
+// A ticket whose resolution is counted is written as format 3 (flag bit
+// 3); every other ticket stays format 2, readable by a slad before the
+// flag. Format 2 with bit 3 set is corrupt, not read as counted.
+TEST(CodecTest, ResolutionCountedIsFormatThreeOnly) {
+  engine::TicketRecord t = SampleTicket();
+  std::string bytes;
+  EncodeTicket(t, &bytes);
+  EXPECT_EQ(bytes[0], kTicketFormat);
+  t.resolution_counted = true;
+  bytes.clear();
+  EncodeTicket(t, &bytes);
+  EXPECT_EQ(bytes[0], kTicketFormatCounted);
+  engine::TicketRecord back;
+  ASSERT_TRUE(DecodeTicket(t.id, bytes, &back).ok());
+  EXPECT_EQ(back, t);
+  bytes[0] = kTicketFormat;
+  EXPECT_TRUE(absl::IsDataLoss(DecodeTicket(t.id, bytes, &back)));
 }
 
 // Format 1 (before the history head) is format 2 without the head's
