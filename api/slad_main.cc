@@ -61,6 +61,16 @@ void SetTunables(char** argv) {
   }
   if (value == before) return;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  // By the binary's own path, not /proc/self/exe: the process is named
+  // after the file it runs, and `exe` is not what pgrep, killall and top
+  // are asked for. A binary replaced or deleted since it started reads as
+  // "... (deleted)"; /proc/self/exe still runs it.
+  char path[4096];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n > 0) {
+    path[n] = '\0';
+    if (!absl::EndsWith(path, " (deleted)")) execv(path, argv);
+  }
   execv("/proc/self/exe", argv);
   // No re-exec (no /proc, say): run as we are, with glibc's defaults.
   if (tunables != nullptr) {

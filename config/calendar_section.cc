@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
@@ -92,8 +93,14 @@ class CalendarParser {
     const std::optional<std::string> name = node.value<std::string>();
     absl::TimeZone tz;
     if (!name.has_value()) return r_.Error(node, "timezone: want a string");
-    if (!absl::LoadTimeZone(*name, &tz)) {
-      return r_.Error(node, absl::StrCat("unknown time zone \"", *name, "\""));
+    // absl also takes "localtime" (whatever TZ says where slad runs: the
+    // same policy would place other deadlines on another machine) and its
+    // own "Fixed/UTC+hh:mm:ss" names: neither is an IANA zone.
+    if (*name == "localtime" || absl::StartsWith(*name, "Fixed/") ||
+        !absl::LoadTimeZone(*name, &tz)) {
+      return r_.Error(node, absl::StrCat("unknown time zone \"", *name,
+                                         "\" (want an IANA name such as "
+                                         "\"Asia/Shanghai\" or \"UTC\")"));
     }
     *zone = *name;
     return absl::OkStatus();

@@ -3,7 +3,10 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -200,12 +203,23 @@ absl::StatusOr<engine::Policy> ParsePolicy(absl::string_view text,
 }
 
 absl::StatusOr<engine::Policy> LoadPolicyFile(const std::string& path) {
+  // A directory opens as a stream that reads nothing, which would parse
+  // as an empty (valid) policy.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read policy file ", path, ": it is a directory"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read policy file ", path));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read policy file ", path, ": ", std::strerror(errno)));
   }
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) {
+    return absl::NotFoundError(absl::StrCat("cannot read policy file ", path, ": read error"));
+  }
   return ParsePolicy(text.str(), path);
 }
 

@@ -138,8 +138,28 @@ TEST(PolicyFileTest, AlwaysExcludesHours) {
 }
 
 TEST(PolicyFileTest, MissingFileIsNotFound) {
-  EXPECT_EQ(LoadPolicyFile("/nonexistent/policy.toml").status().code(),
-            absl::StatusCode::kNotFound);
+  const absl::Status missing = LoadPolicyFile("/nonexistent/policy.toml").status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(missing.message()), HasSubstr("No such file"));
+}
+
+// A directory opens as a stream that reads nothing: it once loaded as an
+// empty, valid policy with no calendars and no kinds.
+TEST(PolicyFileTest, ADirectoryIsNotAPolicy) {
+  const absl::Status dir = LoadPolicyFile("/tmp").status();
+  EXPECT_EQ(dir.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(dir.message()), HasSubstr("is a directory"));
+}
+
+// "localtime" depends on the TZ of the machine slad runs on, and absl's
+// "Fixed/..." names are not IANA zones: both refused where they are.
+TEST(PolicyFileTest, OnlyIanaTimeZones) {
+  for (const char* zone : {"localtime", "Fixed/UTC+05:30:00", "Mars/Olympus"}) {
+    EXPECT_THAT(ErrorOf(absl::StrCat("[calendars.x]\ntimezone = \"", zone,
+                                     "\"\nmon = [\"09:00-17:00\"]\n")),
+                AllOf(StartsWith("p.toml:2:12: "), HasSubstr("unknown time zone")))
+        << zone;
+  }
 }
 
 }  // namespace
