@@ -204,6 +204,16 @@ void Server::AddHistory(absl::string_view id, const Principal& principal,
                         std::string* reply) {
   std::vector<storage::HistoryRecord> records;
   if (!durability_->ReadHistory(id, kHistoryLimit, &records).ok()) return;
+  // The newest that fit a quarter of the output limit: request lines of
+  // up to max_line_bytes each, a thousand of them could make a reply the
+  // session must refuse as a slow consumer every time it is asked for.
+  const size_t budget = config_.limits.max_output_bytes / 4;
+  size_t bytes = 0, keep = 0;
+  for (auto r = records.rbegin(); r != records.rend(); ++r, ++keep) {
+    bytes += r->json.size() + 64;
+    if (bytes > budget && keep > 0) break;
+  }
+  records.erase(records.begin(), records.end() - static_cast<ptrdiff_t>(keep));
   const bool found = absl::StrContains(*reply, "\"ok\":true");
   if (!found) {
     if (records.empty() || principal.team_limited() ||

@@ -199,6 +199,27 @@ TEST_F(SmallOutputServerTest, APipelinedBurstOfQueriesIsPacedNotCutOff) {
   EXPECT_EQ(replies.back().find("slow_consumer"), std::string::npos);
 }
 
+// A ticket with many long requests in its history: get answers with the
+// newest records that fit a quarter of the output limit, instead of a
+// reply the session would refuse as a slow consumer every time.
+TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  const std::string reason(1000, 'r');
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_EQ(Ask(c, absl::StrCat(R"({"op":"pause","req":2,"id":"A","reason":")",
+                                  reason, R"("})")),
+              R"({"req":2,"ok":true})");
+    ASSERT_EQ(Ask(c, R"({"op":"resume","req":3,"id":"A"})"), R"({"req":3,"ok":true})");
+  }
+  const std::string reply = Ask(c, R"({"op":"get","req":4,"id":"A"})");
+  ASSERT_EQ(reply.rfind(R"({"req":4,"ok":true)", 0), 0u) << reply.substr(0, 200);
+  EXPECT_LE(reply.size(), 64u * 1024 / 4 + 4096);
+  // The newest record (the last resume) is there, the open is not.
+  EXPECT_NE(reply.find(R"({"op":"resume","req":3,"id":"A"})"), std::string::npos);
+  EXPECT_EQ(reply.find(R"("op":"open")"), std::string::npos);
+}
+
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   LineClient c = LineClient::Connect(server_->port());
   EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
