@@ -334,6 +334,11 @@ absl::StatusOr<DaemonConfig> ConfigFromArgs(
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
+      // An unknown flag is that first, whether a value follows or not.
+      DaemonConfig probe;
+      const absl::Status known =
+          flag == "--config" ? absl::OkStatus() : ApplyFlag(flag, "system", &probe);
+      if (absl::StrContains(known.message(), "unknown flag")) return known;
       return absl::InvalidArgumentError(absl::StrCat(flag, ": needs a value"));
     }
     flags.emplace_back(std::move(flag), std::move(value));

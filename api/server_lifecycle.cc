@@ -7,6 +7,7 @@
 #include <csignal>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/session.h"
 #include "config/policy_file.h"
@@ -241,7 +242,8 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
     if (!status.ok()) return;
     const std::string id = record.id;
     status = next->Restore(std::move(record));
-    if (!status.ok()) {
+    // Restore's errors name the ticket already.
+    if (!status.ok() && !absl::StrContains(status.message(), id)) {
       status = absl::Status(status.code(),
                             absl::StrCat("ticket ", id, ": ", status.message()));
     }

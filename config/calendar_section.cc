@@ -126,7 +126,8 @@ class CalendarParser {
         return r_.Error(
             el, absl::StrCat(
                     key, ": bad interval ",
-                    text.has_value() ? absl::StrCat("\"", *text, "\"") : "",
+                    text.has_value() ? absl::StrCat("\"", *text, "\"")
+                                     : std::string("(not a string)"),
                     " (want \"HH:MM-HH:MM\", e.g. \"09:00-18:00\")"));
       }
       hours.push_back(iv);

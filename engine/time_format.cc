@@ -81,6 +81,9 @@ absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
     size_t u = next_unit;
     while (u < std::size(kUnits) && kUnits[u].name != name) ++u;
     if (u == std::size(kUnits)) {
+      if (name.empty() && !rest.empty() && (rest[0] == '.' || rest[0] == ',')) {
+        return bad("whole numbers only (1h30m, not 1.5h)");
+      }
       return bad(name.empty() ? "missing unit" : "unknown or repeated unit");
     }
     next_unit = u + 1;

@@ -59,12 +59,15 @@ std::optional<CliError> Flags::Parse(
       return CliError{"usage",
                       absl::StrCat("unexpected argument \"", arg, "\"")};
     }
+    // Unknown is said first: "--bogus needs a value" sent users looking
+    // for a value to give a flag that does not exist.
+    const absl::string_view bare = arg.substr(0, arg.find('='));
+    if (std::find(known.begin(), known.end(), bare) == known.end()) {
+      return CliError{"usage", absl::StrCat("unknown flag --", bare)};
+    }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) {
       return CliError{"usage", *missing};
-    }
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return CliError{"usage", absl::StrCat("unknown flag --", name)};
     }
     if (!out->values_.emplace(name, value).second) {
       return CliError{"usage", absl::StrCat("--", name, " given twice")};

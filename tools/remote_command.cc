@@ -90,8 +90,14 @@ std::optional<std::string> SplitArgs(
       continue;
     }
     if (arg == "json") {
+      if (options->json) return std::string("--json given twice");
       options->json = true;
       continue;
+    }
+    const absl::string_view bare = arg.substr(0, arg.find('='));
+    if (bare != "addr" && bare != "token" &&
+        std::find(known.begin(), known.end(), bare) == known.end()) {
+      return absl::StrCat("unknown flag --", bare);
     }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;

@@ -71,6 +71,7 @@ std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
   while (i < args->size()) {
     const std::string& arg = (*args)[i];
     if (arg == "--json") {
+      if (options->json) return CliError{"usage", "--json given twice"};
       options->json = true;
       ++i;
       continue;

@@ -138,6 +138,9 @@ TEST(DaemonConfigTest, FlagsOverrideTheFile) {
   EXPECT_EQ(config->data_dir, "d");
   EXPECT_FALSE(ConfigFromArgs({"--colour", "red"}).ok());
   EXPECT_FALSE(ConfigFromArgs({"--listen"}).ok());
+  // Unknown is said first, with or without a value after it.
+  EXPECT_NE(ConfigFromArgs({"--bogus"}).status().message().find("unknown flag --bogus"),
+            absl::string_view::npos);
   EXPECT_FALSE(ConfigFromArgs({"--clock", "wall"}).ok());
   EXPECT_EQ(ConfigFromArgs({"--config", "/nonexistent/slad.toml"})
                 .status()

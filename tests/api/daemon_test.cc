@@ -234,7 +234,7 @@ TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
   without.erase(begin, end - begin);
   WriteFile("policy.toml", without);
   daemon_->Signal(SIGHUP);
-  ASSERT_TRUE(daemon_->WaitForLog("ticket A:")) << daemon_->log();
+  ASSERT_TRUE(daemon_->WaitForLog(R"(ticket "A": the policy has no kind)")) << daemon_->log();
   EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":2,"id":"A"})"), "2"));
 
   // A good policy is applied: the complaint response target becomes 12 h,

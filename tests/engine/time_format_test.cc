@@ -1,6 +1,7 @@
 #include "engine/time_format.h"
 
 #include "absl/status/status.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace slad::engine {
@@ -29,6 +30,9 @@ TEST(TimeFormatTest, RejectsMalformedInstants) {
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
+  // A fraction says what is wrong with it, not "missing unit".
+  EXPECT_THAT(std::string(ParseDuration("1.5h").status().message()),
+              ::testing::HasSubstr("whole numbers only"));
 }
 
 TEST(TimeFormatTest, FormatsUtcWithMilliseconds) {

@@ -116,6 +116,12 @@ TEST(SlactlTest, ErrorsAreOneJsonLineWithStableCode) {
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("\"code\":\"bad_policy\""));
   EXPECT_THAT(r.err, HasSubstr("bad.toml:3:9: "));
+  // An unknown flag last on the line is unknown, not missing its value;
+  // a flag given twice is a usage error, --json too.
+  EXPECT_THAT(Slactl("calendar add --calendar cn_office --bogus").err,
+              HasSubstr("unknown flag --bogus"));
+  EXPECT_THAT(Slactl("get X --bogus").err, HasSubstr("unknown flag --bogus"));
+  EXPECT_THAT(Slactl("--json get X --json").err, HasSubstr("--json given twice"));
 }
 
 TEST(SlactlTest, HelpGoesToStdout) {
