@@ -22,6 +22,35 @@ bool AllDigits(absl::string_view s) {
   return true;
 }
 
+// RFC 3339's date-time, which absl::ParseTime alone does not enforce (it
+// takes "2026-1-5T9:00:00+0800"): YYYY-MM-DD, T (or t), HH:MM:SS, an
+// optional fraction, then Z (or z) or +HH:MM / -HH:MM.
+bool Rfc3339Shape(absl::string_view s) {
+  const auto digits = [&](size_t at, size_t n) {
+    if (at + n > s.size()) return false;
+    for (size_t i = at; i < at + n; ++i) {
+      if (!absl::ascii_isdigit(s[i])) return false;
+    }
+    return true;
+  };
+  if (!digits(0, 4) || s.size() < 20 || s[4] != '-' || !digits(5, 2) ||
+      s[7] != '-' || !digits(8, 2) || (s[10] != 'T' && s[10] != 't') ||
+      !digits(11, 2) || s[13] != ':' || !digits(14, 2) || s[16] != ':' ||
+      !digits(17, 2)) {
+    return false;
+  }
+  size_t i = 19;
+  if (s[i] == '.') {
+    const size_t first = ++i;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
+    if (i == first) return false;
+  }
+  const absl::string_view zone = s.substr(i);
+  if (zone == "Z" || zone == "z") return true;
+  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+         digits(i + 1, 2) && zone[3] == ':' && digits(i + 4, 2);
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> ParseInstantMs(absl::string_view text) {
@@ -37,7 +66,7 @@ absl::StatusOr<int64_t> ParseInstantMs(absl::string_view text) {
   }
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
+  if (!Rfc3339Shape(text) || !absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bad instant \"", text,
         "\": want RFC 3339 (2026-01-05T09:00:00+08:00) or Unix ms"));

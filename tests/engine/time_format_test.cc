@@ -52,6 +52,23 @@ TEST(TimeFormatTest, ParsesDurations) {
   EXPECT_EQ(*ParseBusinessMs("1wd4h", 8 * 3600000), 12 * 3600000);
 }
 
+// RFC 3339's shape, which absl::ParseTime alone does not hold to: it
+// took an offset without its colon and fields without their zeros.
+TEST(TimeFormatTest, InstantsAreRfc3339OrUnixMs) {
+  for (const char* ok : {"2026-01-05T09:00:00+08:00", "2026-01-05t01:00:00z",
+                         "2026-01-05T01:00:00.250Z", "2026-01-05T01:00:00.123456789-05:30",
+                         "1767574800000"}) {
+    EXPECT_TRUE(ParseInstantMs(ok).ok()) << ok;
+  }
+  for (const char* bad : {"2026-01-05T09:00:00+0800", "2026-1-5T09:00:00Z",
+                          "2026-01-05T9:00:00Z", "2026-01-05 09:00:00Z",
+                          "2026-01-05T09:00Z", "2026-01-05T09:00:00", "2026-01-05T09:00:00.Z",
+                          "2026-01-05T09:00:00+08", "+2026-01-05T09:00:00Z"}) {
+    EXPECT_EQ(ParseInstantMs(bad).status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
 TEST(TimeFormatTest, RejectsMalformedDurations) {
   for (const char* bad : {"", "h", "90", "1.5h", "-2h", "2d", "30m1h", "2h2h",
                           "1 h", "2hx", "99999999999999h", "1000000h"}) {
