@@ -600,7 +600,83 @@ absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
       DecodeObject(impl_->parser, impl_->buffer.get(), line.size(), capacity,
                    request);
   if (!IsBadJson(status) || !request->req.empty()) return status;
-  return FindReq(line, status, request);
+  const absl::Status found = FindReq(line, status, request);
+  if (!request->req.empty()) return found;
+  return SalvageReq(line, found, request);
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one.
+size_t Utf8Length(absl::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+// Invalid UTF-8, or a raw control character in a string, makes simdjson
+// refuse the whole line before reading any field, req included (an old
+// system's Latin-1 `reason` after a good `req`). A copy with each such
+// byte made a space keeps every offset and the JSON's shape; it is decoded
+// for its req alone, which is kept only if its bytes are the line's own.
+// The error is the line's.
+absl::Status RequestDecoder::SalvageReq(absl::string_view line,
+                                        const absl::Status& status,
+                                        Request* request) {
+  std::string clean(line);
+  bool changed = false;
+  for (size_t i = 0; i < clean.size();) {
+    const auto c = static_cast<unsigned char>(clean[i]);
+    if (c < 0x80) {
+      if (c < 0x20) clean[i] = ' ', changed = true;
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8Length(clean, i);
+    if (n == 0) {
+      clean[i] = ' ';
+      changed = true;
+      ++i;
+    } else {
+      i += n;
+    }
+  }
+  if (!changed) return status;
+  Request salvaged;
+  std::memcpy(impl_->buffer.get(), clean.data(), clean.size());
+  (void)DecodeObject(impl_->parser, impl_->buffer.get(), clean.size(),
+                     clean.size() + simdjson::SIMDJSON_PADDING, &salvaged);
+  if (salvaged.req.empty()) (void)FindReq(clean, status, &salvaged);
+  const absl::string_view req = salvaged.req;
+  if (req.empty()) return status;
+  const size_t at = static_cast<size_t>(req.data() - impl_->buffer.get());
+  if (at + req.size() > line.size() || line.substr(at, req.size()) != req) {
+    return status;
+  }
+  *request = Request();
+  request->req = req;
+  return status;
 }
 
 // simdjson refuses, before looking inside, a document whose root object is

@@ -133,6 +133,8 @@ class RequestDecoder {
   struct Impl;  // keeps simdjson.h out of this header
   // After a bad_json `status` without `req`: looks for it in the line's
   // leading object; returns the error to give.
+  absl::Status SalvageReq(absl::string_view line, const absl::Status& status,
+                          Request* request);
   absl::Status FindReq(absl::string_view line, const absl::Status& status,
                        Request* request);
 

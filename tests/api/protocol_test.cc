@@ -321,6 +321,28 @@ TEST_F(ProtocolTest, MalformedLinesWithAReadableReqKeepIt) {
   EXPECT_TRUE(request_.req.empty());
 }
 
+// Invalid UTF-8 or a raw control character inside the object (a Latin-1
+// reason from an old system) made simdjson refuse the line before any
+// field, so req was lost; it is echoed now, unless those bytes are in req
+// itself. Valid UTF-8 in req is echoed as it is.
+TEST_F(ProtocolTest, BadBytesInsideTheObjectKeepAReadableReq) {
+  const struct {
+    std::string line;
+    const char* req;  // "" when none can be read
+  } cases[] = {
+      {"{\"op\":\"pause\",\"req\":2,\"id\":\"W-1\",\"reason\":\"caf\xe9\"}", "2"},
+      {std::string("{\"op\":\"get\",\"req\":6,\"id\":\"AS") + '\0' + "-1\"}", "6"},
+      {"{\"op\":\"get\",\"id\":\"\x01\",\"req\":\"r\"}", R"("r")"},
+      {"{\"op\":\"x\xff\",\"req\":\"caf\xc3\xa9\"}", "\"caf\xc3\xa9\""},
+      {"{\"op\":\"get\",\"req\":\"caf\xe9\"}", ""},
+      {"{\"op\":\"get\",\"req\":\"a\x01\"}", ""},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Code(c.line), "bad_json") << c.line;
+    EXPECT_EQ(request_.req, c.req) << c.line;
+  }
+}
+
 // A number beyond int64/uint64/double is refused, not echoed: many JSON
 // parsers (simdjson's DOM, which slactl uses) would refuse the reply.
 TEST_F(ProtocolTest, ReqBeyondMachineNumbersIsNotEchoed) {
