@@ -35,11 +35,14 @@ class MemoryDurability final : public Durability {
   void Stage(absl::string_view line, int64_t at_ms,
              const engine::Command* cmd, const engine::Effects& effects,
              std::vector<storage::OutboxEvent>* outbox) override {
-    if (cmd != nullptr && !cmd->id.empty()) {
-      AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
-    }
-    for (const engine::Event& event : effects.events) {
-      storage::OutboxEvent record = Journal::ToOutbox(event, TeamOf(event.id));
+    // As Journal::Stage: events due before the command come before it.
+    const size_t before = cmd != nullptr ? effects.events_begin : 0;
+    for (size_t i = 0; i < effects.events.size(); ++i) {
+      if (i == before && cmd != nullptr && !cmd->id.empty()) {
+        AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
+      }
+      const engine::Event& event = effects.events[i];
+      storage::OutboxEvent record = Journal::ToOutbox(event, event.team);
       record.seq = ++last_seq_;
       outbox_.push_back(record);
       outbox->push_back(std::move(record));
@@ -47,6 +50,9 @@ class MemoryDurability final : public Durability {
       AppendEvent(event, std::nullopt, &json);
       json.pop_back();  // "\n"
       AddHistory(event.id, event.at_ms, storage::HistoryRecord::kEvent, json);
+    }
+    if (before >= effects.events.size() && cmd != nullptr && !cmd->id.empty()) {
+      AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
     }
   }
   void RegisterGroup(absl::string_view group) override {
@@ -90,10 +96,6 @@ class MemoryDurability final : public Durability {
   void Flush() override {}
 
  private:
-  std::string TeamOf(absl::string_view id) const {
-    const std::optional<absl::string_view> team = engine_->TeamOf(id);
-    return team.has_value() ? std::string(*team) : std::string();
-  }
   void AddHistory(absl::string_view id, int64_t at_ms, uint8_t kind,
                   absl::string_view json) {
     history_[std::string(id)].push_back(storage::HistoryRecord{

@@ -45,8 +45,12 @@ void Journal::Stage(absl::string_view request_line, int64_t at_ms,
       store_->PutHistoryHead(p.id, p.history_head, engine_->now_ms());
     }
   }
+  // What fell due before the command's instant comes before it, in the
+  // outbox and in each ticket's history, as it happened.
+  const size_t before = command != nullptr ? effects.events_begin : 0;
+  StageEvents(effects, 0, before, outbox);
   if (command != nullptr) StageCommand(request_line, at_ms, *command, effects);
-  StageEvents(effects, outbox);
+  StageEvents(effects, before, effects.events.size(), outbox);
   StageTickets(effects);
 }
 
@@ -90,11 +94,11 @@ absl::Status Journal::ReadHistory(absl::string_view id, size_t limit,
   return store_->ReadHistory(id, engine_->HistoryHead(id), limit, out);
 }
 
-void Journal::StageEvents(const engine::Effects& effects,
+void Journal::StageEvents(const engine::Effects& effects, size_t from, size_t to,
                           std::vector<storage::OutboxEvent>* outbox) {
-  for (const engine::Event& event : effects.events) {
-    const std::optional<absl::string_view> team = engine_->TeamOf(event.id);
-    storage::OutboxEvent record = ToOutbox(event, team.value_or(""));
+  for (size_t i = from; i < to; ++i) {
+    const engine::Event& event = effects.events[i];
+    storage::OutboxEvent record = ToOutbox(event, event.team);
     record.seq = store_->AppendOutbox(record);
     outbox->push_back(std::move(record));
     json_.clear();

@@ -85,7 +85,8 @@ class Journal {
   void StageCommand(absl::string_view line, int64_t at_ms,
                     const engine::Command& command,
                     const engine::Effects& effects);
-  void StageEvents(const engine::Effects& effects,
+  // Stages effects.events[from, to).
+  void StageEvents(const engine::Effects& effects, size_t from, size_t to,
                    std::vector<storage::OutboxEvent>* outbox);
   void StageTickets(const engine::Effects& effects);
   void AppendHistory(absl::string_view id, storage::HistoryRecord record);

@@ -94,6 +94,10 @@ struct Event {
   int64_t deadline_ms;    // the target's deadline; 0 if none
   absl::string_view from;  // escalated: level names
   absl::string_view to;
+  // The ticket's team when it happened ("" none): a command in the same
+  // call may move the ticket to another team before the event is stored,
+  // and a team-limited subscriber must get the events of its own tickets.
+  absl::string_view team = {};
 };
 
 }  // namespace slad::engine

@@ -575,7 +575,8 @@ void Engine::PurgeResolved(int64_t now_ms, Effects* out) {
 
 void Engine::Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
                   absl::string_view target, int64_t deadline_ms) {
-  out->events.push_back(Event{type, at_ms, t.id.str(), target, deadline_ms, {}, {}});
+  out->events.push_back(
+      Event{type, at_ms, t.id.str(), target, deadline_ms, {}, {}, Name(t.team)});
 }
 
 uint32_t Engine::Intern(absl::string_view name) {

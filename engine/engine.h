@@ -383,7 +383,9 @@ class Engine {
   ResolvedTickets resolved_;
 
   // Interned team and assignee names; id 0 is "" (none).
-  std::vector<std::string> names_{""};
+  // A deque: names never move as others are added, so the views events
+  // hold (Event::team) stay valid for as long as the engine.
+  std::deque<std::string> names_{""};
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer

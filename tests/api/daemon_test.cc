@@ -62,6 +62,28 @@ TEST_F(DaemonTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_NE(replies[2].find("\"history\":[{"), std::string::npos) << replies[2];
 }
 
+// A command whose `at` is past deadlines not yet fired: what fell due
+// before it comes before it in the ticket's history (and the outbox), as
+// it happened; the command's own `met_late` after it.
+TEST_F(DaemonTest, HistoryIsInTheOrderThingsHappened) {
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(c, Open("A")), "1"));
+  EXPECT_TRUE(IsOk(Ask(c, absl::StrCat(R"({"op":"event","req":2,"id":"A",)",
+                                       R"("name":"responded","at":)",
+                                       kMonday9 + 25 * kHour, "}")),
+                   "2"));
+  const std::string a = Ask(c, R"({"op":"get","req":3,"id":"A"})");
+  const size_t breached = a.find(R"("event":"breached")");
+  const size_t responded = a.find(R"("name":"responded")");
+  const size_t met_late = a.find(R"("event":"met_late")");
+  ASSERT_NE(breached, std::string::npos) << a;
+  ASSERT_NE(responded, std::string::npos) << a;
+  ASSERT_NE(met_late, std::string::npos) << a;
+  EXPECT_LT(breached, responded) << a;
+  EXPECT_LT(responded, met_late) << a;
+}
+
 TEST_F(DaemonTest, EscalationsReachSubscribersAndComeBackUntilAcked) {
   StartDaemon();
   LineClient sub = daemon_->Connect();
@@ -335,6 +357,24 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
     EXPECT_EQ(line->find("\"W1\""), std::string::npos) << *line;
     EXPECT_NE(line->find("\"E1\""), std::string::npos) << *line;
     ++seen;
+  }
+  EXPECT_EQ(seen, 5);
+
+  // E4's warnings, breaches and escalation fall due while it is east's;
+  // the command that fires them (its `at` is after them) moves it to west.
+  // They are east's events: they were routed by the team the ticket had
+  // after the command, and east never heard of its own breach.
+  const int64_t opened = kMonday9 + 25 * kHour;
+  EXPECT_TRUE(IsOk(Ask(admin, Open("E4", "east", opened)), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, absl::StrCat(R"({"op":"assign","req":5,"id":"E4",)",
+                                           R"("team":"west","at":)", opened + 30 * kHour,
+                                           "}")),
+                   "5"));
+  seen = 0;
+  for (std::optional<std::string> line = events.ReadLine(300);
+       line.has_value(); line = events.ReadLine(300)) {
+    EXPECT_EQ(line->find("\"W1\""), std::string::npos) << *line;
+    seen += line->find("\"E4\"") != std::string::npos;  // (and E1's step)
   }
   EXPECT_EQ(seen, 5);
 }
