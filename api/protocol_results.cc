@@ -76,15 +76,15 @@ class Members {
   bool first_;
 };
 
+// A target's instants are there by its state, not by being non-zero:
+// 0 is 1970-01-01T00:00Z, inside the range an instant may take.
 void AppendTarget(const engine::TargetView& t, std::string* out) {
   out->push_back('{');
-  Members(out, true)
-      .Str("name", t.name)
-      .Str("state", t.state)
-      .Instant("start", t.start_ms)
-      .Instant("deadline", t.deadline_ms)
-      .Instant("stopped", t.stopped_ms)
-      .Int("elapsed_ms", t.elapsed_ms)
+  Members m(out, true);
+  m.Str("name", t.name).Str("state", t.state);
+  if (t.state != "pending") m.Int("start", t.start_ms).Int("deadline", t.deadline_ms);
+  if (t.state == "met" || t.state == "met_late") m.Int("stopped", t.stopped_ms);
+  m.Int("elapsed_ms", t.elapsed_ms)
       .Int("remaining_ms", t.remaining_ms)
       .Bool("breached", t.breached)
       .Bool("paused", t.paused);

@@ -120,6 +120,33 @@ TEST(ProtocolResultsTest, TicketOmitsWhatMeansNone) {
   EXPECT_EQ(int64_t(target["elapsed_ms"]), 0);
 }
 
+// What a target's state says it has is there even at instant 0
+// (1970-01-01T00:00Z, a valid instant): a clock started then was reported
+// with a deadline and no start.
+TEST(ProtocolResultsTest, AStartAtInstantZeroIsStillThere) {
+  engine::TicketView v;
+  v.id = "T";
+  v.kind = "inquiry";
+  v.priority = "normal";
+  v.level = "agent";
+  engine::TargetView met;
+  met.name = "response";
+  met.state = "met";
+  met.start_ms = 0;
+  met.deadline_ms = kHour;
+  met.stopped_ms = 0;
+  v.targets.push_back(met);
+  simdjson::dom::parser parser;
+  std::string line;
+  simdjson::dom::element ticket = Reply(parser, &line, [&](std::string* out) {
+    AppendTicketResult(v, out);
+  })["ticket"];
+  simdjson::dom::element target = simdjson::dom::array(ticket["targets"]).at(0);
+  EXPECT_EQ(int64_t(target["start"]), 0);
+  EXPECT_EQ(int64_t(target["deadline"]), kHour);
+  EXPECT_EQ(int64_t(target["stopped"]), 0);
+}
+
 TEST(ProtocolResultsTest, OverduePageWithCursor) {
   engine::OverduePage page;
   page.items.push_back({"A", "return", "review", "east", "", "supervisor",
