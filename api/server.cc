@@ -249,6 +249,7 @@ void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
 void Server::Subscribe(Session* session, uint64_t slot,
                        const Request& request) {
   if (!durability_->writable()) {
+    session->SubscribeRefused();
     session->FillError(slot, request.req,
                        WireError(WireCode::kUnavailable,
                                  "storage cannot take writes now"));

@@ -290,9 +290,10 @@ void Session::Auth(uint64_t slot) {
   if (principal == nullptr) {
     // A refused auth leaves the connection unauthenticated, whatever an
     // earlier auth on it granted: until one succeeds, everything else is
-    // unauthorized (API.md).
+    // unauthorized (API.md). The principal stays as it was, since it also
+    // filters a subscription's events by team: an empty one would mean
+    // every team.
     authed_ = false;
-    principal_ = Principal{};
     Log(absl::StrCat("auth refused from ", peer_, ": unknown token"));
     FillError(slot, request_.req,
               WireError(WireCode::kUnauthorized, "unknown token"));
@@ -408,14 +409,17 @@ void Session::Release() {
 // over half its limit (Consume), and goes on here once it is down to a
 // quarter (after a write) and half the replies in flight are out. The
 // limit itself then only catches a client that stopped reading.
+// A subscription's events are paced by Pump (which fills to half the
+// limit): counted here, they would keep a catching-up subscriber's acks
+// from ever being read.
 bool Session::OutputHigh() const {
-  return Buffered() >= server_->limits().max_output_bytes / 2;
+  return !subscribe_asked_ && Buffered() >= server_->limits().max_output_bytes / 2;
 }
 
 void Session::MaybeResumeConsuming() {
   if (!in_flight_paused_ || closed_ || consuming_ ||
       slots_.size() > server_->limits().max_in_flight / 2 ||
-      Buffered() > server_->limits().max_output_bytes / 4) {
+      (!subscribe_asked_ && Buffered() > server_->limits().max_output_bytes / 4)) {
     return;
   }
   in_flight_paused_ = false;

@@ -9,12 +9,14 @@
 // then live once it has caught up.
 //
 // Limits: a line longer than max_line_bytes gets `line_too_long` and the
-// rest of it is discarded as it arrives (never buffered); output waiting
-// for the client (replies held for earlier ones included) beyond
-// max_output_bytes disconnects it as a slow consumer. With max_in_flight
-// requests unanswered the session stops consuming (the rest of the chunk
-// already read waits) and reading until half are answered: TCP slows a
-// pipelining client down; it is never refused.
+// rest of it is discarded as it arrives (never buffered). With
+// max_in_flight requests unanswered, or (unless it subscribes) output over
+// half of max_output_bytes, the session stops consuming (the rest of the
+// chunk already read waits) and reading until half are answered and the
+// output is down to a quarter: TCP slows a pipelining client down; it is
+// never refused. Output waiting for the client (replies held for earlier
+// ones included) beyond max_output_bytes disconnects it as a slow
+// consumer: a subscriber that stops reading, or one reply that large.
 //
 // Thread-safety: none; every method on the event-loop thread. Lifetime:
 // shared_ptr, kept alive by its pending Asio handlers and the Server's
@@ -78,6 +80,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close(absl::string_view reason);
 
   bool subscribed() const { return !group_.empty(); }
+  // The server refused the subscribe asked last (storage unavailable): the
+  // connection may ask again.
+  void SubscribeRefused() {
+    subscribe_asked_ = false;
+    asked_group_.clear();
+  }
   // Finish ran: the session only waits for the client to close.
   bool fin_sent() const { return fin_sent_; }
   const std::string& peer() const { return peer_; }

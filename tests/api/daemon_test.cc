@@ -377,6 +377,17 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
     seen += line->find("\"E4\"") != std::string::npos;  // (and E1's step)
   }
   EXPECT_EQ(seen, 5);
+
+  // A refused auth on the subscribing connection grants nothing: its
+  // events are still east's only (an emptied principal meant every team).
+  EXPECT_EQ(CodeOf(Ask(events, Auth("wrong"))), "unauthorized");
+  const int64_t later = opened + 31 * kHour;
+  EXPECT_TRUE(IsOk(Ask(admin, Open("W5", "west", later)), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(later + 25 * kHour)), "\"adv\""));
+  for (std::optional<std::string> line = events.ReadLine(300);
+       line.has_value(); line = events.ReadLine(300)) {
+    EXPECT_EQ(line->find("\"W5\""), std::string::npos) << *line;
+  }
 }
 
 // Every op on a ticket of another team gets, byte for byte, the reply an

@@ -220,6 +220,44 @@ TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
   EXPECT_EQ(reply.find(R"("op":"open")"), std::string::npos);
 }
 
+// A subscriber catching up on a backlog several times the output limit
+// acks as it reads: its acks are read and answered while the backlog
+// streams. (Pacing the session's reads by all its output, events
+// included, left them unread until the whole backlog was out.)
+TEST_F(SmallOutputServerTest, ASubscribersAcksAreReadWhileItCatchesUp) {
+  LineClient c = LineClient::Connect(server_->port());
+  constexpr int kTickets = 500;  // 4 events each: ~500 KB of backlog
+  std::string opens;
+  for (int i = 0; i < kTickets; ++i) {
+    absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
+                    R"(","kind":"after_sales","at":1767574800000})", "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(opens));
+  ASSERT_EQ(c.ReadLines(kTickets).size(), static_cast<size_t>(kTickets));
+  ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
+                .rfind(R"({"req":"adv","ok":true)", 0),
+            0u);
+  LineClient sub = LineClient::Connect(server_->port());
+  ASSERT_TRUE(sub.SendRaw(R"({"op":"subscribe","req":"s","group":"g"})" "\n"));
+  int events = 0;
+  bool acked = false, asked = false;
+  for (std::optional<std::string> line = sub.ReadLine(); line.has_value();
+       line = sub.ReadLine()) {
+    if (line->rfind(R"({"req":"k","ok":true)", 0) == 0) {
+      acked = true;
+      break;
+    }
+    if (line->find(R"("seq":)") == std::string::npos) continue;
+    ++events;
+    if (!asked && events == 10) {
+      ASSERT_TRUE(sub.SendRaw(R"({"op":"ack","req":"k","group":"g","seq":10})" "\n"));
+      asked = true;
+    }
+  }
+  EXPECT_TRUE(acked);
+  EXPECT_LT(events, 4 * kTickets) << "the ack waited for the whole backlog";
+}
+
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   LineClient c = LineClient::Connect(server_->port());
   EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
