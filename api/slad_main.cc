@@ -7,6 +7,7 @@
 // Exit status: 0 after a SIGTERM/SIGINT drain; 1 on a storage failure;
 // 2 for a bad command line or configuration.
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -84,6 +85,13 @@ void SetTunables(char** argv) {
 
 int main(int argc, char** argv) {
   SetTunables(argv);
+  // Named as it was started (argv[0]), not after the file it runs, which
+  // may be a symlink's target (/opt/slad/slad-1.4): pgrep, killall, ps -C
+  // and top are asked for "slad".
+  if (argc > 0 && argv[0] != nullptr) {
+    const char* slash = std::strrchr(argv[0], '/');
+    prctl(PR_SET_NAME, slash != nullptr ? slash + 1 : argv[0], 0, 0, 0);
+  }
   // A client that goes away mid-write must not kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> args(argv + 1, argv + argc);

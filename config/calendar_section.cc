@@ -19,6 +19,19 @@
 namespace slad::config {
 namespace {
 
+bool IanaShaped(absl::string_view name) {
+  for (absl::string_view segment : absl::StrSplit(name, '/')) {
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    for (char c : segment) {
+      if (!absl::ascii_isalnum(c) && c != '_' && c != '+' && c != '-') return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+namespace {
+
 using engine::CalendarSpec;
 using engine::LocalInterval;
 
@@ -93,11 +106,13 @@ class CalendarParser {
     const std::optional<std::string> name = node.value<std::string>();
     absl::TimeZone tz;
     if (!name.has_value()) return r_.Error(node, "timezone: want a string");
-    // absl also takes "localtime" (whatever TZ says where slad runs: the
-    // same policy would place other deadlines on another machine) and its
-    // own "Fixed/UTC+hh:mm:ss" names: neither is an IANA zone.
-    if (*name == "localtime" || absl::StartsWith(*name, "Fixed/") ||
-        !absl::LoadTimeZone(*name, &tz)) {
+    // absl also takes "localtime" and paths ("/etc/localtime",
+    // "file:...", "../zoneinfo/UTC": whatever the machine slad runs on
+    // says, so one policy would place other deadlines elsewhere) and its
+    // own "Fixed/UTC+hh:mm:ss" names. An IANA name is segments of letters,
+    // digits, '_', '+' and '-' joined by '/'.
+    if (!IanaShaped(*name) || *name == "localtime" ||
+        absl::StartsWith(*name, "Fixed/") || !absl::LoadTimeZone(*name, &tz)) {
       return r_.Error(node, absl::StrCat("unknown time zone \"", *name,
                                          "\" (want an IANA name such as "
                                          "\"Asia/Shanghai\" or \"UTC\")"));

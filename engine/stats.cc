@@ -104,6 +104,15 @@ void StatsBook::Moved(const StatGroups& from, const StatGroups& to,
   for (GroupBy by : {GroupBy::kTeam, GroupBy::kAssignee, GroupBy::kPriority}) {
     const auto b = static_cast<uint8_t>(by);
     if (from.ids[b] == to.ids[b]) continue;
+    // A ticket opened before opened and resolved followed it (an older
+    // slad) is counted in the group it was opened in, which may not be
+    // `from`: a cell never goes below zero, the ticket then stays where it
+    // was counted.
+    const auto was = cell_of_.find(Key{b, hour, from.ids[b]});
+    if (was == cell_of_.end() || cells_[was->second].opened == 0 ||
+        (resolved && cells_[was->second].resolved == 0)) {
+      continue;
+    }
     // Counters are sums of increments, stored and merged as such, so a
     // decrement is the wrapped increment -1 (uint64 arithmetic).
     for (const auto& [group, delta] : {std::pair{from.ids[b], ~uint64_t{0}},

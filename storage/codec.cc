@@ -225,8 +225,11 @@ uint64_t DecodeFixed64BE(const char* p) {
 }
 
 void EncodeTicket(const engine::TicketRecord& t, std::string* dst) {
-  dst->push_back(static_cast<char>(t.resolution_counted ? kTicketFormatCounted
-                                                        : kTicketFormat));
+  // A resolved ticket's resolution is counted (the decoder infers it), so
+  // only a reopened one needs bit 3: every other record stays format 2,
+  // which a slad before the flag reads.
+  const bool counted = t.resolution_counted && t.resolved_ms == 0;
+  dst->push_back(static_cast<char>(counted ? kTicketFormatCounted : kTicketFormat));
   PutString(dst, t.kind);
   PutString(dst, t.priority);
   PutString(dst, t.team);
@@ -234,8 +237,7 @@ void EncodeTicket(const engine::TicketRecord& t, std::string* dst) {
   PutString(dst, t.level);
   PutSigned(dst, t.opened_ms);
   const uint8_t flags = (t.paused ? 1 : 0) | (t.rated ? 2 : 0) |
-                        (t.resolved_ms != 0 ? 4 : 0) |
-                        (t.resolution_counted ? 8 : 0);
+                        (t.resolved_ms != 0 ? 4 : 0) | (counted ? 8 : 0);
   dst->push_back(static_cast<char>(flags));
   if (t.resolved_ms != 0) PutRel(dst, t.resolved_ms, t.opened_ms);
   PutVarint64(dst, t.history_head);
@@ -265,11 +267,11 @@ absl::Status DecodeTicket(absl::string_view id, absl::string_view value,
   }
   out->paused = flags & 1;
   out->rated = flags & 2;
-  out->resolution_counted = flags & 8;
   out->resolved_ms = 0;
   if ((flags & 4) && !in.Rel(out->opened_ms, &out->resolved_ms)) {
     return Corrupt("ticket");
   }
+  out->resolution_counted = (flags & 8) || out->resolved_ms != 0;
   out->history_head = 0;
   if (format != kLegacyTicketFormat && !in.Varint(&out->history_head)) {
     return Corrupt("ticket");

@@ -839,6 +839,36 @@ TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
 }  // namespace
 // What storage relies on: each drain gives a changed cell's increments
 // since the previous drain, and their sum is the cell (ExportAllStats).
+// A ticket from an older slad, assigned to east there without its opened
+// count moving (it stayed with no team), then moved to west here: no cell
+// goes below zero (it once read 18446744073709551615 for east); the
+// ticket stays counted where it was.
+TEST_F(EngineTest, AMoveNeverTakesACellBelowZero) {
+  ASSERT_TRUE(Open("T", "after_sales", kMonday).ok());
+  auto next = std::move(*Engine::Create(TestPolicy(), engine_->now_ms()));
+  engine_->ExportAll([&](TicketRecord&& r) {
+    r.team = "east";  // assigned under the older slad
+    ASSERT_TRUE(next->Restore(std::move(r)).ok());
+  });
+  engine_->ExportAllStats([&](StatsCellRecord&& c) {
+    ASSERT_TRUE(next->RestoreStats(std::move(c)).ok());
+  });
+  engine_ = std::move(next);
+  Command to_west{.op = Op::kAssign, .at_ms = kMonday + kHour, .id = "T"};
+  to_west.team = "west";
+  ASSERT_TRUE(Do(to_west).ok());
+  absl::StatusOr<StatsTable> table = engine_->Stats(
+      Command{.op = Op::kStats, .from_ms = kMonday, .to_ms = kMonday + 24 * kHour,
+              .group_by = GroupBy::kTeam});
+  ASSERT_TRUE(table.ok()) << table.status();
+  uint64_t opened = 0;
+  for (const StatsRow& row : table->rows) {
+    EXPECT_LE(row.opened, 1u) << row.group;
+    opened += row.opened;
+  }
+  EXPECT_EQ(opened, 1u);
+}
+
 TEST_F(EngineTest, DrainStatsGivesIncrementsThatAddUpToTheCells) {
   using CellKey = std::tuple<uint8_t, int64_t, std::string>;
   std::map<CellKey, StatsCellRecord> summed;

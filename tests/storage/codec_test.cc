@@ -64,14 +64,25 @@ TEST(CodecTest, UnknownFormatIsDataLoss) {
   EXPECT_TRUE(absl::IsDataLoss(DecodeTicket("T-1", bytes, &back)));
 }
 
-// A ticket whose resolution is counted is written as format 3 (flag bit
-// 3); every other ticket stays format 2, readable by a slad before the
-// flag. Format 2 with bit 3 set is corrupt, not read as counted.
+// A reopened ticket whose resolution is counted is written as format 3
+// (flag bit 3); every other ticket stays format 2, readable by a slad
+// before the flag: a resolved one reads as counted. Format 2 with bit 3
+// set is corrupt, not read as counted.
 TEST(CodecTest, ResolutionCountedIsFormatThreeOnly) {
   engine::TicketRecord t = SampleTicket();
+  t.resolved_ms = 0;
   std::string bytes;
   EncodeTicket(t, &bytes);
   EXPECT_EQ(bytes[0], kTicketFormat);
+  engine::TicketRecord resolved = t;
+  resolved.resolved_ms = t.opened_ms + 1000;
+  resolved.resolution_counted = true;
+  bytes.clear();
+  EncodeTicket(resolved, &bytes);
+  EXPECT_EQ(bytes[0], kTicketFormat);
+  engine::TicketRecord read;
+  ASSERT_TRUE(DecodeTicket(t.id, bytes, &read).ok());
+  EXPECT_EQ(read, resolved);
   t.resolution_counted = true;
   bytes.clear();
   EncodeTicket(t, &bytes);

@@ -51,7 +51,9 @@ inline engine::TicketRecord RandomTicket(SplitMix64& rng) {
   t.resolved_ms = RandomInstant(rng, t.opened_ms);
   t.paused = rng.OneIn(2);
   t.rated = rng.OneIn(2);
-  t.resolution_counted = rng.OneIn(2);
+  // A resolved ticket's resolution is counted: the codec stores the flag
+  // only for an open (reopened) one.
+  t.resolution_counted = t.resolved_ms != 0 || rng.OneIn(2);
   t.history_head = rng.OneIn(4) ? 0 : rng.Below(uint64_t{1} << 48);
   t.targets.resize(rng.Below(9));
   for (auto& r : t.targets) {
