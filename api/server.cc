@@ -201,13 +201,16 @@ absl::Status Server::RunRequest(const Request& request,
 // gone from the engine (its reopen window ended) but with history still
 // stored gets an ok reply with the history alone.
 void Server::AddHistory(absl::string_view id, const Principal& principal,
-                        std::string* reply) {
+                        std::string* reply, size_t waiting) {
   std::vector<storage::HistoryRecord> records;
   if (!durability_->ReadHistory(id, kHistoryLimit, &records).ok()) return;
   // The newest that fit a quarter of the output limit: request lines of
   // up to max_line_bytes each, a thousand of them could make a reply the
   // session must refuse as a slow consumer every time it is asked for.
-  const size_t budget = config_.limits.max_output_bytes / 4;
+  // Less when much is waiting already: gets held behind a commit are all
+  // answered at once, and together must stay under the limit.
+  const size_t limit = config_.limits.max_output_bytes;
+  const size_t budget = std::min(limit / 4, limit / 2 - std::min(limit / 2, waiting));
   size_t bytes = 0, keep = 0;
   for (auto r = records.rbegin(); r != records.rend(); ++r, ++keep) {
     bytes += r->json.size() + 64;
@@ -241,8 +244,8 @@ void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
   }
   ReplyWhenDurable(session, slot, std::move(reply),
                    [this, id = std::string(id),
-                    principal](Session*, std::string* r) {
-                     AddHistory(id, principal, r);
+                    principal](Session* s, std::string* r) {
+                     AddHistory(id, principal, r, s != nullptr ? s->output_bytes() : 0);
                    });
 }
 

@@ -117,8 +117,10 @@ class Server {
   // Appends the ticket's history to a get reply.
   // A ticket the engine no longer knows is shown (its history alone) only
   // to a principal not limited to teams: its team is unknown.
+  // `waiting` is the output already waiting for the client: gets answered
+  // together after a commit share one budget.
   void AddHistory(absl::string_view id, const Principal& principal,
-                  std::string* reply);
+                  std::string* reply, size_t waiting = 0);
   // Runs once a unit is durable, if its session is still there, before
   // the reply is sent; it may edit the reply, or send it itself and clear
   // it.

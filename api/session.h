@@ -80,6 +80,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close(absl::string_view reason);
 
   bool subscribed() const { return !group_.empty(); }
+  // Output waiting for the client: written, queued, and replies held.
+  size_t output_bytes() const { return Buffered(); }
   // The server refused the subscribe asked last (storage unavailable): the
   // connection may ask again.
   void SubscribeRefused() {

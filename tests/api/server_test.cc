@@ -218,6 +218,25 @@ TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
   // The newest record (the last resume) is there, the open is not.
   EXPECT_NE(reply.find(R"({"op":"resume","req":3,"id":"A"})"), std::string::npos);
   EXPECT_EQ(reply.find(R"("op":"open")"), std::string::npos);
+
+  // Held behind a commit, twenty such gets are answered together: they
+  // share the budget (the later ones carry less history) instead of
+  // twenty quarters of the limit cutting the client off.
+  FakeDurability::hold_commits_ = true;
+  std::string burst = R"({"op":"assign","req":5,"id":"A","assignee":"li"})" "\n";
+  for (int i = 0; i < 20; ++i) {
+    absl::StrAppend(&burst, R"({"op":"get","req":)", 100 + i, R"(,"id":"A"})", "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(burst));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  FakeDurability::hold_commits_ = false;
+  FakeDurability::CompleteHeld();
+  const std::vector<std::string> replies = c.ReadLines(21);
+  ASSERT_EQ(replies.size(), 21u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(replies[1 + i].rfind(absl::StrCat(R"({"req":)", 100 + i, R"(,"ok":true)"), 0),
+              0u) << replies[1 + i].substr(0, 100);
+  }
 }
 
 // A subscriber catching up on a backlog several times the output limit
