@@ -298,6 +298,18 @@ void BM_Restore(benchmark::State& state) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// Advances `engine` from `from_ms` over half an hour in one-second steps,
+// taking the effects after each step as the daemon does; the events fired.
+size_t FireHalfHour(Engine& engine, int64_t from_ms, Effects* effects) {
+  size_t events = 0;
+  for (int64_t t = from_ms; t <= from_ms + 30 * kMinuteMs; t += 1000) {
+    effects->Clear();
+    engine.Advance(t, effects);
+    events += effects->events.size();
+  }
+  return events;
+}
+
 // Time per ticket when the N response targets of tickets opened at one
 // instant all fall due (a warning, the breach, its escalation and the next
 // step each): the engine's share of "fire 1M due escalations", and what a
@@ -311,14 +323,7 @@ void BM_FireBreaches(benchmark::State& state) {
     OpenAll(*engine, ids, &effects, /*spacing_ms=*/0);
     state.ResumeTiming();
     // Responses (15 min), their warnings and escalation steps fall due.
-    // Like the daemon, take the effects after every step.
-    const int64_t end_ms = kStartMs + 30 * kMinuteMs;
-    size_t events = 0;
-    for (int64_t t = kStartMs; t <= end_ms; t += 1000) {
-      effects.Clear();
-      engine->Advance(t, &effects);
-      events += effects.events.size();
-    }
+    const size_t events = FireHalfHour(*engine, kStartMs, &effects);
     state.PauseTiming();
     state.counters["events"] = static_cast<double>(events);
     engine.reset();
@@ -363,12 +368,7 @@ void BM_FireAmong(benchmark::State& state) {
       (void)engine->Apply(open, &effects);
     }
     state.ResumeTiming();
-    size_t events = 0;
-    for (int64_t t = due_start_ms; t <= due_start_ms + 30 * kMinuteMs; t += 1000) {
-      effects.Clear();
-      engine->Advance(t, &effects);
-      events += effects.events.size();
-    }
+    const size_t events = FireHalfHour(*engine, due_start_ms, &effects);
     state.PauseTiming();
     state.counters["events"] = static_cast<double>(events);
     engine.reset();
