@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "api/json_scan.h"
 #include "api/rfc3339.h"
 #include "engine/time_format.h"
@@ -589,6 +590,9 @@ RequestDecoder::~RequestDecoder() = default;
 
 absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
   *request = Request();
+  // A byte order mark, which editors put at the start of a saved file (and
+  // so of its first line): RFC 8259 lets a parser ignore it.
+  absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
   if (line.size() > max_line_bytes_) {
     return WireError(WireCode::kLineTooLong,
                      absl::StrCat("request line longer than ",

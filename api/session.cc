@@ -126,6 +126,16 @@ void Session::OnRead(const asio::error_code& ec, size_t n) {
       return;
     }
     read_eof_ = true;  // half-closed: answer what was asked, then close
+    // A last request without its newline is a request all the same (as
+    // simulate reads it), not dropped without a word.
+    if (!line_.empty() && !discarding_ && !draining_ && !fin_sent_ && !reject_ &&
+        !in_flight_paused_) {
+      consuming_ = true;
+      std::string last;
+      last.swap(line_);
+      HandleLine(last);
+      consuming_ = false;
+    }
     MaybeClose();
     return;
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 
@@ -83,6 +84,7 @@ std::optional<std::string> SplitArgs(
     const std::vector<std::string>& args,
     const std::vector<absl::string_view>& known, RemoteOptions* options,
     Args* out) {
+  std::set<std::string> globals;  // --addr, --token: not fields of the op
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
     if (!absl::ConsumePrefix(&arg, "--")) {
@@ -101,6 +103,9 @@ std::optional<std::string> SplitArgs(
     }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
+    if ((name == "addr" || name == "token") && !globals.insert(name).second) {
+      return absl::StrCat("--", name, " given twice");
+    }
     if (name == "addr") {
       options->addr = value;
     } else if (name == "token") {

@@ -6,6 +6,7 @@
 // (tools/remote_command.h), with their own exit statuses 0/1/2/3.
 
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,7 @@ int Fail(const CliError& e) {
 std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
                                     RemoteOptions* options) {
   size_t i = 0;
+  std::set<std::string> seen;
   while (i < args->size()) {
     const std::string& arg = (*args)[i];
     if (arg == "--json") {
@@ -76,10 +78,15 @@ std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
       ++i;
       continue;
     }
-    std::string* target = arg.rfind("--addr", 0) == 0    ? &options->addr
-                          : arg.rfind("--token", 0) == 0 ? &options->token
-                                                         : nullptr;
+    // Exactly --addr / --token (or with =): "--address" is not --addr.
+    const std::string name = arg.substr(0, arg.find('='));
+    std::string* target = name == "--addr"    ? &options->addr
+                          : name == "--token" ? &options->token
+                                              : nullptr;
     if (target == nullptr) break;
+    if (!seen.insert(name).second) {
+      return CliError{"usage", absl::StrCat(name, " given twice")};
+    }
     if (const size_t eq = arg.find('='); eq != std::string::npos) {
       *target = arg.substr(eq + 1);
       ++i;

@@ -277,6 +277,23 @@ TEST_F(SmallOutputServerTest, ASubscribersAcksAreReadWhileItCatchesUp) {
   EXPECT_LT(events, 4 * kTickets) << "the ack waited for the whole backlog";
 }
 
+// A client that sends its last request without a newline and closes its
+// side gets that request answered too (simulate reads such a line as
+// well); a byte order mark before the first line is ignored.
+TEST_F(ServerTest, ALastLineWithoutNewlineIsAnsweredAtHalfClose) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_TRUE(c.SendRaw("\xEF\xBB\xBF" + std::string(kOpen) + "\n" +
+                        R"({"op":"get","req":2,"id":"A"})"));
+  c.ShutdownWrite();
+  std::vector<std::string> lines;
+  std::string partial;
+  EXPECT_EQ(c.ReadToEnd(&lines, &partial), LineClient::End::kEof);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], R"({"req":1,"ok":true})");
+  EXPECT_EQ(lines[1].rfind(R"({"req":2,"ok":true)", 0), 0u) << lines[1];
+  EXPECT_EQ(partial, "");
+}
+
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   LineClient c = LineClient::Connect(server_->port());
   EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
