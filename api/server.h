@@ -174,6 +174,10 @@ class Server {
   asio::steady_timer timer_{io_};
   std::optional<int64_t> armed_due_ms_;  // what timer_ waits for
   asio::steady_timer drain_timer_{io_};
+  // Accept errors (out of file descriptors) retry after a pause, not at
+  // once: re-arming at once spun the loop and its log at full speed.
+  asio::steady_timer accept_retry_{io_};
+  bool accept_failing_ = false;
   uint16_t port_ = 0;
 
   absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions_;

@@ -8,6 +8,7 @@
 // 2 for a bad command line or configuration.
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -83,8 +84,19 @@ void SetTunables(char** argv) {
 
 }  // namespace
 
+// The soft limit on open files is often 1024, the default max_connections,
+// with RocksDB's files and the listener on top: connections would run out
+// of descriptors before the limit slad enforces. Raised to the hard limit.
+void RaiseFileLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 int main(int argc, char** argv) {
   SetTunables(argv);
+  RaiseFileLimit();
   // Named as it was started (argv[0]), not after the file it runs, which
   // may be a symlink's target (/opt/slad/slad-1.4): pgrep, killall, ps -C
   // and top are asked for "slad".
