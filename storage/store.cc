@@ -10,6 +10,8 @@
 #include <cassert>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -66,8 +68,48 @@ int64_t SystemNowMs() {
       .count();
 }
 
+// RocksDB's warnings and errors on slad's stderr, beside its own log, and
+// no LOG file in the data folder: on a full disk the LOG's failed append
+// tripped an assertion in Debian's RocksDB build (WritableFileWriter's
+// sync_without_flush_called_) and aborted the daemon, where a failed write
+// must only make the store read-only and retry.
+// While the store retries a failing disk RocksDB repeats its errors (and
+// dumps of what it was writing) every attempt: each message is cut to its
+// first line, and at most 10 go out every 10 s, the rest counted.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[512];
+    std::vsnprintf(line, sizeof line, format, ap);
+    line[std::strcspn(line, "\n")] = '\0';
+    const int64_t now_ms = SystemNowMs();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now_ms - window_ms_ >= 10'000) {
+      if (suppressed_ > 0) {
+        std::fprintf(stderr, "slad: rocksdb: %d more messages not shown\n", suppressed_);
+      }
+      window_ms_ = now_ms;
+      shown_ = suppressed_ = 0;
+    }
+    if (++shown_ > 10) {
+      ++suppressed_;
+      return;
+    }
+    std::fprintf(stderr, "slad: rocksdb: %s\n", line);
+  }
+
+ private:
+  std::mutex mu_;
+  int64_t window_ms_ = 0;
+  int shown_ = 0;
+  int suppressed_ = 0;
+};
+
 rocksdb::DBOptions DbOptions(const Options& options) {
   rocksdb::DBOptions o;
+  o.info_log = std::make_shared<StderrLogger>();
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   if (options.env != nullptr) o.env = options.env;
