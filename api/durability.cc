@@ -37,23 +37,11 @@ class MemoryDurability final : public Durability {
              std::vector<storage::OutboxEvent>* outbox) override {
     // As Journal::Stage: events due before the command come before it.
     const size_t before = cmd != nullptr ? effects.events_begin : 0;
-    for (size_t i = 0; i < effects.events.size(); ++i) {
-      if (i == before && cmd != nullptr && !cmd->id.empty()) {
-        AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
-      }
-      const engine::Event& event = effects.events[i];
-      storage::OutboxEvent record = Journal::ToOutbox(event, event.team);
-      record.seq = ++last_seq_;
-      outbox_.push_back(record);
-      outbox->push_back(std::move(record));
-      std::string json;
-      AppendEvent(event, std::nullopt, &json);
-      json.pop_back();  // "\n"
-      AddHistory(event.id, event.at_ms, storage::HistoryRecord::kEvent, json);
-    }
-    if (before >= effects.events.size() && cmd != nullptr && !cmd->id.empty()) {
+    StageEvents(effects, 0, before, outbox);
+    if (cmd != nullptr && !cmd->id.empty()) {
       AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
     }
+    StageEvents(effects, before, effects.events.size(), outbox);
   }
   void RegisterGroup(absl::string_view group) override {
     acked_.try_emplace(std::string(group), 0);
@@ -96,6 +84,20 @@ class MemoryDurability final : public Durability {
   void Flush() override {}
 
  private:
+  void StageEvents(const engine::Effects& effects, size_t from, size_t to,
+                   std::vector<storage::OutboxEvent>* outbox) {
+    for (size_t i = from; i < to; ++i) {
+      const engine::Event& event = effects.events[i];
+      storage::OutboxEvent record = Journal::ToOutbox(event, event.team);
+      record.seq = ++last_seq_;
+      outbox_.push_back(record);
+      outbox->push_back(std::move(record));
+      std::string json;
+      AppendEvent(event, std::nullopt, &json);
+      json.pop_back();  // "\n"
+      AddHistory(event.id, event.at_ms, storage::HistoryRecord::kEvent, json);
+    }
+  }
   void AddHistory(absl::string_view id, int64_t at_ms, uint8_t kind,
                   absl::string_view json) {
     history_[std::string(id)].push_back(storage::HistoryRecord{

@@ -108,18 +108,18 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
                                  "runs on the system clock"));
     return;
   }
-  if (manual_clock_ == nullptr && request.at_ms &&
-      *request.at_ms - clock_->NowMs() >
-          static_cast<int64_t>(config_.limits.max_at_ahead_ms)) {
-    session->FillError(
-        slot, request.req,
-        WireError(WireCode::kBadField,
-                  absl::StrCat("at ", *request.at_ms, " is more than ",
-                               config_.limits.max_at_ahead_ms,
-                               " ms ahead of this daemon's clock (the system "
-                               "clock, ", clock_->NowMs(),
-                               "); omit at to mean now")));
-    return;
+  if (manual_clock_ == nullptr && request.at_ms) {
+    const int64_t now_ms = clock_->NowMs();
+    if (*request.at_ms - now_ms > static_cast<int64_t>(config_.limits.max_at_ahead_ms)) {
+      session->FillError(
+          slot, request.req,
+          WireError(WireCode::kBadField,
+                    absl::StrCat("at ", *request.at_ms, " is more than ",
+                                 config_.limits.max_at_ahead_ms,
+                                 " ms ahead of this daemon's clock (the system "
+                                 "clock, ", now_ms, "); omit at to mean now")));
+      return;
+    }
   }
   if (!query && !durability_->writable()) {
     session->FillError(slot, request.req,

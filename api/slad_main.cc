@@ -63,16 +63,7 @@ void SetTunables(char** argv) {
   }
   if (value == before) return;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
-  // By the binary's own path, not /proc/self/exe: the process is named
-  // after the file it runs, and `exe` is not what pgrep, killall and top
-  // are asked for. A binary replaced or deleted since it started reads as
-  // "... (deleted)"; /proc/self/exe still runs it.
-  char path[4096];
-  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n > 0) {
-    path[n] = '\0';
-    if (!absl::EndsWith(path, " (deleted)")) execv(path, argv);
-  }
+  // Named "exe" after this; main() names the process after argv[0].
   execv("/proc/self/exe", argv);
   // No re-exec (no /proc, say): run as we are, with glibc's defaults.
   if (tunables != nullptr) {
@@ -81,8 +72,6 @@ void SetTunables(char** argv) {
     unsetenv("GLIBC_TUNABLES");
   }
 }
-
-}  // namespace
 
 // The soft limit on open files is often 1024, the default max_connections,
 // with RocksDB's files and the listener on top: connections would run out
@@ -94,12 +83,15 @@ void RaiseFileLimit() {
   (void)setrlimit(RLIMIT_NOFILE, &limit);
 }
 
+}  // namespace
+
 int main(int argc, char** argv) {
   SetTunables(argv);
   RaiseFileLimit();
-  // Named as it was started (argv[0]), not after the file it runs, which
-  // may be a symlink's target (/opt/slad/slad-1.4): pgrep, killall, ps -C
-  // and top are asked for "slad".
+  // Named as it was started (argv[0]), not after the file it runs: the
+  // re-exec above runs /proc/self/exe (named "exe"), and a binary may be a
+  // symlink's target (/opt/slad/slad-1.4); pgrep, killall, ps -C and top
+  // are asked for "slad".
   if (argc > 0 && argv[0] != nullptr) {
     const char* slash = std::strrchr(argv[0], '/');
     prctl(PR_SET_NAME, slash != nullptr ? slash + 1 : argv[0], 0, 0, 0);
