@@ -227,11 +227,6 @@ int DaemonProcess::RunToExit(const std::string& binary,
   if (d->pid_ < 0) return -1;
   d->reader_ = std::thread([p = d.get(), fd] { p->ReadLog(fd); });
   const int status = d->Wait(timeout_ms);
-  {
-    std::unique_lock<std::mutex> lock(d->mu_);
-    d->cv_.wait_for(lock, std::chrono::seconds(5),
-                    [&] { return d->log_closed_; });
-  }
   *log = d->log();
   return status;
 }
@@ -289,6 +284,10 @@ int DaemonProcess::Wait(int timeout_ms) {
       reaped_ = true;
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status)
                                        : 128 + WTERMSIG(status);
+      // The reader may not have drained the pipe yet: callers read log()
+      // right after Wait() and expect the daemon's last lines in it.
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(5), [&] { return log_closed_; });
       return exit_status_;
     }
     if (r < 0 || RemainingMs(deadline) == 0) return -1;

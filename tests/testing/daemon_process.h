@@ -91,7 +91,7 @@ class DaemonProcess {
   // Sends `signal` to the daemon.
   void Signal(int signal) const;
   // Waits for the daemon to exit: its exit status (0..255), 128+signal if
-  // killed by one, -1 on timeout.
+  // killed by one, -1 on timeout. Once it exited, log() holds all it wrote.
   int Wait(int timeout_ms = 10000);
 
  private:
