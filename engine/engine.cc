@@ -14,7 +14,6 @@ namespace slad::engine {
 using internal::AddOrNever;
 using internal::BetweenOrZero;
 using internal::SubtractOrStart;
-using internal::UsedMs;
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Policy policy,
                                                        int64_t now_ms) {
@@ -354,10 +353,17 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out
   Calendar& cal = CalendarOf(t);
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
-    if (r.state != TargetState::kRunning || r.breached) continue;
+    if (r.state != TargetState::kRunning) continue;
+    if (r.breached) {
+      // The deadline stays, so it no longer gives the policy's budget.
+      if (policy_->kind(t.kind).targets[i].budget_ms[priority] != BudgetMs(t, i)) {
+        r.other_budget = true;
+      }
+      continue;
+    }
     const IndexPlace was = PlaceOf(r);
     const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : cmd.at_ms;
-    const int64_t used_ms = UsedMs(cal, t, r, ref_ms);
+    const int64_t used_ms = ClockUsedMs(t, i, ref_ms);
     const int64_t left_ms =
         policy_->kind(t.kind).targets[i].budget_ms[priority] - used_ms;
     r.deadline_ms = left_ms > 0

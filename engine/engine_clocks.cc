@@ -5,6 +5,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <optional>
 
 #include "engine/engine_internal.h"
@@ -29,6 +30,25 @@ Calendar& Engine::CalendarOf(const Ticket& t) const {
 
 int64_t Engine::BudgetMs(const Ticket& t, size_t target) const {
   return policy_->kind(t.kind).targets[target].budget_ms[t.priority];
+}
+
+int64_t Engine::ClockUsedMs(Ticket& t, size_t target, int64_t ref_ms) {
+  const TargetRun& r = t.targets[target];
+  Calendar& cal = CalendarOf(t);
+  // Without a log the walk is one Between; a deadline past the calendars
+  // was not placed by the budget (AddOrNever).
+  if (!t.log || r.other_budget || r.deadline_ms == Calendar::kMaxMs) {
+    return UsedMs(cal, t, r, ref_ms);
+  }
+  if (ref_ms <= r.start_ms) return 0;
+  // The deadline's budget is the working time from the start to it less
+  // the pauses resumed (PlacedBudgetMs); the clock used the working time
+  // from the start to ref_ms less the same pauses, since every resume of
+  // a running clock is at or before ref_ms (now, or the start of the
+  // pause it is in). The difference is the time left at ref_ms.
+  const int64_t used_ms = BudgetMs(t, target) - internal::RemainingMs(cal, ref_ms, r.deadline_ms);
+  assert(used_ms == UsedMs(cal, t, r, ref_ms));
+  return used_ms;
 }
 
 void Engine::StartTargetsOn(uint32_t slot, int event, int64_t at_ms) {
@@ -64,7 +84,7 @@ void Engine::StopTarget(uint32_t slot, size_t target, int64_t at_ms,
   // not be the one the deadline was placed with (a reload, a priority
   // change that kept a breached deadline).
   const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : at_ms;
-  const int64_t took_ms = UsedMs(CalendarOf(t), t, r, ref_ms);
+  const int64_t took_ms = ClockUsedMs(t, target, ref_ms);
   stats_.Stopped(Groups(t, target), at_ms, r.breached, took_ms);
   r.state = r.breached ? TargetState::kMetLate : TargetState::kMet;
   // r.paused stays: the clock stopped in a pause, which then never moves

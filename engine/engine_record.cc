@@ -219,11 +219,16 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
 // if it has one) and nothing in NextDue.
 void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   TargetRun& r = t.targets[target];
-  if (r.state != TargetState::kRunning || r.breached) return;
+  if (r.state != TargetState::kRunning) return;
+  // A breached clock warns no more; the flag only tells ClockUsedMs that
+  // its deadline (kept through a priority change) gives another budget,
+  // which needs checking only if the ticket has a log to walk.
+  if (r.breached && !t.log) return;
   Calendar& cal = CalendarOf(t);
   if (r.deadline_ms == Calendar::kMaxMs) return;  // past the calendars: never
   if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) return;
   r.other_budget = true;
+  if (r.breached) return;
   // Nothing fires while a clock is paused, so a paused clock has passed
   // only the points before its pause; a running one, everything due when
   // the record was written (the engine it came from fired all that). An

@@ -34,8 +34,10 @@ struct TargetRun {
   bool paused : 1 = false;
   bool breached : 1 = false;
   // Running: the deadline gives another budget than the policy's for the
-  // ticket's priority (it was placed under another policy), so warnings
-  // fall at that budget's points. Set by Engine::Restore, never stored.
+  // ticket's priority (it was placed under another policy, or kept through
+  // a priority change once breached), so warnings fall at that budget's
+  // points and the time used is counted from the log. Set by
+  // Engine::Restore and priority changes, never stored.
   bool other_budget : 1 = false;
   uint8_t warned = 0;  // warnings emitted (see CompiledPolicy::WarningPoints)
   uint8_t steps = 0;   // escalation steps taken since the breach
