@@ -67,13 +67,26 @@ class MemoryDurability final : public Durability {
     }
     return absl::OkStatus();
   }
-  absl::Status ReadHistory(absl::string_view id, size_t limit,
+  std::optional<uint64_t> HistoryHead(absl::string_view id) const override {
+    auto it = history_.find(std::string(id));
+    if (it == history_.end() || it->second.empty()) return std::nullopt;
+    return it->second.back().seq;
+  }
+  absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
+                           size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
     auto it = history_.find(std::string(id));
     if (it == history_.end()) return absl::OkStatus();
     const auto& records = it->second;
-    const size_t first = records.size() > limit ? records.size() - limit : 0;
-    out->insert(out->end(), records.begin() + first, records.end());
+    const auto end = head.has_value()
+                         ? std::upper_bound(records.begin(), records.end(), *head,
+                                            [](uint64_t seq, const storage::HistoryRecord& r) {
+                                              return seq < r.seq;
+                                            })
+                         : records.end();
+    const auto first = end - std::min<ptrdiff_t>(end - records.begin(),
+                                                 static_cast<ptrdiff_t>(limit));
+    out->insert(out->end(), first, end);
     return absl::OkStatus();
   }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,16 @@ class Durability {
   virtual absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const = 0;
   virtual absl::Status ReadOutbox(uint64_t after, size_t limit,
                                   std::vector<storage::OutboxEvent>* out) const = 0;
-  virtual absl::Status ReadHistory(absl::string_view id, size_t limit,
+  // The ticket's newest history record staged so far: what a `get`
+  // answered at this point shows its history up to. nullopt for a ticket
+  // the engine does not have (a purged one: its history is read from
+  // where its purge left it).
+  virtual std::optional<uint64_t> HistoryHead(absl::string_view id) const = 0;
+  // The ticket's history, oldest first, at most `limit` (the newest kept),
+  // from `head` (a HistoryHead answer) back: records staged after it are
+  // left out, even once durable.
+  virtual absl::Status ReadHistory(absl::string_view id,
+                                   std::optional<uint64_t> head, size_t limit,
                                    std::vector<storage::HistoryRecord>* out) const = 0;
 
   // False for a store that keeps nothing across a restart (the daemon's

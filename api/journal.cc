@@ -89,9 +89,14 @@ void Journal::AppendHistory(absl::string_view id,
   engine_->SetHistoryHead(id, store_->AppendHistory(id, prev, std::move(record)));
 }
 
-absl::Status Journal::ReadHistory(absl::string_view id, size_t limit,
+std::optional<uint64_t> Journal::HistoryHead(absl::string_view id) const {
+  return engine_->HistoryHead(id);
+}
+
+absl::Status Journal::ReadHistory(absl::string_view id,
+                                  std::optional<uint64_t> head, size_t limit,
                                   std::vector<storage::HistoryRecord>* out) const {
-  return store_->ReadHistory(id, engine_->HistoryHead(id), limit, out);
+  return store_->ReadHistory(id, head, limit, out);
 }
 
 void Journal::StageEvents(const engine::Effects& effects, size_t from, size_t to,

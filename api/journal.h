@@ -72,9 +72,13 @@ class Journal {
   static absl::Status Recover(storage::Store* store, engine::Engine* engine,
                               storage::RecoveryReport* report);
 
-  // The ticket's history as Store::ReadHistory gives it, from the engine's
-  // head for a ticket it has, else from the head kept at its purge.
-  absl::Status ReadHistory(absl::string_view id, size_t limit,
+  // The engine's head of the ticket's history; nullopt if it has no such
+  // ticket.
+  std::optional<uint64_t> HistoryHead(absl::string_view id) const;
+  // The ticket's history as Store::ReadHistory gives it, from `head` (a
+  // HistoryHead answer), or from the head kept at its purge if nullopt.
+  absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
+                           size_t limit,
                            std::vector<storage::HistoryRecord>* out) const;
 
   // The outbox form of an engine event; `team` is the ticket's team.

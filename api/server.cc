@@ -1,6 +1,8 @@
 #include "api/server.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -141,7 +143,7 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
     // The store reads only what is written: wait for the units before
     // this get (or the one it staged) so its history matches its state.
     if (nothing_staged && pending_commits_ == 0) {
-      AddHistory(request.command.id, principal, &reply);
+      AddHistory(ViewOfHistory(request.command.id, principal), principal, &reply);
     } else {
       GetAfterCommit(session, slot, std::move(reply), request.command.id,
                      principal);
@@ -200,10 +202,28 @@ absl::Status Server::RunRequest(const Request& request,
 // Replaces the final "}\n" of a get reply by ,"history":[...]}. A ticket
 // gone from the engine (its reopen window ended) but with history still
 // stored gets an ok reply with the history alone.
-void Server::AddHistory(absl::string_view id, const Principal& principal,
+Server::HistoryView Server::ViewOfHistory(absl::string_view id,
+                                          const Principal& principal) const {
+  HistoryView view{std::string(id), durability_->HistoryHead(id),
+                   std::numeric_limits<int64_t>::min()};
+  if (principal.team_limited()) {
+    view.since_ms = engine_->OpenedAt(id).value_or(std::numeric_limits<int64_t>::max());
+  }
+  return view;
+}
+
+void Server::AddHistory(const HistoryView& view, const Principal& principal,
                         std::string* reply, size_t waiting) {
   std::vector<storage::HistoryRecord> records;
-  if (!durability_->ReadHistory(id, kHistoryLimit, &records).ok()) return;
+  if (!durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records).ok()) {
+    return;
+  }
+  // Oldest first: what came before the cut is a prefix.
+  records.erase(records.begin(),
+                std::find_if(records.begin(), records.end(),
+                             [&](const storage::HistoryRecord& r) {
+                               return r.at_ms >= view.since_ms;
+                             }));
   // The newest that fit a quarter of the output limit: request lines of
   // up to max_line_bytes each, a thousand of them could make a reply the
   // session must refuse as a slow consumer every time it is asked for.
@@ -243,9 +263,9 @@ void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
     durability_->Stage("", engine_->now_ms(), nullptr, effects, &unit.events);
   }
   ReplyWhenDurable(session, slot, std::move(reply),
-                   [this, id = std::string(id),
+                   [this, view = ViewOfHistory(id, principal),
                     principal](Session* s, std::string* r) {
-                     AddHistory(id, principal, r, s != nullptr ? s->output_bytes() : 0);
+                     AddHistory(view, principal, r, s != nullptr ? s->output_bytes() : 0);
                    });
 }
 

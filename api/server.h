@@ -114,12 +114,26 @@ class Server {
                       absl::string_view id, const Principal& principal);
   void RearmTimer();
   void OnTimer();
+  // What of a ticket's history a get shows, fixed when the get runs.
+  struct HistoryView {
+    std::string id;
+    // Up to the newest record staged by then (Durability::HistoryHead):
+    // the history matches the state the reply shows, not what requests
+    // behind it did before it left.
+    std::optional<uint64_t> head;
+    // Nothing dated before this: for a team-limited principal, the
+    // ticket's opening. An id is reused once its ticket is purged, and the
+    // history of the id goes on; what came before belongs to a ticket
+    // whose team is unknown (it may be another team's).
+    int64_t since_ms;
+  };
+  HistoryView ViewOfHistory(absl::string_view id, const Principal& principal) const;
   // Appends the ticket's history to a get reply.
   // A ticket the engine no longer knows is shown (its history alone) only
   // to a principal not limited to teams: its team is unknown.
   // `waiting` is the output already waiting for the client: gets answered
   // together after a commit share one budget.
-  void AddHistory(absl::string_view id, const Principal& principal,
+  void AddHistory(const HistoryView& view, const Principal& principal,
                   std::string* reply, size_t waiting = 0);
   // Runs once a unit is durable, if its session is still there, before
   // the reply is sent; it may edit the reply, or send it itself and clear

@@ -1,15 +1,33 @@
 #include "api/session.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "api/durability.h"
 #include "api/line_lookahead.h"
 #include "api/server.h"
 
 namespace slad::api {
 namespace {
+
+// The name a subscriber group is stored under. A team-limited principal's
+// groups are its teams' own: a group has one cursor, so a token limited
+// to east acking a "crm" it shared with west (or with an unlimited
+// token) would pass over west's events, which east was never sent. The
+// separator is a control character, which no name on the wire holds.
+std::string StoredGroup(const Principal& principal, absl::string_view group) {
+  if (!principal.team_limited()) return std::string(group);
+  std::vector<std::string> teams = principal.teams;
+  std::sort(teams.begin(), teams.end());
+  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
+  return absl::StrCat(group, "\x1f", absl::StrJoin(teams, "\x1f"));
+}
 
 // After its FIN, how long a session waits for the client to close before
 // closing anyway: long enough for a live client to read its last replies
@@ -176,9 +194,10 @@ void Session::ResumeReading() {
   Read();
 }
 
-// Splits the bytes into lines. A line never grows past max_line_bytes_ in
-// line_: past it, the line is answered with line_too_long at once and its
-// remaining bytes are skipped up to the next '\n'.
+// Splits the bytes into lines. A line never grows past max_line_bytes_
+// (and the kLineFrame bytes a BOM and a '\r' take) in line_: past it, the
+// line is answered with line_too_long at once and its remaining bytes are
+// skipped up to the next '\n'. The decoder checks the exact limit.
 size_t Session::Consume(const char* data, size_t n) {
   const char* p = data;
   const char* const end = data + n;
@@ -196,7 +215,7 @@ size_t Session::Consume(const char* data, size_t n) {
     const char* next = nl != nullptr ? nl + 1 : end;
     if (discarding_) {
       discarding_ = nl == nullptr;
-    } else if (line_.size() + len > max_line_bytes_) {
+    } else if (line_.size() + len > max_line_bytes_ + kLineFrame) {
       line_.clear();
       discarding_ = nl == nullptr;
       FillError(OpenSlot(), "",
@@ -218,6 +237,10 @@ size_t Session::Consume(const char* data, size_t n) {
 }
 
 void Session::HandleLine(absl::string_view line) {
+  // The request is what is decoded, kept in history and echoed: not the
+  // byte order mark an editor put before it, nor a CRLF ending's '\r'.
+  absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
+  absl::ConsumeSuffix(&line, "\r");
   const uint64_t slot = OpenSlot();
   const absl::Status decoded = decoder_.Decode(line, &request_);
   if (!decoded.ok()) {
@@ -266,6 +289,8 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
       }
       subscribe_asked_ = true;
       asked_group_ = std::string(request_.group);
+      stored_group_ = StoredGroup(principal_, request_.group);
+      request_.group = stored_group_;
       server_->Subscribe(this, slot, request_);
       return;
     case SessionOp::kAck:
@@ -280,6 +305,7 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
                                          "\"; ack on the connection that does")));
         return;
       }
+      request_.group = stored_group_;
       server_->Ack(this, slot, request_);
       return;
     default:
@@ -537,7 +563,7 @@ void Session::OnEvents(const std::vector<storage::OutboxEvent>& events) {
 void Session::Deliver(const storage::OutboxEvent& event) {
   cursor_ = event.seq;
   if (!principal_.AllowsTeam(event.team)) return;
-  AppendEvent(ToEngineEvent(event), Delivery{group_, event.seq}, &out_);
+  AppendEvent(ToEngineEvent(event), Delivery{asked_group_, event.seq}, &out_);
 }
 
 void Session::Drain() {

@@ -64,8 +64,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool Hold();
   void Unhold();
 
-  // Begins delivery of `group`'s events after `acked` (the group's ack
-  // cursor). REQUIRES: not subscribed yet.
+  // Begins delivery of `group`'s events (the name the store keeps) after
+  // `acked` (the group's ack cursor). REQUIRES: not subscribed yet.
   void StartSubscription(absl::string_view group, uint64_t acked);
   // Live events just made durable, in sequence order.
   void OnEvents(const std::vector<storage::OutboxEvent>& events);
@@ -140,12 +140,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
   asio::steady_timer linger_;  // bounds Finish's wait for the client
   std::string peer_;
+  // Room beside a line's max_line_bytes_ for what HandleLine strips: a
+  // byte order mark before it and a '\r' after it.
+  static constexpr size_t kLineFrame = 4;
   const size_t max_line_bytes_;
 
   RequestDecoder decoder_;
   Request request_;
   std::array<char, 16 * 1024> read_buf_;
-  std::string line_;         // a partial line, at most max_line_bytes_
+  // A partial line, at most max_line_bytes_ + kLineFrame bytes.
+  std::string line_;
   bool discarding_ = false;  // inside a too-long line
 
   bool authed_;
@@ -169,6 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string group_;
   bool subscribe_asked_ = false;  // a subscribe was accepted (maybe pending)
   std::string asked_group_;       // its group: the only one this may ack
+  std::string stored_group_;      // the same as the store keeps it (StoredGroup)
   uint64_t cursor_ = 0;
   bool caught_up_ = false;
   std::vector<storage::OutboxEvent> page_;

@@ -57,9 +57,13 @@ class StoreDurability final : public Durability {
                           std::vector<storage::OutboxEvent>* out) const override {
     return store_->ReadOutbox(after, limit, out);
   }
-  absl::Status ReadHistory(absl::string_view id, size_t limit,
+  std::optional<uint64_t> HistoryHead(absl::string_view id) const override {
+    return journal_->HistoryHead(id);
+  }
+  absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
+                           size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
-    return journal_->ReadHistory(id, limit, out);
+    return journal_->ReadHistory(id, head, limit, out);
   }
 
   bool writable() const override { return store_->writable(); }

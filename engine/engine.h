@@ -203,6 +203,9 @@ class Engine {
   // The ticket's team ("" for none), open or resolved within the window;
   // nullopt if unknown. Valid until the next call that changes the engine.
   std::optional<absl::string_view> TeamOf(absl::string_view id) const;
+  // When the ticket (open or resolved within the window) was opened;
+  // nullopt if unknown.
+  std::optional<int64_t> OpenedAt(absl::string_view id) const;
   // The sequence number of the ticket's newest history record, open or
   // resolved within the window (0 if it has none yet); nullopt if unknown.
   // Storage links each new record to it (docs/STORAGE.md, "History").

@@ -25,6 +25,12 @@ std::optional<absl::string_view> Engine::TeamOf(absl::string_view id) const {
   return Name(t->team);
 }
 
+std::optional<int64_t> Engine::OpenedAt(absl::string_view id) const {
+  const Ticket* t = FindAny(id);
+  if (t == nullptr) return std::nullopt;
+  return t->opened_ms;
+}
+
 std::optional<uint64_t> Engine::HistoryHead(absl::string_view id) const {
   const Ticket* t = FindAny(id);
   if (t == nullptr) return std::nullopt;

@@ -469,6 +469,79 @@ TEST_F(DaemonTest, GetShowsTheHistoryOfATicketTheEngineHasForgotten) {
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"get","id":"A"})")), "not_found");
 }
 
+// An id is free again once its ticket is purged, and its history goes on
+// (an admin reads it whole), but a team-limited token that opens the id
+// anew sees only its own ticket's: what came before was another ticket's,
+// perhaps another team's.
+TEST_F(DaemonTest, ATeamLimitedTokenSeesNoHistoryFromBeforeItsTicket) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("A", "west")), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, R"({"op":"pause","req":2,"id":"A","reason":"west-secret"})"),
+                   "2"));
+  EXPECT_TRUE(IsOk(Ask(admin, R"({"op":"resolve","req":3,"id":"A"})"), "3"));
+  const int64_t later = kMonday9 + 8 * 24 * kHour;  // past the reopen window
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(later)), "\"adv\""));
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(east, Open("A", "east", later)), "1"));
+  const std::string mine = Ask(east, R"({"op":"get","req":4,"id":"A"})");
+  EXPECT_TRUE(IsOk(mine, "4")) << mine;
+  EXPECT_EQ(mine.find("west"), std::string::npos) << mine;
+  EXPECT_NE(mine.find(R"("op":"open")"), std::string::npos) << mine;
+  const std::string all = Ask(admin, R"({"op":"get","req":5,"id":"A"})");
+  EXPECT_NE(all.find("west-secret"), std::string::npos) << all;
+}
+
+// A group has one cursor, so a team-limited token's groups are its own: a
+// "shared" it subscribes is not the "shared" of an unlimited token, and
+// its acks cannot drop events it was never sent.
+TEST_F(DaemonTest, ATeamLimitedTokensAcksMoveOnlyItsOwnGroup) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("W1", "west")), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("E1", "east")), "1"));
+  {
+    // The unlimited consumer's "shared" exists and has acked nothing.
+    LineClient sub = daemon_->Connect();
+    EXPECT_TRUE(IsOk(Ask(sub, Auth("sub-secret")), "\"a\""));
+    EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":0,"group":"shared"})"), "0"));
+  }
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + 25 * kHour)), "\"adv\""));
+
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(east, R"({"op":"subscribe","req":0,"group":"shared"})"), "0"));
+  std::string last_seq;
+  for (std::optional<std::string> line = east.ReadLine(300); line.has_value();
+       line = east.ReadLine(300)) {
+    EXPECT_NE(line->find("\"E1\""), std::string::npos) << *line;
+    EXPECT_NE(line->find(R"("group":"shared","seq":)"), std::string::npos) << *line;
+    last_seq = line->substr(line->rfind(':') + 1);
+    last_seq.pop_back();  // "}"
+  }
+  ASSERT_FALSE(last_seq.empty());
+  EXPECT_TRUE(IsOk(Ask(east, absl::StrCat(R"({"op":"ack","req":1,"group":"shared","seq":)",
+                                          last_seq, "}")),
+                   "1"));
+
+  LineClient sub = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(sub, Auth("sub-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":0,"group":"shared"})"), "0"));
+  int west = 0, all = 0;
+  for (std::optional<std::string> line = sub.ReadLine(300); line.has_value();
+       line = sub.ReadLine(300)) {
+    west += line->find("\"W1\"") != std::string::npos;
+    ++all;
+  }
+  EXPECT_EQ(west, 5);
+  EXPECT_EQ(all, 10);
+}
+
 // A refused connection is answered and closed; what it sent is read and
 // dropped, never executed, or a refused client could still change tickets.
 TEST_F(DaemonTest, ARefusedConnectionsRequestsAreNotExecuted) {

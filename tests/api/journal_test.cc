@@ -71,7 +71,8 @@ class Pipeline {
   std::vector<storage::HistoryRecord> History(absl::string_view id) {
     store_->Flush();
     std::vector<storage::HistoryRecord> records;
-    const absl::Status s = journal_.ReadHistory(id, 100, &records);
+    const absl::Status s =
+        journal_.ReadHistory(id, journal_.HistoryHead(id), 100, &records);
     EXPECT_TRUE(s.ok()) << s;
     return records;
   }

@@ -77,9 +77,13 @@ class FakeDurability final : public Durability {
                           std::vector<storage::OutboxEvent>* out) const override {
     return inner_->ReadOutbox(after, limit, out);
   }
-  absl::Status ReadHistory(absl::string_view id, size_t limit,
+  std::optional<uint64_t> HistoryHead(absl::string_view id) const override {
+    return inner_->HistoryHead(id);
+  }
+  absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
+                           size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
-    return inner_->ReadHistory(id, limit, out);
+    return inner_->ReadHistory(id, head, limit, out);
   }
   bool writable() const override { return *writable_; }
   size_t pending_bytes() const override { return 0; }
@@ -298,6 +302,48 @@ TEST_F(ServerTest, ALastLineWithoutNewlineIsAnsweredAtHalfClose) {
   EXPECT_EQ(lines[0], R"({"req":1,"ok":true})");
   EXPECT_EQ(lines[1].rfind(R"({"req":2,"ok":true)", 0), 0u) << lines[1];
   EXPECT_EQ(partial, "");
+}
+
+// History keeps the request itself: not a byte order mark before it (a
+// get showing one was no longer JSON) nor a CRLF ending's '\r'. A line of
+// exactly max_line_bytes is within the limit with either around it.
+TEST_F(ServerTest, HistoryKeepsTheRequestWithoutItsBomOrCr) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_TRUE(c.SendRaw("\xEF\xBB\xBF" + std::string(kOpen) + "\r\n"));
+  EXPECT_EQ(c.ReadLine().value_or(""), R"({"req":1,"ok":true})");
+  const std::string get = Ask(c, R"({"op":"get","req":2,"id":"A"})");
+  EXPECT_NE(get.find(absl::StrCat(R"("line":)", kOpen, "}")), std::string::npos)
+      << get;
+  EXPECT_EQ(get.find('\xEF'), std::string::npos) << get;
+  EXPECT_EQ(get.find('\r'), std::string::npos) << get;
+
+  std::string stats = R"({"op":"stats","req":3,"from":0,"to":1)";
+  stats.append(DaemonConfig().limits.max_line_bytes - stats.size() - 1, ' ');
+  stats += "}";
+  ASSERT_TRUE(c.SendRaw("\xEF\xBB\xBF" + stats + "\r\n"));
+  const std::string within = c.ReadLine().value_or("");
+  EXPECT_EQ(within.rfind(R"({"req":3,"ok":true)", 0), 0u) << within.substr(0, 80);
+  stats.insert(stats.size() - 1, " ");
+  ASSERT_TRUE(c.SendRaw(stats + "\r\n"));
+  const std::string over = c.ReadLine().value_or("");
+  EXPECT_NE(over.find(R"("code":"line_too_long")"), std::string::npos)
+      << over.substr(0, 80);
+}
+
+// A get answers as of where it stands among the requests: its reply
+// leaves after the commit, but the history it shows stops at the state it
+// shows, not at what the requests pipelined behind it did meanwhile.
+TEST_F(ServerTest, AGetsHistoryStopsWhereTheGetRan) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_TRUE(c.SendRaw(absl::StrCat(kOpen, "\n",
+                                     R"({"op":"get","req":2,"id":"A"})", "\n",
+                                     R"({"op":"pause","req":3,"id":"A","reason":"r"})", "\n",
+                                     R"({"op":"get","req":4,"id":"A"})", "\n")));
+  const std::vector<std::string> replies = c.ReadLines(4);
+  ASSERT_EQ(replies.size(), 4u);
+  EXPECT_EQ(replies[1].find(R"("op":"pause")"), std::string::npos) << replies[1];
+  EXPECT_NE(replies[1].find(R"("op":"open")"), std::string::npos) << replies[1];
+  EXPECT_NE(replies[3].find(R"("op":"pause")"), std::string::npos) << replies[3];
 }
 
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
