@@ -387,8 +387,17 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out
   t.priority = static_cast<uint8_t>(priority);
   stats_.Moved(was, Groups(t, -1), t.opened_ms, t.resolution_counted);
   for (size_t i = 0; i < t.targets.size(); ++i) {
-    const TargetRun& r = t.targets[i];
+    TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning || !r.breached) continue;
+    // Steps the new priority's budget had due before the change (a shorter
+    // `within` brings them earlier) are taken now, not sent dated in the
+    // past, when another priority asked for none.
+    const int64_t step_ms = policy_->StepMs(BudgetMs(t, i));
+    const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : cmd.at_ms;
+    while (step_ms > 0 && DesiredLevel(t, r) < policy_->top_level() &&
+           AddOrNever(cal, r.deadline_ms, (r.steps + 1) * step_ms) < ref_ms) {
+      ++r.steps;
+    }
     RaiseLevel(t, DesiredLevel(t, r), cmd.at_ms, policy_->kind(t.kind).targets[i].name,
                r.deadline_ms, out);
   }

@@ -236,6 +236,22 @@ TEST_F(EngineScenarioTest, BreachedTicketMadeMajorGoesToManagementAtOnce) {
   EXPECT_FALSE(engine_->NextDue().has_value());
 }
 
+// An after-sales request breached at 12:00 (normal: the step to management
+// is 0.5 x 2 h later, at 13:00) made urgent at 12:40: urgent's step, 0.5 x
+// 1 h after the breach, was due at 12:30. It is taken at the change, dated
+// 12:40, not sent after it dated 12:30, when the ticket was not urgent.
+TEST_F(EngineScenarioTest, BreachedTicketMadeUrgentTakesItsPassedStepAtTheChange) {
+  ASSERT_TRUE(Open("A5", "after_sales", "2026-03-02 10:00").ok());
+  EXPECT_EQ(AdvanceTo("2026-03-02 12:00").back(),
+            "escalated response @2026-03-02 12:00 (2026-03-02 12:00) "
+            "agent>supervisor");
+  ASSERT_TRUE(Priority("A5", "urgent", "2026-03-02 12:40").ok());
+  EXPECT_EQ(Events(),
+            (Lines{"escalated response @2026-03-02 12:40 (2026-03-02 12:00) "
+                   "supervisor>management"}));
+  EXPECT_EQ(AdvanceTo("2026-03-02 14:00"), Lines{});
+}
+
 // A resolved after-sales request reopened two days later: `response`
 // starts on `reopened`, so a fresh 2 h clock runs from the reopen; a
 // response exactly at its deadline is on time. The window is 168 h after

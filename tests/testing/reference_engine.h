@@ -403,10 +403,19 @@ inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
     for (int64_t point : WarningPoints(t, budget)) r.warned += point > left;
   }
   t.priority = p;
-  // A breach now asking for a higher level (major: the top) escalates now.
+  // A breach now asking for a higher level (major: the top, a shorter
+  // budget: the steps it had due before the change) escalates now.
+  const int top = static_cast<int>(policy_.escalation.levels.size()) - 1;
   for (size_t i = 0; i < t.targets.size(); ++i) {
-    const Target& r = t.targets[i];
+    Target& r = t.targets[i];
     if (r.state != State::kRunning || !r.breached) continue;
+    const int64_t step =
+        std::llround(policy_.escalation.step * static_cast<double>(Budget(t, i)));
+    const int64_t ref = r.paused ? r.mark_ms : cmd.at_ms;
+    while (step > 0 && Desired(t, r) < top &&
+           cal.Add(r.deadline_ms, (r.steps + 1) * step) < ref) {
+      ++r.steps;
+    }
     Raise(t, Desired(t, r), cmd.at_ms, KindOf(t).spec->targets[i].name, r.deadline_ms,
           out);
   }
