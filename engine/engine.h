@@ -198,7 +198,9 @@ class Engine {
   void DrainStats(const std::function<void(StatsCellRecord&&)>& fn);
   void ExportAllStats(const std::function<void(StatsCellRecord&&)>& fn) const;
   // Sets one cell (replacing it). A cell whose kind or priority this
-  // policy lacks is dropped (OK): no query could name it.
+  // policy lacks is kept aside (OK): no query can name it, but
+  // ExportAllStats hands it on, so a later policy that has the kind again
+  // shows it (as the store, which keeps it, would after a restart).
   absl::Status RestoreStats(StatsCellRecord&& cell);
   // The ticket's team ("" for none), open or resolved within the window;
   // nullopt if unknown. Valid until the next call that changes the engine.
@@ -384,6 +386,7 @@ class Engine {
   // range of it.
   absl::btree_map<std::pair<uint16_t, uint32_t>, uint32_t> desks_;
   StatsBook stats_;
+  std::vector<StatsCellRecord> dormant_stats_;  // RestoreStats' kept aside
   // Interned name id of each kind's targets, for grouping stats by target.
   std::vector<std::vector<uint32_t>> target_name_ids_;
 

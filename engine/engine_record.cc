@@ -304,6 +304,10 @@ void Engine::ExportAllStats(
     const std::function<void(StatsCellRecord&&)>& fn) const {
   stats_.ExportAll(
       [this](GroupBy by, uint32_t id) { return StatsGroupName(by, id); }, fn);
+  for (const StatsCellRecord& cell : dormant_stats_) {
+    StatsCellRecord copy = cell;
+    fn(std::move(copy));
+  }
 }
 
 absl::Status Engine::RestoreStats(StatsCellRecord&& cell) {
@@ -316,7 +320,10 @@ absl::Status Engine::RestoreStats(StatsCellRecord&& cell) {
     case GroupBy::kPriority: id = policy_->PriorityId(cell.group); break;
     default: id = static_cast<int>(Intern(cell.group)); break;
   }
-  if (id < 0) return absl::OkStatus();
+  if (id < 0) {
+    dormant_stats_.push_back(std::move(cell));
+    return absl::OkStatus();
+  }
   stats_.Restore(static_cast<uint32_t>(id), std::move(cell));
   return absl::OkStatus();
 }

@@ -272,6 +272,27 @@ TEST_F(EngineReloadTest, StatsCountTheTimeTheClockRan) {
   EXPECT_EQ(table->rows[0].mean_stop_ms, kHour);
 }
 
+// A policy without a kind shows none of its stats; one that has it again
+// shows them whole, as a restart (which reads them from the store) would.
+TEST_F(EngineReloadTest, StatsOfAKindDroppedAndBroughtBackComeBack) {
+  Open("S", "sales", kT0);
+  Simple(Op::kResolve, "S", kT0 + kMin);
+  AdvanceTo(kT0 + 8 * kDay);  // past the reopen window: S is forgotten
+  const Command by_kind{.op = Op::kStats, .from_ms = kT0, .to_ms = kT0 + kDay};
+  Policy without = OldPolicy();
+  without.kinds.erase("sales");
+  Reload(std::move(without));
+  ASSERT_TRUE(engine_->Stats(by_kind).ok());
+  EXPECT_TRUE(engine_->Stats(by_kind)->rows.empty());
+  Reload(OldPolicy());
+  const absl::StatusOr<StatsTable> table = engine_->Stats(by_kind);
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].group, "sales");
+  EXPECT_EQ(table->rows[0].met, 1u);
+  EXPECT_EQ(table->rows[0].resolved, 1u);
+}
+
 // Without a reload: a breached target keeps its deadline through a
 // priority change, so its budget is the old priority's 2 h, not urgent's
 // 1 h (get once said 2 h elapsed after 3 h).
