@@ -12,6 +12,7 @@
 #include "api/session.h"
 #include "config/policy_file.h"
 #include "engine/status_macros.h"
+#include "engine/time_format.h"
 
 namespace slad::api {
 namespace {
@@ -72,6 +73,20 @@ absl::Status Server::Init() {
   RETURN_IF_ERROR(InitTls());
   RETURN_IF_ERROR(Listen());
   Log(absl::StrCat("recovered ", recovered));
+  // The engine's clock never goes back: data written ahead of this
+  // machine's clock (a manual clock moved on, a clock set wrong) stamps
+  // every request without `at` with that future instant until the system
+  // clock passes it.
+  if (manual_clock_ == nullptr &&
+      engine_->now_ms() >
+          clock_->NowMs() + static_cast<int64_t>(config_.limits.max_at_ahead_ms)) {
+    Log(absl::StrCat("warning: the data's clock, ",
+                     engine::FormatInstantMs(engine_->now_ms()),
+                     ", is ahead of the system clock, ",
+                     engine::FormatInstantMs(clock_->NowMs()),
+                     "; requests are dated at it until the system clock "
+                     "passes it, and an `at` before it is refused"));
+  }
   Log(absl::StrCat(
       "policy ", config_.policy_path.empty() ? "<default policy>"
                                              : config_.policy_path,

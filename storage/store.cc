@@ -11,10 +11,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "engine/status_macros.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/filter_policy.h"
@@ -187,6 +190,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const Store::Impl& impl,
 
 absl::Status OpenDb(Store::Impl* impl) {
   const rocksdb::DBOptions db_options = DbOptions(impl->options);
+  // Made here rather than by RocksDB, which logs a new folder's absence as
+  // an [ERROR] first: an alert on every first start.
+  std::error_code made;
+  std::filesystem::create_directories(impl->options.dir, made);
+  if (made) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", impl->options.dir, ": ", made.message()));
+  }
   std::vector<std::string> names;
   // A new directory has no families yet: the error just means "none".
   if (!rocksdb::DB::ListColumnFamilies(db_options, impl->options.dir, &names)
@@ -210,9 +221,17 @@ absl::Status OpenDb(Store::Impl* impl) {
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, impl->options.dir,
-                                              descriptors, &handles, &db),
-                            "open " + impl->options.dir));
+  const rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, impl->options.dir, descriptors, &handles, &db);
+  // Another process holds the folder's LOCK ("While lock file"), or this
+  // one does ("lock hold by current process").
+  if (opened.IsIOError() && (absl::StrContains(opened.ToString(), "lock file") ||
+                             absl::StrContains(opened.ToString(), "lock hold"))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        impl->options.dir, " is in use by another process (another slad?): ",
+        opened.ToString()));
+  }
+  RETURN_IF_ERROR(FromRocks(opened, "open " + impl->options.dir));
   impl->db.reset(db);
   impl->families.assign(handles.begin(), handles.begin() + kFamilies);
   impl->others.assign(handles.begin() + kFamilies, handles.end());

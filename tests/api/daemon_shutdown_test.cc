@@ -61,6 +61,14 @@ TEST_F(DaemonTest, AnInMemoryStoreIsNeverCalledDurable) {
   EXPECT_EQ(log.find("durable"), std::string::npos) << log;
 }
 
+// A first start makes its data folder (parents included) without the
+// "[ERROR]" RocksDB logs when it finds none: alerts watch for that word.
+TEST_F(DaemonTest, AFirstStartMakesItsFolderWithoutAnError) {
+  const std::string log = RunAndStop({"--data", Path("new/data")});
+  EXPECT_EQ(log.find("ERROR"), std::string::npos) << log;
+  EXPECT_TRUE(std::filesystem::is_directory(Path("new/data")));
+}
+
 // In a config file ":memory:" is no relative path: it used to become a
 // RocksDB folder named ":memory:" beside the file.
 TEST_F(DaemonTest, DataMemoryInTheConfigFileIsTheInMemoryStore) {

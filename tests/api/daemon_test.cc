@@ -204,6 +204,25 @@ TEST_F(DaemonTest, SystemClockRefusesAdvance) {
   EXPECT_EQ(CodeOf(Ask(c, Advance(kMonday9))), "failed_precondition");
 }
 
+// Data whose clock is ahead of the system clock (here a manual clock
+// moved to 2030) dates every request at that future instant: said at start.
+TEST_F(DaemonTest, ASystemClockBehindTheDataIsReported) {
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    EXPECT_TRUE(IsOk(Ask(c, Advance(1'893'456'000'000)), "\"adv\""));  // 2030
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+  std::string error;
+  daemon_ = DaemonProcess::Start(
+      SLAD_PATH, {"--listen", "127.0.0.1:0", "--data", Path("data")}, &error);
+  ASSERT_NE(daemon_, nullptr) << error;
+  EXPECT_NE(daemon_->log().find("warning: the data's clock, 2030-01-01T00:00:00"),
+            std::string::npos)
+      << daemon_->log();
+}
+
 TEST_F(DaemonTest, NoTokensRefusesANonLoopbackAddress) {
   std::string log;
   const int status = DaemonProcess::RunToExit(

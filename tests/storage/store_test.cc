@@ -244,6 +244,20 @@ void PutRawMeta(const std::string& dir, const std::string& key,
   delete db;
 }
 
+// A folder another store holds is refused with a message that says so,
+// not only RocksDB's "IO error: lock ...".
+TEST(StoreTest, AFolderInUseIsRefusedAsInUse) {
+  TempDir dir;
+  auto first = Store::Open({.dir = dir.path()});
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Store::Open({.dir = dir.path()});
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
+  EXPECT_NE(second.status().message().find("in use by another process"),
+            std::string::npos)
+      << second.status();
+}
+
 TEST(StoreTest, NewerSchemaIsRefused) {
   TempDir dir;
   { OpenAt({.dir = dir.path()}); }
