@@ -449,13 +449,21 @@ void Session::Release() {
 // limit): counted here, they would keep a catching-up subscriber's acks
 // from ever being read.
 bool Session::OutputHigh() const {
-  return !subscribe_asked_ && Buffered() >= server_->limits().max_output_bytes / 2;
+  return !subscribe_asked_ && Expected() >= server_->limits().max_output_bytes / 2;
+}
+
+// Replies held behind a commit arrive all at once when it completes: a
+// session that read requests until their replies were over the limit
+// would then cut off a client that was reading all along. So pacing counts
+// each request in flight as at least a short reply.
+size_t Session::Expected() const {
+  return Buffered() + slots_.size() * kReplyReserve;
 }
 
 void Session::MaybeResumeConsuming() {
   if (!in_flight_paused_ || closed_ || consuming_ ||
       slots_.size() > server_->limits().max_in_flight / 2 ||
-      (!subscribe_asked_ && Buffered() > server_->limits().max_output_bytes / 4)) {
+      (!subscribe_asked_ && Expected() > server_->limits().max_output_bytes / 4)) {
     return;
   }
   in_flight_paused_ = false;

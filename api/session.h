@@ -111,6 +111,9 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t OpenSlot();
   void Release();
   size_t Buffered() const;
+  // Buffered, plus kReplyReserve per request in flight (OutputHigh).
+  size_t Expected() const;
+  static constexpr size_t kReplyReserve = 32;  // {"req":..,"ok":true} and more
   bool OutputHigh() const;
   void MaybeResumeConsuming();
   bool CheckBudget();

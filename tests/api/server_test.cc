@@ -204,6 +204,37 @@ TEST_F(SmallOutputServerTest, APipelinedBurstOfQueriesIsPacedNotCutOff) {
   EXPECT_EQ(replies.back().find("slow_consumer"), std::string::npos);
 }
 
+class TinyOutputServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    max_output_bytes_ = 16 * 1024;
+    ServerTest::SetUp();
+  }
+};
+
+// Replies wait for their commit and then arrive together: a client that
+// pipelines 2,000 opens (40 KB of replies against a 16 KiB limit) while a
+// commit is slow is read only as far as its replies will fit, not cut off
+// as a slow consumer when they all come at once.
+TEST_F(TinyOutputServerTest, RepliesHeldBehindACommitArePacedNotCutOff) {
+  LineClient c = LineClient::Connect(server_->port());
+  constexpr int kOpens = 2000;
+  std::string burst;
+  for (int i = 0; i < kOpens; ++i) {
+    absl::StrAppend(&burst, R"({"op":"open","req":)", i, R"(,"id":"T)", i,
+                    R"(","kind":"complaint"})", "\n");
+  }
+  FakeDurability::hold_commits_ = true;
+  ASSERT_TRUE(c.SendRaw(burst));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  FakeDurability::hold_commits_ = false;
+  FakeDurability::CompleteHeld();
+  const std::vector<std::string> replies = c.ReadLines(kOpens);
+  ASSERT_EQ(replies.size(), static_cast<size_t>(kOpens))
+      << (replies.empty() ? "" : replies.back());
+  EXPECT_EQ(replies.back(), absl::StrCat(R"({"req":)", kOpens - 1, R"(,"ok":true})"));
+}
+
 // A ticket with many long requests in its history: get answers with the
 // newest records that fit a quarter of the output limit, instead of a
 // reply the session would refuse as a slow consumer every time.
