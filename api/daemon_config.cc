@@ -3,7 +3,9 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -53,12 +55,20 @@ class Reader {
     return (std::filesystem::path(base_dir_) / path).string();
   }
 
+  // An integer in [min, max]; `max_note` says why the maximum, if set.
   absl::StatusOr<size_t> Size(const toml::node& node, absl::string_view key,
-                              int64_t min) const {
+                              size_t min, size_t max = INT64_MAX,
+                              absl::string_view max_note = "") const {
     const std::optional<int64_t> v = node.value_exact<int64_t>();
-    if (!v.has_value() || *v < min) {
+    if (!v.has_value() || *v < 0 || static_cast<size_t>(*v) < min) {
       return Error(node.source(),
                    absl::StrCat(key, ": want an integer >= ", min));
+    }
+    if (static_cast<size_t>(*v) > max) {
+      return Error(node.source(),
+                   absl::StrCat(key, ": ", *v, " is over the maximum, ", max,
+                                max_note.empty() ? "" : " (", max_note,
+                                max_note.empty() ? "" : ")"));
     }
     return static_cast<size_t>(*v);
   }
@@ -99,29 +109,47 @@ absl::StatusOr<const toml::table*> TableOf(const Reader& r,
   return table;
 }
 
+// One `[limits]` key: its field and the range the file may give it.
+struct LimitKey {
+  absl::string_view name;
+  size_t Limits::*field;
+  size_t min, max;
+  absl::string_view max_note;  // why the maximum, in its error
+};
+
+constexpr LimitKey kLimitKeys[] = {
+    {"max_connections", &Limits::max_connections, Limits::kMinConnections,
+     Limits::kMaxConnections, "Linux's default limit on open files"},
+    {"max_line_bytes", &Limits::max_line_bytes, Limits::kMinLineBytes,
+     Limits::kMaxLineBytes,
+     "64 MiB; every connection allocates a decoder that size"},
+    {"max_output_bytes", &Limits::max_output_bytes, Limits::kMinOutputBytes,
+     Limits::kMaxOutputBytes, "1 GiB"},
+    {"max_in_flight", &Limits::max_in_flight, Limits::kMinInFlight,
+     Limits::kMaxInFlight, ""},
+    {"outbox_page", &Limits::outbox_page, Limits::kMinOutboxPage,
+     Limits::kMaxOutboxPage, "a page is delivered at once"},
+    {"max_at_ahead_ms", &Limits::max_at_ahead_ms, Limits::kMinAtAheadMs,
+     Limits::kMaxAtAheadMs, "one hour"},
+};
+
 absl::Status ParseLimits(const Reader& r, const toml::node& node,
                          Limits* limits) {
   ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "limits"));
   for (const auto& [key, value] : *table) {
     const absl::string_view k = Av(key.str());
-    if (k == "max_connections") {
-      ASSIGN_OR_RETURN(limits->max_connections, r.Size(value, k, 1));
-    } else if (k == "max_line_bytes") {
-      ASSIGN_OR_RETURN(limits->max_line_bytes, r.Size(value, k, 64));
-    } else if (k == "max_output_bytes") {
-      ASSIGN_OR_RETURN(limits->max_output_bytes, r.Size(value, k, 1024));
-    } else if (k == "max_in_flight") {
-      ASSIGN_OR_RETURN(limits->max_in_flight, r.Size(value, k, 1));
-    } else if (k == "outbox_page") {
-      ASSIGN_OR_RETURN(limits->outbox_page, r.Size(value, k, 1));
-    } else if (k == "max_at_ahead_ms") {
-      ASSIGN_OR_RETURN(limits->max_at_ahead_ms, r.Size(value, k, 0));
-    } else {
+    const LimitKey* limit = std::find_if(
+        std::begin(kLimitKeys), std::end(kLimitKeys),
+        [k](const LimitKey& l) { return l.name == k; });
+    if (limit == std::end(kLimitKeys)) {
       return r.UnknownKey(key, " in [limits]",
-                          "max_connections, max_line_bytes, "
-                          "max_output_bytes, max_in_flight, outbox_page, "
-                          "max_at_ahead_ms");
+                          absl::StrJoin(kLimitKeys, ", ",
+                                        [](std::string* out, const LimitKey& l) {
+                                          absl::StrAppend(out, l.name);
+                                        }));
     }
+    ASSIGN_OR_RETURN(limits->*limit->field,
+                     r.Size(value, k, limit->min, limit->max, limit->max_note));
   }
   return absl::OkStatus();
 }
@@ -181,6 +209,13 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
       }
     } else if (k == "teams") {
       ASSIGN_OR_RETURN(token.teams, r.Strings(value, k));
+      // An empty list would mean every team (TokenConfig::teams), the
+      // opposite of what it says.
+      if (token.teams.empty()) {
+        return r.Error(value.source(),
+                       "teams: list at least one team, or leave the key out "
+                       "for every team");
+      }
     } else {
       return r.UnknownKey(key, " in [[tokens]]", "token, roles, teams");
     }
@@ -268,10 +303,23 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(absl::string_view text,
 }
 
 absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
+  // A directory opens as a stream that reads nothing: an empty, valid file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read config file ", path, ": it is a directory"));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read config file ", path,
+                                            ": ", std::strerror(errno)));
+  }
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read config file ", path, ": read error"));
+  }
   const std::string dir = std::filesystem::path(path).parent_path().string();
   return ParseDaemonConfig(text.str(), path, dir);
 }
@@ -310,6 +358,11 @@ absl::Status UnknownFlag(absl::string_view flag) {
       "unknown flag ", flag, " (expected ", absl::StrJoin(kFlags, ", "), ")"));
 }
 
+bool IsFlag(absl::string_view flag) {
+  return std::find(std::begin(kFlags), std::end(kFlags), flag) !=
+         std::end(kFlags);
+}
+
 absl::Status ApplyFlag(absl::string_view flag, const std::string& value,
                        DaemonConfig* config) {
   if (flag == "--policy") {
@@ -337,17 +390,23 @@ absl::StatusOr<DaemonConfig> ConfigFromArgs(
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
     const size_t eq = flag.find('=');
+    if (eq != std::string::npos) flag.resize(eq);
+    // An unknown flag is that first, whether a value follows or not.
+    if (!IsFlag(flag)) return UnknownFlag(flag);
     if (eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
+      value = args[i].substr(eq + 1);
     } else if (i + 1 < args.size()) {
       value = args[++i];
-    } else {
-      // An unknown flag is that first, whether a value follows or not.
-      if (std::find(std::begin(kFlags), std::end(kFlags), flag) == std::end(kFlags)) {
-        return UnknownFlag(flag);
-      }
+    }
+    // "--policy=" would mean the embedded policy, "--data=" no folder.
+    if (value.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(flag, ": needs a value"));
+    }
+    // As slactl: the last of two would win silently.
+    for (const auto& [seen, unused] : flags) {
+      if (seen == flag) {
+        return absl::InvalidArgumentError(absl::StrCat(flag, " given twice"));
+      }
     }
     flags.emplace_back(std::move(flag), std::move(value));
   }

@@ -23,19 +23,31 @@ struct TokenConfig {
   std::vector<std::string> teams;  // empty: every team
 };
 
+// `[limits]`. The file may set each between its kMin... and kMax...
+// (docs/API.md, "Limits"); a value set in code is not checked.
 struct Limits {
+  // Linux's default ceiling on one process's open files (fs.nr_open).
+  static constexpr size_t kMinConnections = 1, kMaxConnections = 1 << 20;
   size_t max_connections = 1024;
+  // Every connection allocates its decoder for a line this long up front.
+  static constexpr size_t kMinLineBytes = 64, kMaxLineBytes = 64 << 20;
   size_t max_line_bytes = 64 * 1024;
   // Output buffered for one connection (replies waiting for earlier ones
   // included) before it is a slow consumer and is disconnected.
+  static constexpr size_t kMinOutputBytes = 1024, kMaxOutputBytes = 1 << 30;
   size_t max_output_bytes = 4 << 20;
   // Requests of one connection waiting for durability; beyond, `overloaded`.
+  static constexpr size_t kMinInFlight = 1, kMaxInFlight = 1 << 16;
   size_t max_in_flight = 4096;
-  // Outbox events read per page when a subscriber catches up.
+  // Outbox events read per page when a subscriber catches up. A page is
+  // delivered at once, so it must stay well under max_output_bytes / 2.
+  static constexpr size_t kMinOutboxPage = 1, kMaxOutboxPage = 4096;
   size_t outbox_page = 256;
   // On the system clock, how far a request's `at` may be ahead of it. The
   // engine's clock never goes back, so one `at` far ahead would move every
-  // deadline, and every later `at`, with it, for good.
+  // deadline, and every later `at`, with it, for good; past an hour the
+  // guard no longer guards.
+  static constexpr size_t kMinAtAheadMs = 0, kMaxAtAheadMs = 3'600'000;
   size_t max_at_ahead_ms = 1000;
 };
 
@@ -65,8 +77,9 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(absl::string_view text,
                                                absl::string_view source,
                                                absl::string_view base_dir);
 
-// Reads `path` (NotFound if unreadable) and parses it, with paths relative
-// to the file's folder.
+// Reads `path` (NotFound "cannot read config file PATH: reason" if it is
+// unreadable or a directory) and parses it, with paths relative to the
+// file's folder.
 absl::StatusOr<DaemonConfig> LoadDaemonConfigFile(const std::string& path);
 
 // "host:port" → host, port. InvalidArgument for anything else.
@@ -75,8 +88,10 @@ absl::Status ParseListen(absl::string_view text, std::string* host,
 
 // Applies the command line (without argv[0]) to `config`, reading
 // --config first if given: --config FILE, --policy FILE, --data DIR,
-// --listen HOST:PORT, --clock system|manual. InvalidArgument for an
-// unknown flag or bad value; the file's errors as LoadDaemonConfigFile.
+// --listen HOST:PORT, --clock system|manual, each `--flag VALUE` or
+// `--flag=VALUE`. InvalidArgument for an unknown flag, a flag given twice,
+// a missing or empty value or a bad one; the file's errors as
+// LoadDaemonConfigFile.
 absl::StatusOr<DaemonConfig> ConfigFromArgs(
     const std::vector<std::string>& args);
 

@@ -123,6 +123,52 @@ TEST(DaemonConfigTest, ErrorsSayFileLineAndColumn) {
   EXPECT_EQ(ErrorOf("data = 3").rfind("slad.toml:1:8: data: want", 0), 0u);
 }
 
+// 64 GiB lines were accepted, and the daemon then died of bad_alloc on the
+// first connection: every limit has a maximum, which the file may reach.
+TEST(DaemonConfigTest, LimitsHaveMaximums) {
+  EXPECT_EQ(ErrorOf("[limits]\nmax_line_bytes = 68719476736\n"),
+            "slad.toml:2:18: max_line_bytes: 68719476736 is over the maximum, "
+            "67108864 (64 MiB; every connection allocates a decoder that "
+            "size)");
+  const struct {
+    const char* key;
+    size_t max;
+  } kMaxima[] = {
+      {"max_connections", Limits::kMaxConnections},
+      {"max_line_bytes", Limits::kMaxLineBytes},
+      {"max_output_bytes", Limits::kMaxOutputBytes},
+      {"max_in_flight", Limits::kMaxInFlight},
+      {"outbox_page", Limits::kMaxOutboxPage},
+      {"max_at_ahead_ms", Limits::kMaxAtAheadMs},
+  };
+  for (const auto& [key, max] : kMaxima) {
+    const std::string at = std::string("[limits]\n") + key + " = ";
+    EXPECT_NE(ErrorOf(at + std::to_string(max + 1))
+                  .find(std::string(key) + ": " + std::to_string(max + 1) +
+                        " is over the maximum, " + std::to_string(max)),
+              std::string::npos)
+        << key;
+    EXPECT_TRUE(Parse(at + std::to_string(max)).ok()) << key;
+  }
+  EXPECT_EQ(ErrorOf("[limits]\nmax_in_flight = 9223372036854775807\n")
+                .rfind("slad.toml:2:17: max_in_flight: 9223372036854775807 "
+                       "is over the maximum",
+                       0),
+            0u);
+}
+
+// An empty list meant no restriction: the token saw every team.
+TEST(DaemonConfigTest, EmptyTeamsIsRefused) {
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n"
+                    "teams = []\n"),
+            "slad.toml:4:9: teams: list at least one team, or leave the key "
+            "out for every team");
+  absl::StatusOr<DaemonConfig> config =
+      Parse("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->tokens[0].teams.empty());
+}
+
 TEST(DaemonConfigTest, ErrorsDoNotEchoTokens) {
   EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"hunter2\"\nroles = 1\n")
                 .find("hunter2"),
@@ -146,6 +192,44 @@ TEST(DaemonConfigTest, FlagsOverrideTheFile) {
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
+}
+
+// As slactl: the last of two values used to win silently.
+TEST(DaemonConfigTest, AFlagGivenTwiceIsAnError) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--policy", "a", "--policy", "b"},
+        std::vector<std::string>{"--policy=a", "--data", "d", "--policy", "b"},
+        std::vector<std::string>{"--clock=manual", "--clock=manual"}}) {
+    const absl::Status s = ConfigFromArgs(args).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.message(), args.front().substr(0, args.front().find('=')) +
+                               " given twice");
+  }
+  // Unknown is still said first.
+  EXPECT_EQ(ConfigFromArgs({"--x", "1", "--x", "2"}).status().message().rfind(
+                "unknown flag --x", 0),
+            0u);
+}
+
+// "--policy=" meant the embedded default policy.
+TEST(DaemonConfigTest, AnEmptyFlagValueIsAnError) {
+  EXPECT_EQ(ConfigFromArgs({"--policy="}).status().message(),
+            "--policy: needs a value");
+  EXPECT_EQ(ConfigFromArgs({"--data", ""}).status().message(),
+            "--data: needs a value");
+}
+
+TEST(DaemonConfigTest, AnUnreadableConfigFileSaysWhy) {
+  absl::Status s =
+      ConfigFromArgs({"--config", "/nonexistent/nope.toml"}).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(),
+            "cannot read config file /nonexistent/nope.toml: No such file or "
+            "directory");
+  // A directory would read as an empty file: the defaults, silently.
+  s = ConfigFromArgs({"--config", "/tmp"}).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "cannot read config file /tmp: it is a directory");
 }
 
 TEST(DaemonConfigTest, NonLoopbackNeedsTokensAndTls) {
