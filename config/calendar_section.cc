@@ -166,21 +166,40 @@ class CalendarParser {
         out->push_back(absl::CivilDay(date.year, date.month, date.day));
         continue;
       }
-      const std::optional<absl::string_view> text = TomlReader::String(el);
-      std::vector<absl::string_view> parts;
-      if (text.has_value())
-        parts = absl::StrSplit(*text, absl::string_view(".."));
       absl::CivilDay first, last;
-      const bool ok = (parts.size() == 1 || parts.size() == 2) &&
-                      ParseDate(parts.front(), &first) &&
-                      ParseDate(parts.back(), &last) && first <= last &&
-                      last - first < kMaxRangeDays;
-      if (!ok) {
-        return r_.Error(el, absl::StrCat(key,
-                                         ": bad date (want \"YYYY-MM-DD\" or "
-                                         "\"YYYY-MM-DD..YYYY-MM-DD\")"));
-      }
+      RETURN_IF_ERROR(ParseRange(el, key, &first, &last));
       for (absl::CivilDay d = first; d <= last; ++d) out->push_back(d);
+    }
+    return absl::OkStatus();
+  }
+
+  // "YYYY-MM-DD" (first == last) or "YYYY-MM-DD..YYYY-MM-DD", in order and
+  // at most kMaxRangeDays days long.
+  absl::Status ParseRange(const toml::node& el, absl::string_view key,
+                          absl::CivilDay* first, absl::CivilDay* last) const {
+    const std::optional<absl::string_view> text = TomlReader::String(el);
+    std::vector<absl::string_view> parts;
+    if (text.has_value()) {
+      parts = absl::StrSplit(*text, absl::string_view(".."));
+    }
+    if ((parts.size() != 1 && parts.size() != 2) ||
+        !ParseDate(parts.front(), first) || !ParseDate(parts.back(), last)) {
+      return r_.Error(
+          el, absl::StrCat(key, ": bad date ",
+                           text.has_value() ? absl::StrCat("\"", *text, "\"")
+                                            : std::string("(not a string)"),
+                           " (want \"YYYY-MM-DD\" or "
+                           "\"YYYY-MM-DD..YYYY-MM-DD\")"));
+    }
+    if (*first > *last) {
+      return r_.Error(el, absl::StrCat(key, ": range \"", *text,
+                                       "\" ends before it starts"));
+    }
+    if (*last - *first >= kMaxRangeDays) {
+      return r_.Error(el, absl::StrCat(key, ": range \"", *text, "\" is ",
+                                       *last - *first + 1,
+                                       " days (at most ", kMaxRangeDays,
+                                       "; split a longer one)"));
     }
     return absl::OkStatus();
   }
@@ -193,9 +212,13 @@ class CalendarParser {
     if (!d.ok()) {
       return r_.Error(node, absl::StrCat("day_length: ", d.status().message()));
     }
-    if (d->working_days != 0 || d->ms <= 0) {
+    if (d->working_days != 0) {
       return r_.Error(node,
-                      "day_length: want a positive time like \"8h\", not wd");
+                      "day_length: want a time like \"8h\", not working days "
+                      "(wd): it is what one working day means");
+    }
+    if (d->ms <= 0) {
+      return r_.Error(node, "day_length: must be positive, like \"8h\"");
     }
     return d->ms;
   }
@@ -210,6 +233,7 @@ absl::Status ParseCalendars(const TomlReader& r, const toml::node& node,
   const toml::table* calendars;
   ASSIGN_OR_RETURN(calendars, r.Table(node, "calendars"));
   for (const auto& [name, cal_node] : *calendars) {
+    RETURN_IF_ERROR(r.CheckCalendarName(name));
     const toml::table* table;
     ASSIGN_OR_RETURN(
         table, r.Table(cal_node, absl::StrCat("calendar ", Av(name.str()))));

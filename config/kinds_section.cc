@@ -202,22 +202,22 @@ class KindsParser {
             priority, absl::StrCat("kind ", kind->name, ": unknown priority \"",
                                    p, "\" (not in priorities)"));
       }
+      const std::string what =
+          absl::StrCat("kind ", kind->name, ": priority ", p);
       const toml::table* overrides;
-      ASSIGN_OR_RETURN(overrides,
-                       r_.Table(overrides_node, absl::StrCat("priority ", p)));
+      ASSIGN_OR_RETURN(overrides, r_.Table(overrides_node, what));
       for (const auto& [target_name, duration] : *overrides) {
         const absl::string_view t = Av(target_name.str());
         auto it = std::find_if(
             kind->targets.begin(), kind->targets.end(),
             [t](const TargetSpec& target) { return target.name == t; });
         if (it == kind->targets.end()) {
-          return r_.Error(target_name,
-                          absl::StrCat("kind ", kind->name, ": priority ", p,
-                                       ": unknown target \"", t, "\""));
+          return r_.Error(target_name, absl::StrCat(what, ": unknown target \"",
+                                                    t, "\""));
         }
         ASSIGN_OR_RETURN(
             it->within_by_priority[p],
-            r_.Duration(duration, absl::StrCat("priority ", p, ": ", t), true));
+            r_.Duration(duration, absl::StrCat(what, ": ", t), true));
       }
     }
     return absl::OkStatus();

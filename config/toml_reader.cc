@@ -1,6 +1,7 @@
 #include "config/toml_reader.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -37,7 +38,7 @@ std::optional<absl::string_view> TomlReader::String(const toml::node& node) {
 }
 
 bool TomlReader::IsName(absl::string_view s) {
-  if (s.empty()) return false;
+  if (s.empty() || s.size() > kMaxNameBytes) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
@@ -45,7 +46,24 @@ bool TomlReader::IsName(absl::string_view s) {
 
 namespace {
 
+// The first 32 bytes of a long name, cut at a character boundary.
+std::string Abbreviated(absl::string_view name) {
+  size_t n = 32;
+  while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;
+  return absl::StrCat(name.substr(0, n), "...");
+}
+
+std::string TooLong(absl::string_view what, absl::string_view name) {
+  return absl::StrCat(what, ": name \"", Abbreviated(name), "\" is ",
+                      name.size(), " bytes (at most ",
+                      TomlReader::kMaxNameBytes,
+                      ", the longest name requests carry)");
+}
+
+// Empty when `name` is one; else why not.
 std::string BadName(absl::string_view what, absl::string_view name) {
+  if (TomlReader::IsName(name)) return "";
+  if (name.size() > TomlReader::kMaxNameBytes) return TooLong(what, name);
   return absl::StrCat(what, ": bad name \"", name,
                       "\" (want lower-case letters, digits and _)");
 }
@@ -58,14 +76,35 @@ absl::StatusOr<std::string> TomlReader::Name(const toml::node& node,
   if (!s.has_value()) {
     return Error(node, absl::StrCat(what, ": want a string"));
   }
-  if (!IsName(*s)) return Error(node, BadName(what, *s));
+  if (std::string bad = BadName(what, *s); !bad.empty()) {
+    return Error(node, bad);
+  }
   return std::string(*s);
 }
 
 absl::Status TomlReader::CheckName(const toml::key& key,
                                    absl::string_view what) const {
-  if (IsName(Av(key.str()))) return absl::OkStatus();
-  return Error(key, BadName(what, Av(key.str())));
+  std::string bad = BadName(what, Av(key.str()));
+  return bad.empty() ? absl::OkStatus() : Error(key, bad);
+}
+
+absl::Status TomlReader::CheckCalendarName(const toml::key& key) const {
+  const absl::string_view name = Av(key.str());
+  if (name.empty()) return Error(key, "calendar: empty name");
+  if (name.size() > kMaxNameBytes) {
+    return Error(key, TooLong("calendar", name));
+  }
+  for (const char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      const unsigned char u = static_cast<unsigned char>(c);
+      return Error(key, absl::StrCat("calendar: control character U+00",
+                                     std::string{kHex[u >> 4], kHex[u & 15]},
+                                     " in the name (names carry none on the "
+                                     "wire)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> TomlReader::Names(

@@ -51,12 +51,22 @@ class TomlReader {
   // A string value, or nullopt if the node holds something else.
   static std::optional<absl::string_view> String(const toml::node& node);
 
-  // A name: non-empty [a-z0-9_], so that names are safe on the wire, in
-  // file names and in messages. `what` says what it names in the error.
+  // The longest name requests and replies carry (docs/API.md, "names:
+  // 1..128 bytes"): a longer one could never be sent or answered.
+  static constexpr size_t kMaxNameBytes = 128;
+
+  // A name: 1 to kMaxNameBytes of [a-z0-9_], so that names are safe on the
+  // wire, in file names and in messages. `what` says what it names in the
+  // error.
   static bool IsName(absl::string_view s);
   absl::StatusOr<std::string> Name(const toml::node& node,
                                    absl::string_view what) const;
   absl::Status CheckName(const toml::key& key, absl::string_view what) const;
+
+  // A calendar's name, a freer one: any UTF-8 the wire carries in a name,
+  // 1 to kMaxNameBytes bytes without control characters (U+0000..U+001F,
+  // U+007F).
+  absl::Status CheckCalendarName(const toml::key& key) const;
 
   // An array of unique names; the error points at the offending element.
   // `allow_empty` false: an empty array is an error at the array.

@@ -1,8 +1,10 @@
 #ifndef SLAD_ENGINE_COMPILED_POLICY_H_
 #define SLAD_ENGINE_COMPILED_POLICY_H_
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -76,10 +78,17 @@ class CompiledPolicy {
   void WarningPoints(int kind, int64_t budget_ms,
                      std::vector<int64_t>* out) const;
 
-  // The business time between escalation steps after a breach; 0: none.
+  // The business time between escalation steps after a breach; 0: none,
+  // only for `step = 0`. A positive step is at least 1 ms (rounded to 0 it
+  // would stop the steps), and at most kMaxStepMs, so that
+  // (steps + 1) * StepMs() cannot overflow for steps < kMaxLevels.
+  static constexpr int64_t kMaxStepMs =
+      std::numeric_limits<int64_t>::max() / kMaxLevels;
   int64_t StepMs(int64_t budget_ms) const {
-    return std::llround(policy_.escalation.step *
-                        static_cast<double>(budget_ms));
+    const double ms = policy_.escalation.step * static_cast<double>(budget_ms);
+    if (!(ms > 0)) return 0;
+    if (ms >= static_cast<double>(kMaxStepMs)) return kMaxStepMs;
+    return std::max<int64_t>(1, std::llround(ms));
   }
 
  private:

@@ -131,6 +131,55 @@ TEST(PolicyFileTest, BadDateAndDayLength) {
       StartsWith("p.toml:4:10: "));
 }
 
+TEST(PolicyFileTest, HolidayRangeErrorsSayWhatIsWrong) {
+  const std::string cal =
+      "[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n";
+  EXPECT_EQ(ErrorOf(cal + "holidays = [\"2026-03-01..2026-02-01\"]\n"),
+            "p.toml:4:13: holidays: range \"2026-03-01..2026-02-01\" ends "
+            "before it starts");
+  EXPECT_TRUE(
+      ParsePolicy(cal + "workdays = [\"2026-01-01..2027-01-01\"]\n", "p.toml")
+          .ok());  // 366 days
+  EXPECT_EQ(ErrorOf(cal + "holidays = [\"2026-01-01..2027-01-02\"]\n"),
+            "p.toml:4:13: holidays: range \"2026-01-01..2027-01-02\" is 367 "
+            "days (at most 366; split a longer one)");
+  EXPECT_EQ(ErrorOf(cal + "holidays = [\"2026-02-30\"]\n"),
+            "p.toml:4:13: holidays: bad date \"2026-02-30\" (want "
+            "\"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\")");
+}
+
+TEST(PolicyFileTest, DayLengthErrorsSayWhatIsWrong) {
+  const std::string cal =
+      "[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n";
+  EXPECT_EQ(ErrorOf(cal + "day_length = \"0h\"\n"),
+            "p.toml:4:14: day_length: must be positive, like \"8h\"");
+  EXPECT_THAT(ErrorOf(cal + "day_length = \"1wd\"\n"),
+              AllOf(StartsWith("p.toml:4:14: day_length: "),
+                    HasSubstr("not working days")));
+}
+
+// Calendar names are free text, but the wire's: 1..128 bytes, no control
+// characters (docs/API.md), or `explain` could not carry them.
+TEST(PolicyFileTest, CalendarNamesMustFitTheWire) {
+  const auto cal = [](const std::string& name) {
+    return "[calendars." + name + "]\nalways = true\n";
+  };
+  EXPECT_TRUE(ParsePolicy(cal("\"Office hours\""), "p.toml").ok());
+  EXPECT_TRUE(ParsePolicy(cal(std::string(128, 'c')), "p.toml").ok());
+  EXPECT_EQ(ErrorOf(cal("\"a\\u0001b\"")),
+            "p.toml:1:12: calendar: control character U+0001 in the name "
+            "(names carry none on the wire)");
+  EXPECT_THAT(ErrorOf(cal("\"a\\u007F\"")), HasSubstr("U+007F"));
+  EXPECT_THAT(ErrorOf(cal("\"\"")), StartsWith("p.toml:1:12: calendar: empty"));
+  // 43 three-byte characters: 129 bytes; the quote is cut whole.
+  std::string wide;
+  for (int i = 0; i < 43; ++i) wide += "\u65e5";
+  EXPECT_EQ(ErrorOf(cal("\"" + wide + "\"")),
+            "p.toml:1:12: calendar: name \"" + wide.substr(0, 30) +
+                "...\" is 129 bytes (at most 128, the longest name requests "
+                "carry)");
+}
+
 TEST(PolicyFileTest, AlwaysExcludesHours) {
   EXPECT_THAT(
       ErrorOf("[calendars.x]\nalways = true\nmon = [\"09:00-17:00\"]\n"),

@@ -5,6 +5,8 @@
 
 #include "absl/status/status.h"
 #include "config/policy_file.h"
+#include "engine/compiled_policy.h"
+#include "engine/engine.h"
 #include "engine/time_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -233,6 +235,46 @@ TEST(PolicyKindsTest, BadStep) {
               StartsWith("p.toml:2:8: "));
 }
 
+// A tiny step used to round to a 0 ms step, which stopped the steps: only
+// `step = 0` may do that.
+TEST(PolicyKindsTest, APositiveStepIsAtLeastOneMs) {
+  absl::StatusOr<engine::Policy> p =
+      Parse(KindWith(kGoodTarget) + "[escalation]\nstep = 0.0000001\n");
+  ASSERT_TRUE(p.ok()) << p.status();
+  absl::StatusOr<std::unique_ptr<engine::CompiledPolicy>> compiled =
+      engine::CompiledPolicy::Compile(*p);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ((*compiled)->StepMs(kHourMs), 1);  // 0.36 ms
+  p->escalation.step = 0.4;
+  compiled = engine::CompiledPolicy::Compile(*p);
+  EXPECT_EQ((*compiled)->StepMs(1), 1);  // within "1ms"
+  p->escalation.step = 0;
+  compiled = engine::CompiledPolicy::Compile(*p);
+  EXPECT_EQ((*compiled)->StepMs(kHourMs), 0);
+  // And so large a step is never, not an overflow.
+  p->escalation.step = 1e30;
+  compiled = engine::CompiledPolicy::Compile(*p);
+  EXPECT_EQ((*compiled)->StepMs(kHourMs), engine::CompiledPolicy::kMaxStepMs);
+
+  // A ticket of that policy climbs the ladder a millisecond after its breach.
+  p = Parse(KindWith(kGoodTarget) + "[escalation]\nstep = 0.0000001\n");
+  absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
+      engine::Engine::Create(*std::move(p), 0);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  engine::Effects effects;
+  ASSERT_TRUE((*engine)
+                  ->Apply(engine::Command{.op = engine::Op::kOpen,
+                                          .at_ms = 0,
+                                          .id = "T",
+                                          .kind = "k"},
+                          &effects)
+                  .ok());
+  (*engine)->Advance(kHourMs, &effects);
+  EXPECT_EQ((*engine)->Get("T")->level, "supervisor");
+  (*engine)->Advance(kHourMs + 1, &effects);
+  EXPECT_EQ((*engine)->Get("T")->level, "management");
+}
+
 TEST(PolicyKindsTest, MajorMustBeKnownPriorities) {
   EXPECT_THAT(ErrorOf("[escalation]\nmajor = [\"urgent\", \"critical\"]\n"),
               AllOf(StartsWith("p.toml:2:20: "), HasSubstr("\"critical\"")));
@@ -256,6 +298,35 @@ TEST(PolicyKindsTest, KindsSectionMustNotBeEmpty) {
 TEST(PolicyKindsTest, BadKindName) {
   EXPECT_THAT(ErrorOf(std::string(kCal) + "[kinds.Return]\ncalendar = \"c\"\n"),
               AllOf(StartsWith("p.toml:4:8: "), HasSubstr("\"Return\"")));
+}
+
+// The wire carries names of at most 128 bytes (docs/API.md): a longer one
+// could never be sent or answered.
+TEST(PolicyKindsTest, NamesAreAtMost128Bytes) {
+  const std::string n128(128, 'n'), n129(129, 'n');
+  const std::string too_long = "name \"" + std::string(32, 'n') +
+                               "...\" is 129 bytes (at most 128";
+  const auto kind = [](const std::string& name, const std::string& target,
+                       const std::string& event) {
+    return std::string(kCal) + "[kinds." + name +
+           "]\ncalendar = \"c\"\ntargets = [{ name = \"" + target +
+           "\", start = [\"open\"], stop = [\"" + event +
+           "\"], within = \"1h\" }]\n";
+  };
+  EXPECT_TRUE(Parse(kind(n128, n128, n128)).ok());
+  EXPECT_THAT(ErrorOf(kind(n129, "t", "done")),
+              AllOf(StartsWith("p.toml:4:8: kind: "), HasSubstr(too_long)));
+  EXPECT_THAT(ErrorOf(kind("k", n129, "done")),
+              AllOf(StartsWith("p.toml:6:21: target name: "),
+                    HasSubstr(too_long)));
+  EXPECT_THAT(ErrorOf(kind("k", "t", n129)),
+              AllOf(StartsWith("p.toml:6:"), HasSubstr(too_long)));
+  EXPECT_THAT(ErrorOf("priorities = [\"normal\", \"" + n129 + "\"]\n"),
+              AllOf(StartsWith("p.toml:1:25: priorities: "),
+                    HasSubstr(too_long)));
+  EXPECT_THAT(ErrorOf("[escalation]\nlevels = [\"a\", \"" + n129 + "\"]\n"),
+              AllOf(StartsWith("p.toml:2:16: levels: "), HasSubstr(too_long)));
+  EXPECT_TRUE(Parse("[escalation]\nlevels = [\"a\", \"" + n128 + "\"]\n").ok());
 }
 
 TEST(PolicyKindsTest, KindUnknownKey) {
@@ -393,8 +464,9 @@ TEST(PolicyKindsTest, PriorityOverrides) {
               AllOf(StartsWith("p.toml:9:19: "), HasSubstr("\"critical\"")));
   EXPECT_THAT(ErrorOf(kind + "[kinds.k.priority.high]\nresponse = \"30m\"\n"),
               AllOf(StartsWith("p.toml:10:1: "), HasSubstr("\"response\"")));
-  EXPECT_THAT(ErrorOf(kind + "[kinds.k.priority.high]\nt = \"0m\"\n"),
-              AllOf(StartsWith("p.toml:10:5: "), HasSubstr("positive")));
+  // The kind is named: the same priority may be overridden in every kind.
+  EXPECT_EQ(ErrorOf(kind + "[kinds.k.priority.high]\nt = \"0m\"\n"),
+            "p.toml:10:5: kind k: priority high: t: must be positive");
   EXPECT_THAT(ErrorOf(kind + "[kinds.k.priority]\nhigh = \"30m\"\n"),
               AllOf(StartsWith("p.toml:10:8: "), HasSubstr("table")));
 }

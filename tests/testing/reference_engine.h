@@ -208,6 +208,11 @@ class ReferenceEngine {
   void Stop(Ticket& t, size_t i, int64_t at, std::vector<engine::Event>* out);
   std::optional<Due> NextDue(const Ticket& t, size_t i) const;
   int Desired(const Ticket& t, const Target& r) const;
+  // step x budget; a positive step is at least 1 ms (0 would stop steps).
+  int64_t StepMs(int64_t budget) const {
+    const double ms = policy_.escalation.step * static_cast<double>(budget);
+    return ms > 0 ? std::max<int64_t>(1, std::llround(ms)) : 0;
+  }
   void Fire(Ticket& t, size_t i, const Due& due, std::vector<engine::Event>* out);
   void Raise(Ticket& t, int level, int64_t at, absl::string_view target,
              int64_t deadline, std::vector<engine::Event>* out);
@@ -409,8 +414,7 @@ inline absl::Status ReferenceEngine::SetPriority(Ticket& t,
   for (size_t i = 0; i < t.targets.size(); ++i) {
     Target& r = t.targets[i];
     if (r.state != State::kRunning || !r.breached) continue;
-    const int64_t step =
-        std::llround(policy_.escalation.step * static_cast<double>(Budget(t, i)));
+    const int64_t step = StepMs(Budget(t, i));
     const int64_t ref = r.paused ? r.mark_ms : cmd.at_ms;
     while (step > 0 && Desired(t, r) < top &&
            cal.Add(r.deadline_ms, (r.steps + 1) * step) < ref) {
@@ -569,8 +573,7 @@ inline std::optional<ReferenceEngine::Due> ReferenceEngine::NextDue(
     }
     return Due{DueWhat::kBreach, r.deadline_ms};
   }
-  const int64_t step =
-      std::llround(policy_.escalation.step * static_cast<double>(budget));
+  const int64_t step = StepMs(budget);
   if (step <= 0 || Desired(t, r) >= LevelOf(policy_.escalation.levels.back())) {
     return std::nullopt;
   }
