@@ -226,10 +226,10 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
 void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   TargetRun& r = t.targets[target];
   if (r.state != TargetState::kRunning) return;
-  // A breached clock warns no more; the flag only tells ClockUsedMs that
-  // its deadline (kept through a priority change) gives another budget,
-  // which needs checking only if the ticket has a log to walk.
-  if (r.breached && !t.log) return;
+  // A breached clock warns no more; for it the flag only tells
+  // ClockUsedMs that its deadline (kept through a priority change, or
+  // placed under another policy) gives another budget. Checked even
+  // without a log: a pause after the restore starts one.
   Calendar& cal = CalendarOf(t);
   if (r.deadline_ms == Calendar::kMaxMs) return;  // past the calendars: never
   if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) return;

@@ -293,6 +293,26 @@ TEST_F(EngineReloadTest, StatsOfAKindDroppedAndBroughtBackComeBack) {
   EXPECT_EQ(table->rows[0].resolved, 1u);
 }
 
+// A target breached under 2 h, reloaded under 4 h, then paused (its first
+// log entry) and met: it ran 3 h 10 min, not the new budget plus the
+// overrun (the time used is counted from the log, its deadline no longer
+// giving the policy's budget).
+TEST_F(EngineReloadTest, ABreachedClockReloadedThenPausedCountsItsTime) {
+  Open("S", "sales", kT0);
+  AdvanceTo(kT0 + 3 * kHour);
+  Reload(NewPolicy());
+  Simple(Op::kPause, "S", kT0 + 3 * kHour);
+  Simple(Op::kResume, "S", kT0 + 3 * kHour + 10 * kMin);
+  ASSERT_TRUE(Do(Command{.op = Op::kEvent, .at_ms = kT0 + 3 * kHour + 20 * kMin,
+                         .id = "S", .name = "responded"}).ok());
+  const absl::StatusOr<StatsTable> table = engine_->Stats(
+      Command{.op = Op::kStats, .from_ms = kT0, .to_ms = kT0 + kDay});
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].met_late, 1u);
+  EXPECT_EQ(table->rows[0].mean_stop_ms, 3 * kHour + 10 * kMin);
+}
+
 // Without a reload: a breached target keeps its deadline through a
 // priority change, so its budget is the old priority's 2 h, not urgent's
 // 1 h (get once said 2 h elapsed after 3 h).
