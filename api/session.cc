@@ -237,9 +237,10 @@ size_t Session::Consume(const char* data, size_t n) {
 }
 
 void Session::HandleLine(absl::string_view line) {
-  // The request is what is decoded, kept in history and echoed: not the
-  // byte order mark an editor put before it, nor a CRLF ending's '\r'.
-  absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
+  // The request is what is decoded and kept in history: not a CRLF
+  // ending's '\r', nor the byte order mark an editor put before it, which
+  // the decoder skips (one: a second is bad JSON), so history drops it
+  // once the line decoded.
   absl::ConsumeSuffix(&line, "\r");
   const uint64_t slot = OpenSlot();
   const absl::Status decoded = decoder_.Decode(line, &request_);
@@ -247,6 +248,7 @@ void Session::HandleLine(absl::string_view line) {
     FillError(slot, request_.req, decoded);
     return;
   }
+  absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
   if (slots_.size() > server_->limits().max_in_flight) {
     FillError(slot, request_.req,
               WireError(WireCode::kOverloaded,

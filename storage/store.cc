@@ -228,7 +228,7 @@ absl::Status OpenDb(Store::Impl* impl) {
   if (opened.IsIOError() && (absl::StrContains(opened.ToString(), "lock file") ||
                              absl::StrContains(opened.ToString(), "lock hold"))) {
     return absl::FailedPreconditionError(absl::StrCat(
-        impl->options.dir, " is in use by another process (another slad?): ",
+        impl->options.dir, " is in use (another slad holds its LOCK?): ",
         opened.ToString()));
   }
   RETURN_IF_ERROR(FromRocks(opened, "open " + impl->options.dir));

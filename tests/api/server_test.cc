@@ -347,6 +347,12 @@ TEST_F(ServerTest, HistoryKeepsTheRequestWithoutItsBomOrCr) {
       << get;
   EXPECT_EQ(get.find('\xEF'), std::string::npos) << get;
   EXPECT_EQ(get.find('\r'), std::string::npos) << get;
+  // Two marks are not one: bad JSON, and nothing reaches history.
+  ASSERT_TRUE(c.SendRaw(absl::StrCat("\xEF\xBB\xBF\xEF\xBB\xBF",
+                                     R"({"op":"pause","req":9,"id":"A","reason":"r"})", "\n")));
+  const std::string twice = c.ReadLine().value_or("");
+  EXPECT_NE(twice.find(R"("code":"bad_json")"), std::string::npos) << twice;
+  EXPECT_EQ(Ask(c, R"({"op":"get","req":2,"id":"A"})").find('\xEF'), std::string::npos);
 
   std::string stats = R"({"op":"stats","req":3,"from":0,"to":1)";
   stats.append(DaemonConfig().limits.max_line_bytes - stats.size() - 1, ' ');
