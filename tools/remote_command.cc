@@ -299,17 +299,19 @@ int RunTail(RemoteOptions options, const std::vector<std::string>& raw) {
     if (text.empty()) {  // a reply: to one of our acks
       if (!IsOkReply(line)) return ServerError(line, options.json);
       --pending_acks;
-      continue;
+    } else if (count < 0 || printed < count) {  // else past --count
+      if (options.json) {
+        std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
+      } else {
+        std::fputs(text.c_str(), stdout);
+      }
+      ++printed;
+      last_seq = std::max(last_seq, seq);
     }
-    if (count > 0 && printed >= count) continue;  // past --count
-    if (options.json) {
-      std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
-    } else {
-      std::fputs(text.c_str(), stdout);
-    }
-    ++printed;
-    last_seq = std::max(last_seq, seq);
-    // Ack once per burst: when nothing more is buffered, or at --count.
+    // Ack once per burst: when nothing more is buffered, or at --count,
+    // whether the burst ended on an event or on the reply to an earlier
+    // ack (events that came with that reply would otherwise wait, unseen
+    // and unacknowledged, for the next event).
     if (client->HasBufferedLine() && (count < 0 || printed < count)) continue;
     std::fflush(stdout);
     if (ack && last_seq > acked_seq) {

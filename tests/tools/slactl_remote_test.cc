@@ -2,12 +2,14 @@
 // (SLAD_PATH) on a free 127.0.0.1 port, with a manual clock and a
 // temporary data folder: tables, --json, exit statuses, tail and its acks.
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -195,6 +197,65 @@ TEST_F(SlactlRemoteTest, TailPrintsEventsAndAcknowledgesThem) {
   r = Slactl("tail --group ops --count 1");
   EXPECT_THAT(r.out, HasSubstr("warning    B  response"));
   EXPECT_THAT(r.out, HasSubstr("seq 5\n"));
+}
+
+// A burst that ends on the reply to an ack (the events queued before the
+// reply came in the same read) is printed at once and acknowledged, not
+// left waiting for the next event. A fake server sends event 2 and then
+// the reply to the ack of event 1 in one write, and waits for the ack of 2.
+TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const auto event = [](int seq) {
+    return std::string(R"({"event":"warning","at":1767571200000,"id":"A",)") +
+           R"("target":"response","deadline":1767572100000,"group":"g","seq":)" +
+           std::to_string(seq) + "}\n";
+  };
+  std::string acks;  // what the client sent after its subscribe
+  std::thread server([&] {
+    const int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    timeval wait{3, 0};  // the longest a missing ack is waited for
+    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    std::string in;
+    const auto read_until = [&](const std::string& text) {
+      char buf[4096];
+      while (in.find(text) == std::string::npos) {
+        const ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) return false;
+        in.append(buf, static_cast<size_t>(n));
+      }
+      return true;
+    };
+    const auto send = [&](const std::string& text) {
+      (void)!::write(c, text.data(), text.size());
+    };
+    if (read_until("subscribe")) {
+      send(R"({"req":"subscribe","ok":true})" "\n" + event(1));
+      if (read_until(R"("seq":1})")) {
+        send(event(2) + R"({"req":"ack","ok":true})" "\n");
+        read_until(R"("seq":2})");
+      }
+    }
+    acks = in;
+    ::close(c);
+  });
+  const TempDir dir;
+  const Result r = slad::testing::RunShell(
+      std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" +
+          std::to_string(ntohs(addr.sin_port)) + " tail --group g",
+      dir.Sub(""));
+  server.join();
+  ::close(listener);
+  EXPECT_THAT(acks, HasSubstr(R"("seq":2})"));
+  EXPECT_THAT(r.out, HasSubstr("seq 2\n"));
 }
 
 TEST_F(SlactlRemoteTest, CommandsOnATicket) {
