@@ -129,15 +129,24 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
                                  "storage cannot take writes now"));
     return;
   }
+  const int64_t clock_before = engine_->now_ms();
   std::string reply;
   const absl::Status status = RunRequest(request, principal, &reply);
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
   // An advance is staged even when nothing fell due: the clock it moved
-  // to is recorded (Store::NoteClock) and a restart resumes there.
+  // to is recorded (Store::NoteClock) and a restart resumes there. So is
+  // any request that moved the manual clock (a query or a refused command
+  // with a later `at`): its reply then waits for the commit, or a restart
+  // could take time back past an answer already given. The system clock
+  // moves on by itself while slad is down.
+  const bool clock_moved = manual_clock_ != nullptr &&
+                           engine_->now_ms() > clock_before &&
+                           durability_->writable();
   const bool nothing_staged = effects.events.empty() &&
-                              effects.changed.empty() && !applied && !advance;
+                              effects.changed.empty() && !applied &&
+                              !advance && !clock_moved;
   if (request.session_op == SessionOp::kNone &&
       request.command.op == engine::Op::kGet) {
     // The store reads only what is written: wait for the units before
@@ -146,7 +155,7 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
       AddHistory(ViewOfHistory(request.command.id, principal), principal, &reply);
     } else {
       GetAfterCommit(session, slot, std::move(reply), request.command.id,
-                     principal);
+                     principal, clock_moved);
       RearmTimer();
       return;
     }
@@ -253,13 +262,15 @@ void Server::AddHistory(const HistoryView& view, const Principal& principal,
   AppendReplyEnd(reply);
 }
 
-// Stages nothing unless the get fired timers; either way its reply leaves
-// once every unit before it is durable, with the history read then.
+// Stages nothing unless the get fired timers or moved the manual clock;
+// either way its reply leaves once every unit before it is durable, with
+// the history read then.
 void Server::GetAfterCommit(Session* session, uint64_t slot, std::string reply,
-                            absl::string_view id, const Principal& principal) {
+                            absl::string_view id, const Principal& principal,
+                            bool clock_moved) {
   const engine::Effects& effects = executor_->effects();
   Unit& unit = OpenUnit();
-  if (!effects.events.empty() || !effects.changed.empty()) {
+  if (!effects.events.empty() || !effects.changed.empty() || clock_moved) {
     durability_->Stage("", engine_->now_ms(), nullptr, effects, &unit.events);
   }
   ReplyWhenDurable(session, slot, std::move(reply),

@@ -111,7 +111,8 @@ class Server {
   absl::Status RunRequest(const Request& request, const Principal& principal,
                           std::string* reply);
   void GetAfterCommit(Session* session, uint64_t slot, std::string reply,
-                      absl::string_view id, const Principal& principal);
+                      absl::string_view id, const Principal& principal,
+                      bool clock_moved);
   void RearmTimer();
   void OnTimer();
   // What of a ticket's history a get shows, fixed when the get runs.

@@ -165,11 +165,15 @@ TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
 
 namespace {
 
-// Cursor text: "<deadline_ms>.<slot>.<target>", the last key returned. It
-// names a position in the index's order, so it stays valid (and skips
-// nothing still there) however tickets change between pages.
-std::string EncodeCursor(int64_t deadline_ms, uint32_t slot, uint32_t target) {
-  return absl::StrCat(deadline_ms, ".", slot, ".", target);
+// Cursor text: "<deadline_ms>.<slot>.<target>.<id>", the last key
+// returned and its ticket's id. The key names a position in the index's
+// order, so it stays valid (and skips nothing still there) however tickets
+// change between pages. The id tells a cursor of this engine's from one
+// of an engine before a restart or a policy reload, which numbered the
+// slots anew (in id order): there the key names no position.
+std::string EncodeCursor(int64_t deadline_ms, uint32_t slot, uint32_t target,
+                         absl::string_view id) {
+  return absl::StrCat(deadline_ms, ".", slot, ".", target, ".", id);
 }
 
 template <typename T>
@@ -193,13 +197,22 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
   RETURN_IF_ERROR(CheckFilter(cmd.filter));
   auto it = index.begin();
   if (!cmd.cursor.empty()) {
-    std::vector<absl::string_view> parts = absl::StrSplit(cmd.cursor, '.');
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(cmd.cursor, absl::MaxSplits('.', 3));
     int64_t deadline_ms;
     uint32_t slot, target;
-    if (parts.size() != 3 || !ParseNumber(parts[0], &deadline_ms) ||
+    if (parts.size() != 4 || !ParseNumber(parts[0], &deadline_ms) ||
         !ParseNumber(parts[1], &slot) || !ParseNumber(parts[2], &target) ||
         slot >= kMaxSlots || target >= (1u << kTargetBits)) {
       return absl::InvalidArgumentError("malformed cursor");
+    }
+    // The ticket the page ended on, open under another slot: the slots
+    // were numbered anew (or it was resolved and reopened, which takes a
+    // new slot too), and the key no longer says where the page ended.
+    if (auto open = ids_.find(parts[3]); open != ids_.end() && *open != slot) {
+      return absl::InvalidArgumentError(
+          "cursor from before a restart or a policy reload (or its last "
+          "ticket was reopened since): ask again without a cursor");
     }
     it = index.upper_bound(TargetKey(deadline_ms, slot, target));
   }
@@ -207,7 +220,8 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
   for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
     if (matched >= cmd.limit) {
       const TargetKey& last = *std::prev(it);
-      *next_cursor = EncodeCursor(last.deadline_ms, last.slot(), last.target());
+      *next_cursor = EncodeCursor(last.deadline_ms, last.slot(), last.target(),
+                                  tickets_[last.slot()].id.view());
       break;
     }
     const Ticket& t = tickets_[it->slot()];

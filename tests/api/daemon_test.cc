@@ -223,6 +223,39 @@ TEST_F(DaemonTest, ASystemClockBehindTheDataIsReported) {
       << daemon_->log();
 }
 
+// On the manual clock a query or a refused command moves time by its
+// `at` too; once answered, that holds across a crash: a later request
+// dated before it is refused after the restart as it was before.
+TEST_F(DaemonTest, TimeAQueryOrARefusalMovedToSurvivesACrash) {
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    EXPECT_TRUE(IsOk(Ask(c, Open("A", "east", kMonday9)), "1"));
+    EXPECT_TRUE(IsOk(Ask(c, absl::StrCat(R"({"op":"get","req":2,"id":"A","at":)",
+                                         kMonday9 + kHour, "}")),
+                     "2"));
+  }
+  daemon_->Signal(SIGKILL);
+  daemon_->Wait();
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    EXPECT_EQ(CodeOf(Ask(c, absl::StrCat(R"({"op":"pause","id":"A","reason":"r","at":)",
+                                         kMonday9 + kHour / 2, "}"))),
+              "bad_field");
+    EXPECT_EQ(CodeOf(Ask(c, absl::StrCat(R"({"op":"resume","id":"A","at":)",
+                                         kMonday9 + 2 * kHour, "}"))),
+              "failed_precondition");
+  }
+  daemon_->Signal(SIGKILL);
+  daemon_->Wait();
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  EXPECT_EQ(CodeOf(Ask(c, absl::StrCat(R"({"op":"pause","id":"A","reason":"r","at":)",
+                                       kMonday9 + 3 * kHour / 2, "}"))),
+            "bad_field");
+}
+
 TEST_F(DaemonTest, NoTokensRefusesANonLoopbackAddress) {
   std::string log;
   const int status = DaemonProcess::RunToExit(

@@ -313,6 +313,32 @@ TEST_F(EngineReloadTest, ABreachedClockReloadedThenPausedCountsItsTime) {
   EXPECT_EQ(table->rows[0].mean_stop_ms, 3 * kHour + 10 * kMin);
 }
 
+// A reload (as a restart) restores tickets in id order, so slots are
+// numbered anew and a cursor's key names no position any more: the next
+// page would repeat Z and never show A. The cursor is refused instead,
+// with a message that says to start again.
+TEST_F(EngineReloadTest, ACursorFromBeforeAReloadIsRefused) {
+  Open("Z", "sales", kT0);
+  Open("A", "sales", kT0);
+  AdvanceTo(kT0 + 3 * kHour);
+  OverduePage page;
+  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1}, &page).ok());
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "Z");
+  const std::string cursor = page.next_cursor;
+  ASSERT_FALSE(cursor.empty());
+  // Before the reload the cursor goes on to A.
+  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor},
+                               &page).ok());
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "A");
+  Reload(OldPolicy());
+  const absl::Status after =
+      engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor}, &page);
+  EXPECT_TRUE(absl::IsInvalidArgument(after)) << after;
+  EXPECT_NE(after.message().find("restart"), std::string::npos) << after;
+}
+
 // Without a reload: a breached target keeps its deadline through a
 // priority change, so its budget is the old priority's 2 h, not urgent's
 // 1 h (get once said 2 h elapsed after 3 h).
