@@ -313,11 +313,11 @@ TEST_F(EngineReloadTest, ABreachedClockReloadedThenPausedCountsItsTime) {
   EXPECT_EQ(table->rows[0].mean_stop_ms, 3 * kHour + 10 * kMin);
 }
 
-// A reload (as a restart) restores tickets in id order, so slots are
-// numbered anew and a cursor's key names no position any more: the next
-// page would repeat Z and never show A. The cursor is refused instead,
-// with a message that says to start again.
-TEST_F(EngineReloadTest, ACursorFromBeforeAReloadIsRefused) {
+// A restart restores tickets in id order (the store's), numbering slots
+// anew, so a cursor's key names no position any more: the next page would
+// repeat Z and never show A. The cursor is refused instead, with a
+// message that says to start again.
+TEST_F(EngineReloadTest, ACursorFromBeforeARestartIsRefused) {
   Open("Z", "sales", kT0);
   Open("A", "sales", kT0);
   AdvanceTo(kT0 + 3 * kHour);
@@ -332,7 +332,13 @@ TEST_F(EngineReloadTest, ACursorFromBeforeAReloadIsRefused) {
                                &page).ok());
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].id, "A");
-  Reload(OldPolicy());
+  std::vector<TicketRecord> records;
+  engine_->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
+  std::sort(records.begin(), records.end(),
+            [](const TicketRecord& a, const TicketRecord& b) { return a.id < b.id; });
+  auto restarted = std::move(*Engine::Create(OldPolicy(), engine_->now_ms()));
+  for (TicketRecord& r : records) ASSERT_TRUE(restarted->Restore(std::move(r)).ok());
+  engine_ = std::move(restarted);
   const absl::Status after =
       engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor}, &page);
   EXPECT_TRUE(absl::IsInvalidArgument(after)) << after;
