@@ -19,6 +19,32 @@ double Throughput(const LoadResult& r) {
   return r.seconds > 0 ? r.all_us.count() / r.seconds : 0;
 }
 
+// A rate as a JSON number with its fraction (what the text rounds): a
+// truncated 0.1 would read as 0, "as fast as possible".
+std::string JsonReal(double v) { return absl::StrFormat("%.3f", v); }
+
+// --rate as given (0.1, 1.5, 20000), for the text and the JSON alike.
+std::string RateText(double rate) { return absl::StrFormat("%.10g", rate); }
+
+// The soak checks' line: what was checked, and what could not be.
+std::string Checks(const LoadResult& r) {
+  std::string out = absl::StrFormat("disconnects: %d; ", r.disconnects);
+  if (r.subscribe_refused) {
+    absl::StrAppend(&out, "breach tickets: not checked (subscribe refused)");
+  } else {
+    absl::StrAppendFormat(&out, "breach tickets due: %d, never delivered: %d",
+                          r.breach_tickets, r.undelivered);
+  }
+  absl::StrAppendFormat(&out, "; verified: %d, lost: %d", r.verified, r.lost);
+  if (r.verify_errors > 0) {
+    absl::StrAppendFormat(&out,
+                          "; verify could not run for %d tickets (their get "
+                          "was refused: see errors)",
+                          r.verify_errors);
+  }
+  return out + "\n";
+}
+
 std::vector<std::string> Row(absl::string_view name, const Histogram& h,
                              double seconds) {
   return {std::string(name), absl::StrCat(h.count()),
@@ -54,7 +80,7 @@ std::string ReportTable(const LoadConfig& c, const LoadResult& r) {
   std::string out = absl::StrFormat(
       "slaload: %s at %s, %d connections x depth %d, %s, %.1f s\n",
       c.redis ? "redis" : "slad", c.addr, c.connections, c.depth,
-      c.rate > 0 ? absl::StrFormat("target %.0f req/s", c.rate)
+      c.rate > 0 ? absl::StrCat("target ", RateText(c.rate), " req/s")
                  : std::string("as fast as possible"),
       r.seconds);
   if (c.preload > 0) {
@@ -94,11 +120,7 @@ std::string ReportTable(const LoadConfig& c, const LoadResult& r) {
     absl::StrAppend(&errors, " ", code, "=", n);
   }
   absl::StrAppend(&out, "errors:", errors.empty() ? " none" : errors, "\n");
-  absl::StrAppendFormat(
-      &out,
-      "disconnects: %d; breach tickets due: %d, never delivered: %d; "
-      "verified: %d, lost: %d\n",
-      r.disconnects, r.breach_tickets, r.undelivered, r.verified, r.lost);
+  absl::StrAppend(&out, Checks(r));
   return out;
 }
 
@@ -106,15 +128,13 @@ std::string ReportJson(const LoadConfig& c, const LoadResult& r) {
   std::string out = absl::StrCat(
       "{\"target\":\"", c.redis ? "redis" : "slad", "\",\"connections\":",
       c.connections, ",\"depth\":", c.depth, ",\"rate\":",
-      static_cast<int64_t>(c.rate), ",\"seconds\":",
+      RateText(c.rate), ",\"seconds\":",
       absl::StrFormat("%.3f", r.seconds), ",\"requests\":", r.all_us.count(),
-      ",\"throughput\":", static_cast<int64_t>(Throughput(r)),
+      ",\"throughput\":", JsonReal(Throughput(r)),
       ",\"preload\":{\"tickets\":", r.preloaded, ",\"errors\":",
       r.preload_errors, ",\"seconds\":",
       absl::StrFormat("%.3f", r.preload_seconds), ",\"rate\":",
-      static_cast<int64_t>(r.preload_seconds > 0
-                               ? r.preloaded / r.preload_seconds
-                               : 0),
+      JsonReal(r.preload_seconds > 0 ? r.preloaded / r.preload_seconds : 0),
       "},\"ops\":{");
   bool first = true;
   for (int op = 0; op < kOpCount; ++op) {
@@ -141,7 +161,9 @@ std::string ReportJson(const LoadConfig& c, const LoadResult& r) {
   absl::StrAppend(&out, ",\"disconnects\":", r.disconnects,
                   ",\"breach_tickets\":", r.breach_tickets,
                   ",\"undelivered\":", r.undelivered, ",\"verified\":",
-                  r.verified, ",\"lost\":", r.lost, "}\n");
+                  r.verified, ",\"lost\":", r.lost, ",\"verify_errors\":",
+                  r.verify_errors, ",\"subscribe_refused\":",
+                  r.subscribe_refused ? "true" : "false", "}\n");
   return out;
 }
 

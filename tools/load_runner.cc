@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -31,7 +32,15 @@ struct Listened {
   // would count one as a duplicate: about 1 in 10^7 for a million.
   absl::flat_hash_set<uint64_t> seen;
   Histogram read_us;  // lateness when this thread read it
+  std::map<std::string, int64_t> errors;  // error replies, by code
 };
+
+// The error code of an error reply line, "" for anything else.
+absl::string_view ReplyErrorCode(absl::string_view line) {
+  if (line.find("\"ok\":false") == absl::string_view::npos) return "";
+  const absl::string_view error = api::SniffStringMember(line, "code");
+  return error.empty() ? "unexpected_reply" : error;
+}
 
 // The integer value of `"key":N` in an event line (-1 if absent).
 int64_t IntField(absl::string_view line, absl::string_view key) {
@@ -94,7 +103,12 @@ void ListenSlad(LoadShared* shared, Listened* out) {
     absl::string_view line;
     while (client->ReadBufferedLine(&line)) {
       const absl::string_view name = api::SniffStringMember(line, "event");
-      if (name.empty()) continue;  // the subscribe or an ack reply
+      if (name.empty()) {  // the subscribe or an ack reply
+        if (absl::string_view code = ReplyErrorCode(line); !code.empty()) {
+          ++out->errors[absl::StrCat("subscriber:", code)];
+        }
+        continue;
+      }
       const int64_t now_us = NowUnixUs();
       const int64_t arrived_us = rx_us > 0 ? rx_us : now_us;
       const int64_t seq = IntField(line, "seq");
@@ -232,6 +246,14 @@ void Collect(const LoadShared& shared, std::vector<std::unique_ptr<Worker>>& wor
           ? shared.mix.breach_kind()->within_ms[0]
           : 0;
   for (auto& w : workers) {
+    for (const auto& [num, acked_ms] : w->breach_acks) {
+      // Its deadline is at most ack time + budget; allow a second.
+      if (result->subscribe_refused || acked_ms + breach_ms + 1000 > end_ms) {
+        continue;
+      }
+      ++result->breach_tickets;
+      if (!shared.breached.contains(num)) ++result->undelivered;
+    }
     for (int op = 0; op < kOpCount; ++op) {
       result->latency_us[op].Merge(w->latency_us[op]);
       result->all_us.Merge(w->latency_us[op]);
@@ -242,25 +264,65 @@ void Collect(const LoadShared& shared, std::vector<std::unique_ptr<Worker>>& wor
     result->preload_errors += w->preload_errors;
     result->verified += w->verified;
     result->lost += w->lost;
-    for (const auto& [num, acked_ms] : w->breach_acks) {
-      // Its deadline is at most ack time + budget; allow a second.
-      if (acked_ms + breach_ms + 1000 > end_ms) continue;
-      ++result->breach_tickets;
-      if (!shared.breached.contains(num)) ++result->undelivered;
-    }
+    result->verify_errors += w->verify_errors;
   }
   result->disconnects = shared.disconnects.load();
 }
 
+// Sends `request` on `client` and returns the error code of its reply
+// (skipping event lines), "" when it is ok. Unavailable on a lost
+// connection.
+absl::StatusOr<std::string> Ask(LineClient* client, absl::string_view request) {
+  if (absl::Status s = client->Write(request); !s.ok()) return s;
+  absl::string_view line;
+  do {
+    if (absl::Status s = client->ReadLine(&line); !s.ok()) return s;
+  } while (!api::SniffStringMember(line, "event").empty());
+  return std::string(ReplyErrorCode(line));
+}
+
+// Refuses a run whose token may not do what its checks need, rather than
+// reporting, at the end, tickets "lost" or escalations "never delivered"
+// that were only refused to it (forbidden).
+absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
+  if (config.redis) return absl::OkStatus();
+  struct Need {
+    bool wanted;
+    std::string request, what;
+  };
+  const Need needs[] = {
+      {config.verify > 0,
+       absl::StrCat(R"({"op":"get","req":"preflight","id":")", config.prefix,
+                    "-slaload-preflight\"}\n"),
+       "--verify needs get (role operator)"},
+      // Last: the probe then closes, and the group's events go to the
+      // subscriber thread.
+      {config.subscribe,
+       absl::StrCat(R"({"op":"subscribe","req":"preflight","group":")",
+                    config.group, "\"}\n"),
+       "the escalation subscriber needs subscribe (role subscriber; "
+       "--no-subscribe runs without it)"}};
+  for (const Need& need : needs) {
+    if (!need.wanted) continue;
+    absl::StatusOr<std::string> code = Ask(probe, need.request);
+    if (!code.ok()) return code.status();
+    if (*code == "forbidden" || *code == "unauthorized") {
+      return absl::PermissionDeniedError(
+          absl::StrCat(need.what, ", which the server refuses (", *code,
+                       ") to this token"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-bool RunLoad(const LoadConfig& config, const LoadMix& mix,
-             LoadResult* result) {
-  if (absl::StatusOr<std::unique_ptr<LineClient>> probe = DialLoad(config);
-      !probe.ok()) {
-    std::fprintf(stderr, "slaload: %s\n",
-                 std::string(probe.status().message()).c_str());
-    return false;
+absl::Status RunLoad(const LoadConfig& config, const LoadMix& mix,
+                     LoadResult* result) {
+  {
+    absl::StatusOr<std::unique_ptr<LineClient>> probe = DialLoad(config);
+    if (!probe.ok()) return absl::UnavailableError(probe.status().message());
+    if (absl::Status s = Preflight(config, probe->get()); !s.ok()) return s;
   }
   LoadShared shared(config, mix);
   std::vector<std::unique_ptr<Worker>> workers;
@@ -282,6 +344,7 @@ bool RunLoad(const LoadConfig& config, const LoadMix& mix,
     });
   }
   const int64_t start = NowMonoNs();
+  shared.start_ns = start;
   shared.go.store(true);
   int64_t last = 0, shown = start;
   while (Seconds(start) < config.seconds &&
@@ -307,8 +370,15 @@ bool RunLoad(const LoadConfig& config, const LoadMix& mix,
   result->events_by_name = listened.by_name;
   result->lateness_us = listened.lateness_us;
   result->lateness_read_us = listened.read_us;
+  for (const auto& [code, n] : listened.errors) {
+    result->errors[code] += n;
+    if (absl::StartsWith(code, "subscriber:") &&
+        code != "subscriber:failed_precondition") {
+      result->subscribe_refused = true;
+    }
+  }
   Collect(shared, workers, end_ms, result);
-  return true;
+  return absl::OkStatus();
 }
 
 }  // namespace slad::tools

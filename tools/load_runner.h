@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "tools/histogram.h"
 #include "tools/load_mix.h"
 
@@ -65,11 +66,19 @@ struct LoadResult {
   int64_t undelivered = 0;     // ... and no breached event received
   int64_t verified = 0;        // tickets checked with get
   int64_t lost = 0;            // acknowledged state not found by get
+  int64_t verify_errors = 0;   // gets refused (forbidden, ...): no check
+  // The subscriber's subscribe was refused (its code is in `errors`):
+  // breach_tickets and undelivered are then not counted.
+  bool subscribe_refused = false;
 };
 
-// Runs the whole load against config.addr. Errors go into the result;
-// returns false only when nothing could be connected at the start.
-bool RunLoad(const LoadConfig& config, const LoadMix& mix, LoadResult* result);
+// Runs the whole load against config.addr. Errors go into the result.
+// Before it starts: Unavailable when nothing could be connected (or auth
+// failed); PermissionDenied when the token may not do what the run needs
+// (subscribe: role subscriber, unless !subscribe; get for --verify: role
+// operator), whose message says so.
+absl::Status RunLoad(const LoadConfig& config, const LoadMix& mix,
+                     LoadResult* result);
 
 }  // namespace slad::tools
 

@@ -78,6 +78,11 @@ bool Worker::Connect() {
 
 void Worker::Lose() {
   for (const InFlight& f : inflight_) uncertain_.insert(f.num);
+  if (driving_ && shared_->config.requests > 0) {
+    // Unanswered, so not done: give them back to --requests, or the run
+    // would wait for replies that never come until --seconds.
+    shared_->claimed.fetch_sub(static_cast<int64_t>(inflight_.size()));
+  }
   inflight_.clear();
   client_.reset();
   shared_->disconnects.fetch_add(1);
@@ -116,6 +121,14 @@ void Worker::Complete(const InFlight& f, bool ok, absl::string_view code,
       shared_->preload_done.fetch_add(1, std::memory_order_relaxed);
       return;
     case Phase::kVerify:
+      if (!ok && code != "not_found") {
+        // forbidden, unauthorized, ...: the check could not run; that is
+        // no evidence of loss.
+        ++verify_errors;
+        ++errors[absl::StrCat("verify:", code)];
+        shared_->errors.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
       ++verified;
       if (!ok) {
         ++lost;
@@ -208,48 +221,77 @@ void Worker::Preload() {
   Drain(Phase::kPreload);
 }
 
+bool Worker::ClaimRequest() {
+  const int64_t limit = shared_->config.requests;
+  if (limit == 0) return true;
+  int64_t claimed = shared_->claimed.load(std::memory_order_relaxed);
+  do {
+    if (claimed >= limit) return false;
+  } while (!shared_->claimed.compare_exchange_weak(
+      claimed, claimed + 1, std::memory_order_relaxed));
+  return true;
+}
+
+// The k-th request of all connections together is due at start + k / rate;
+// this worker sends numbers index_, index_ + C, index_ + 2C, ... So the
+// total is the rate from the first millisecond, with no burst of one
+// request per connection at t = 0.
+int64_t Worker::DueNs(int64_t k) const {
+  const LoadConfig& c = shared_->config;
+  const double n = static_cast<double>(index_) +
+                   static_cast<double>(k) * c.connections;
+  return shared_->start_ns + static_cast<int64_t>(n * 1e9 / c.rate);
+}
+
 void Worker::Drive() {
   const LoadConfig& c = shared_->config;
-  const double per_worker = c.rate / c.connections;
-  const int64_t interval_ns =
-      per_worker > 0 ? static_cast<int64_t>(1e9 / per_worker) : 0;
-  const int64_t quota = c.requests > 0 ? c.requests / c.connections : -1;
-  int64_t sent = 0;
-  int64_t next_ns = NowMonoNs();
+  const bool paced = c.rate > 0;
+  int64_t k = 0;  // timed requests this worker has sent
   std::string batch;
-  while (!shared_->stop.load(std::memory_order_relaxed) &&
-         (quota < 0 || sent < quota || !inflight_.empty())) {
+  driving_ = true;
+  while (!shared_->stop.load(std::memory_order_relaxed)) {
     if (!client_ && !Connect()) break;
+    bool exhausted = false;  // --requests all claimed (for now: a lost
+                             // connection gives its unanswered back)
     const int64_t now = NowMonoNs();
-    while (static_cast<int>(inflight_.size()) < c.depth &&
-           (quota < 0 || sent < quota) &&
-           (interval_ns == 0 || next_ns <= now)) {
-      Send(gen_.Next(), &batch, interval_ns > 0 ? next_ns : 0);
-      ++sent;
-      next_ns += interval_ns;
+    int64_t next_ns = paced ? DueNs(k) : now;
+    while (!exhausted && static_cast<int>(inflight_.size()) < c.depth &&
+           next_ns <= now) {
+      if (!ClaimRequest()) {
+        exhausted = true;
+        break;
+      }
+      Send(gen_.Next(), &batch, paced ? next_ns : 0);
+      next_ns = paced ? DueNs(++k) : now;
     }
     if (!Flush(&batch)) continue;
+    if (exhausted && inflight_.empty()) break;
+    // Never 0 and never long: poll() takes whole milliseconds, and a 0
+    // (the next send due in under 1 ms) made every worker spin on the
+    // cores the server under test needs, so sends leave in 1 ms steps;
+    // at most 100 ms, so that the end of the run is seen at once even
+    // when the next send is seconds away.
     int timeout_ms = 100;
-    if (interval_ns > 0 && static_cast<int>(inflight_.size()) < c.depth) {
-      // Rounded up, never 0: poll() takes whole milliseconds, and a 0 (the
-      // next send due in under 1 ms) made every worker spin on the cores
-      // the server under test needs. Sends then leave in 1 ms steps.
-      timeout_ms = static_cast<int>(
-          (std::max<int64_t>(0, next_ns - now) + 999'999) / 1'000'000);
-      timeout_ms = std::max(timeout_ms, 1);
+    if (paced && !exhausted && static_cast<int>(inflight_.size()) < c.depth) {
+      const int64_t wait_ms =
+          (std::max<int64_t>(0, next_ns - now) + 999'999) / 1'000'000;
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(wait_ms, 1, 100));
     }
-    if (inflight_.empty() && timeout_ms > 0) {
-      std::this_thread::sleep_for(std::chrono::nanoseconds(next_ns - now));
+    if (inflight_.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
       continue;
     }
     Receive(timeout_ms, Phase::kTimed);
   }
   Drain(Phase::kTimed);
+  driving_ = false;
 }
 
 void Worker::Verify() {
   const LoadConfig& c = shared_->config;
-  const int64_t quota = c.verify / c.connections;
+  // N split over the workers, the first N % C taking one more.
+  const int64_t quota = c.verify / c.connections +
+                        (index_ < c.verify % c.connections ? 1 : 0);
   std::string batch;
   int64_t checked = 0;
   for (const LiveTicket& t : gen_.live()) {

@@ -37,6 +37,13 @@ struct LoadShared {
   std::atomic<int64_t> events{0};
   std::atomic<int64_t> disconnects{0};
   std::atomic<int64_t> preload_done{0};
+  // Timed-phase requests taken against --requests by all workers, never
+  // past it; those lost with a connection are given back.
+  std::atomic<int64_t> claimed{0};
+  // When the timed phase started (monotonic ns): written before `go` is
+  // set, read after it is seen, so the atomic orders it. The rate
+  // schedule of every worker counts from it.
+  int64_t start_ns = 0;
   std::mutex mu;
   absl::flat_hash_set<uint32_t> breached;  // GUARDED_BY(mu): ticket nums
 };
@@ -70,6 +77,7 @@ class Worker {
   std::vector<std::pair<uint32_t, int64_t>> breach_acks;
   int64_t verified = 0;
   int64_t lost = 0;
+  int64_t verify_errors = 0;  // gets answered neither ok nor not_found
 
  private:
   enum class Phase { kPreload, kTimed, kVerify };
@@ -94,6 +102,10 @@ class Worker {
   bool Flush(std::string* batch);
   void Lose();
   void Preload();
+  // Takes one of --requests (always true without a limit).
+  bool ClaimRequest();
+  // When the rate schedule means this worker's k-th timed request to go.
+  int64_t DueNs(int64_t k) const;
   void Drive();
   void Drain(Phase phase);
   void Verify();
@@ -105,6 +117,7 @@ class Worker {
   std::deque<InFlight> inflight_;
   int64_t next_req_ = 1;
   absl::flat_hash_set<uint32_t> uncertain_;  // state unknown after a loss
+  bool driving_ = false;  // in Drive: in-flight requests hold claims
 };
 
 }  // namespace slad::tools

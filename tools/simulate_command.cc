@@ -7,8 +7,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "api/executor.h"
 #include "api/protocol.h"
+#include "engine/calendar.h"
 #include "engine/engine.h"
 #include "engine/time_format.h"
 #include "tools/line_reader.h"
@@ -32,6 +34,14 @@ Without --policy, the embedded default policy. Exit status 0 once the
 input is read to the end; 2 on usage or policy errors (JSON on stderr).
 )";
 
+// Room beside a line's limit for what the daemon does not count toward
+// it (api/session.h): a byte order mark before the request (3 bytes, which
+// the decoder skips) and a CRLF ending's '\r' (stripped before decoding).
+// The reader keeps lines up to the limit plus this; the decoder checks the
+// exact limit, as it does in the daemon, wherever the line falls in the
+// read buffer.
+constexpr size_t kLineFrame = 4;
+
 // Output is written when this much has gathered: few, large writes.
 constexpr size_t kFlushBytes = 1 << 20;
 
@@ -50,6 +60,7 @@ bool IsBlank(absl::string_view line) {
 void RunLine(absl::string_view line, api::RequestDecoder* decoder,
              api::Request* request, api::Executor* executor,
              const engine::Engine& engine, std::string* out) {
+  absl::ConsumeSuffix(&line, "\r");  // as the daemon does before decoding
   const absl::Status status = decoder->Decode(line, request);
   if (!status.ok()) {
     api::AppendErrorReply(request->req, status, out);
@@ -79,6 +90,12 @@ std::optional<CliError> Run(const std::vector<std::string>& args,
       return CliError{"invalid_argument",
                       absl::StrCat("--until: ", parsed.status().message())};
     }
+    if (*parsed < engine::Calendar::kMinMs ||
+        *parsed > engine::Calendar::kMaxMs) {
+      return CliError{"out_of_range",
+                      absl::StrCat("--until: ", *text,
+                                   " is outside 1970-01-01 .. 2200-01-01")};
+    }
     until_ms = *parsed;
   }
   engine::Policy policy;
@@ -93,7 +110,7 @@ std::optional<CliError> Run(const std::vector<std::string>& args,
   api::RequestDecoder decoder;
   api::Request request;
   api::Executor executor(engine->get());
-  LineReader reader(stdin, decoder.max_line_bytes());
+  LineReader reader(stdin, decoder.max_line_bytes() + kLineFrame);
   std::string out;
   out.reserve(2 * kFlushBytes);
   absl::string_view line;

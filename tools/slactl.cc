@@ -141,8 +141,21 @@ int Main(std::vector<std::string> args) {
 }
 
 }  // namespace
+
+// Every command's output goes through stdout's buffer: a write error (a
+// full disk, /dev/full, a closed pipe) shows only at the flush, so it is
+// checked once here, for every subcommand and --help. A failure already
+// reported (status 2) is not reported twice.
+int CheckStdout(int status) {
+  const bool written = std::fflush(stdout) == 0 && std::ferror(stdout) == 0;
+  if (written || status == kExitError) return status;
+  return Fail({"internal", "cannot write to stdout"});
+}
+
 }  // namespace slad::tools
 
 int main(int argc, char** argv) {
-  return slad::tools::Main(std::vector<std::string>(argv + 1, argv + argc));
+  const int status =
+      slad::tools::Main(std::vector<std::string>(argv + 1, argv + argc));
+  return slad::tools::CheckStdout(status);
 }

@@ -7,7 +7,10 @@
 // report shows), 1 lost acknowledged changes or undelivered escalations
 // (--verify / a breach kind), 2 usage, 3 cannot connect.
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "config/policy_file.h"
 #include "tools/cli.h"
+#include "tools/client.h"
 #include "tools/load_mix.h"
 #include "tools/load_report.h"
 #include "tools/load_runner.h"
@@ -47,27 +51,74 @@ int Usage(const std::string& message) {
   return 2;
 }
 
-bool ParseMix(absl::string_view text, MixWeights* w) {
+// --mix: the weights of the operations named; the others weigh 0 (the
+// defaults are a whole mix, not fallbacks). Empty on success, else why not.
+std::string ParseMix(absl::string_view text, MixWeights* w) {
+  MixWeights mix{0, 0, 0, 0, 0};
+  std::set<std::string, std::less<>> seen;
   for (absl::string_view part : absl::StrSplit(text, ',')) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(part, absl::MaxSplits('=', 1));
     double v = 0;
-    if (!absl::SimpleAtod(kv.second, &v) || v < 0) return false;
-    if (kv.first == "open") w->open = v;
-    else if (kv.first == "event") w->event = v;
-    else if (kv.first == "pause") w->pause = v;
-    else if (kv.first == "priority") w->priority = v;
-    else if (kv.first == "resolve") w->resolve = v;
-    else return false;
+    double* slot = kv.first == "open"       ? &mix.open
+                   : kv.first == "event"    ? &mix.event
+                   : kv.first == "pause"    ? &mix.pause
+                   : kv.first == "priority" ? &mix.priority
+                   : kv.first == "resolve"  ? &mix.resolve
+                                            : nullptr;
+    if (slot == nullptr) {
+      return absl::StrCat("--mix: unknown operation \"", kv.first,
+                          "\" (want open, event, pause, priority, resolve)");
+    }
+    if (!seen.emplace(kv.first).second) {
+      return absl::StrCat("--mix: ", kv.first, " given twice");
+    }
+    if (!absl::SimpleAtod(kv.second, &v) || !std::isfinite(v) || v < 0) {
+      return absl::StrCat("--mix: bad weight \"", kv.second, "\" for ",
+                          kv.first);
+    }
+    *slot = v;
   }
+  if (mix.open + mix.event + mix.pause + mix.priority + mix.resolve <= 0) {
+    return "--mix: every weight is 0";
+  }
+  *w = mix;
+  return "";
+}
+
+// An integer flag in [lo, hi] into *out; false when malformed or outside.
+template <typename T>
+bool ParseInt(const std::string& value, T lo, T hi, T* out) {
+  T n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < lo || n > hi) return false;
+  *out = n;
   return true;
 }
 
-// Sets the option `name` from `value`; false when the value is bad.
-bool SetOption(const std::string& name, const std::string& value,
-               Options* o) {
+// A number of seconds, requests/s or a share: finite, in [lo, hi].
+bool ParseReal(const std::string& value, double lo, double hi, double* out) {
+  double v = 0;
+  if (!absl::SimpleAtod(value, &v) || !std::isfinite(v) || v < lo || v > hi) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// The ranges of the numeric flags (docs/CLI.md).
+constexpr int kMaxConnections = 1024;
+constexpr int kMaxDepth = 1 << 16;
+constexpr int kMaxPollMs = 60'000;
+constexpr double kMaxSeconds = 1e7;  // ~4 months: ms fit any integer type
+constexpr double kMaxRate = 1e9;
+constexpr int64_t kMaxCount = int64_t{1} << 53;
+
+// Sets the option `name` from `value`; the usage message when the name is
+// unknown or the value bad, empty on success.
+std::string SetOption(const std::string& name, const std::string& value,
+                      Options* o) {
   LoadConfig& c = o->load;
-  int64_t n = 0;
+  bool ok = true;
   if (name == "addr") c.addr = value;
   else if (name == "token") c.token = value;
   else if (name == "prefix") c.prefix = value;
@@ -75,23 +126,28 @@ bool SetOption(const std::string& name, const std::string& value,
   else if (name == "policy") o->policy = value;
   else if (name == "breach-kind") o->breach_kind = value;
   else if (name == "mix") return ParseMix(value, &o->weights);
-  else if (name == "rate") return absl::SimpleAtod(value, &c.rate) && c.rate >= 0;
-  else if (name == "seconds") return absl::SimpleAtod(value, &c.seconds);
-  else if (name == "drain") return absl::SimpleAtod(value, &c.drain_seconds);
-  else if (name == "breach-share") {
-    return absl::SimpleAtod(value, &o->breach_share) &&
-           o->breach_share >= 0 && o->breach_share <= 1;
-  } else if (!absl::SimpleAtoi(value, &n) || n < 0) {
-    return false;
-  } else if (name == "connections") c.connections = static_cast<int>(n);
-  else if (name == "depth") c.depth = static_cast<int>(n);
-  else if (name == "requests") c.requests = n;
-  else if (name == "tickets") c.preload = static_cast<uint32_t>(n);
-  else if (name == "seed") c.seed = static_cast<uint64_t>(n);
-  else if (name == "poll-ms") c.poll_ms = static_cast<int>(n);
-  else if (name == "verify") c.verify = n;
-  else return false;
-  return true;
+  else if (name == "rate") ok = ParseReal(value, 0, kMaxRate, &c.rate);
+  else if (name == "seconds") ok = ParseReal(value, 0, kMaxSeconds, &c.seconds);
+  else if (name == "drain") {
+    ok = ParseReal(value, 0, kMaxSeconds, &c.drain_seconds);
+  } else if (name == "breach-share") {
+    ok = ParseReal(value, 0, 1, &o->breach_share);
+  } else if (name == "connections") {
+    ok = ParseInt(value, 1, kMaxConnections, &c.connections);
+  } else if (name == "depth") ok = ParseInt(value, 1, kMaxDepth, &c.depth);
+  else if (name == "requests") ok = ParseInt(value, int64_t{0}, kMaxCount, &c.requests);
+  else if (name == "tickets") {
+    ok = ParseInt(value, uint32_t{0}, std::numeric_limits<uint32_t>::max(),
+                  &c.preload);
+  } else if (name == "seed") {
+    ok = ParseInt(value, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+                  &c.seed);
+  } else if (name == "poll-ms") ok = ParseInt(value, 0, kMaxPollMs, &c.poll_ms);
+  else if (name == "verify") ok = ParseInt(value, int64_t{0}, kMaxCount, &c.verify);
+  else return absl::StrCat("unknown option --", name);
+  if (ok) return "";
+  return absl::StrCat("bad value for --", name, ": \"", value,
+                      "\" (see the ranges in docs/CLI.md)");
 }
 
 std::optional<std::string> Parse(const std::vector<std::string>& args,
@@ -107,12 +163,14 @@ std::optional<std::string> Parse(const std::vector<std::string>& args,
     if (arg == "no-subscribe") { o->load.subscribe = false; continue; }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
-    if (!SetOption(name, value, o)) {
-      return absl::StrCat("bad or unknown option --", name, " ", value);
+    if (std::string bad = SetOption(name, value, o); !bad.empty()) {
+      return bad;
     }
   }
-  if (o->load.connections < 1 || o->load.depth < 1) {
-    return std::string("--connections and --depth must be at least 1");
+  std::string host;
+  uint16_t port = 0;
+  if (absl::Status s = SplitHostPort(o->load.addr, &host, &port); !s.ok()) {
+    return std::string(absl::StrCat("--addr: ", s.message()));
   }
   if (o->load.redis && o->load.verify > 0) {
     o->load.verify = 0;  // the Redis mode has no get to verify with
@@ -138,7 +196,10 @@ int Main(const std::vector<std::string>& args) {
       o.weights);
   if (!mix.ok()) return Usage(std::string(mix.status().message()));
   LoadResult result;
-  if (!RunLoad(o.load, *mix, &result)) return 3;
+  if (absl::Status s = RunLoad(o.load, *mix, &result); !s.ok()) {
+    std::fprintf(stderr, "slaload: %s\n", std::string(s.message()).c_str());
+    return absl::IsPermissionDenied(s) ? 2 : 3;
+  }
   const std::string report =
       o.json ? ReportJson(o.load, result) : ReportTable(o.load, result);
   std::fputs(report.c_str(), stdout);

@@ -9,6 +9,47 @@
 
 namespace slad::tools {
 
+namespace {
+
+// Whether code point `c` takes two terminal columns: the East Asian Wide
+// and Fullwidth blocks (Unicode UAX #11) that text in tickets uses: Hangul
+// Jamo, CJK punctuation, kana and ideographs, Hangul syllables, fullwidth
+// forms, emoji.
+bool IsWide(char32_t c) {
+  return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+         (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+         (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+}  // namespace
+
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    // A sequence's length from its lead byte; a stray continuation or
+    // invalid byte counts as one column (the terminal shows U+FFFD).
+    const size_t n = lead < 0x80 ? 1 : lead >= 0xF0 && lead < 0xF8 ? 4
+                     : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > text.size()) {
+      ++width;
+      ++i;
+      continue;
+    }
+    char32_t c = lead & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    width += IsWide(c) ? 2 : 1;
+    i += n;
+  }
+  return width;
+}
+
 Table::Table(std::vector<std::string> header) {
   rows_.push_back(std::move(header));
 }
@@ -23,7 +64,7 @@ std::string Table::Render() const {
   for (const auto& row : rows_) {
     width.resize(std::max(width.size(), row.size()));
     for (size_t i = 0; i < row.size(); ++i) {
-      width[i] = std::max(width[i], row[i].size());
+      width[i] = std::max(width[i], DisplayWidth(row[i]));
     }
   }
   std::string out;
@@ -32,7 +73,7 @@ std::string Table::Render() const {
     for (size_t i = 0; i < row.size(); ++i) {
       if (i > 0) line.append(2, ' ');
       line += row[i];
-      if (i + 1 < row.size()) line.append(width[i] - row[i].size(), ' ');
+      if (i + 1 < row.size()) line.append(width[i] - DisplayWidth(row[i]), ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     absl::StrAppend(&out, line, "\n");

@@ -9,10 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace slad::tools {
 
+// The columns `text` (UTF-8) takes in a terminal: East Asian wide
+// characters (CJK ideographs, kana, Hangul, fullwidth forms) count 2,
+// every other character 1.
+size_t DisplayWidth(absl::string_view text);
+
 // A text table: a header row and rows of cells, rendered with every column
-// padded to its widest cell and two spaces between columns. Rows shorter
+// padded to its widest cell (in terminal columns: DisplayWidth) and two
+// spaces between columns. Rows shorter
 // than the header are padded with empty cells.
 class Table {
  public:

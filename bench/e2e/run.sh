@@ -76,7 +76,7 @@ echo "e2e: $tickets tickets, ${seconds}s runs, $connections connections x" \
 start_slad "$tmp/slad" "$tmp/slad.log" "$policy"
 slad_addr="127.0.0.1:$SLAD_PORT"
 load slad_peak "$slad_addr" --tickets "$tickets" --prefix P --seconds "$seconds"
-slad_peak=$(field slad_peak .throughput)
+slad_peak=$(field slad_peak ".throughput | floor")
 load slad_70 "$slad_addr" --prefix Q --seconds "$seconds" \
   --rate $((slad_peak * 7 / 10 + 1))
 slad_rss_1=$(rss_kib "$SLAD_PID")
@@ -104,7 +104,7 @@ start_redis "$tmp/redis"
 redis_addr="127.0.0.1:$REDIS_PORT"
 load redis_peak "$redis_addr" --redis --tickets "$tickets" --prefix P \
   --seconds "$seconds"
-redis_peak=$(field redis_peak .throughput)
+redis_peak=$(field redis_peak ".throughput | floor")
 load redis_70 "$redis_addr" --redis --prefix Q --seconds "$seconds" \
   --rate $((redis_peak * 7 / 10 + 1))
 redis_rss_1=$(rss_kib "$REDIS_PID")
@@ -162,8 +162,8 @@ row() {  # name, slad value, redis value
       "$(per_ticket "$redis_rss_big" "$big")"
   fi
   row "restart to serving, ms" "$slad_restart_ms" "$redis_restart_ms"
-  row "preload rate, tickets/s" "$(field slad_peak .preload.rate)" \
-    "$(field redis_peak .preload.rate)"
+  row "preload rate, tickets/s" "$(field slad_peak ".preload.rate | floor")" \
+    "$(field redis_peak ".preload.rate | floor")"
 }
 if [ "$quick" = 1 ]; then
   # The CI version checks that the pipeline works, not the figures.

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -283,6 +284,162 @@ TEST_F(SlactlRemoteTest, PauseAllAndResumeAllCount) {
   EXPECT_THAT(Slactl("get A").out, HasSubstr("paused    yes\n"));
   EXPECT_THAT(Slactl("--json resume-all").out, HasSubstr(R"("count":1)"));
   EXPECT_EQ(Slactl("pause-all outage").out, "ok: 2 tickets\n");
+}
+
+// slaload (built beside slactl) against the real slad on the system
+// clock: short runs, a few connections, each well under a few seconds.
+class SlaloadTest : public ::testing::Test {
+ protected:
+  // Starts slad; `config`, when not empty, is its TOML (tokens, say).
+  void StartDaemon(const std::string& config = "") {
+    std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data",
+                                     dir_.Sub("data")};
+    if (!config.empty()) {
+      std::ofstream(dir_.Sub("slad.toml")) << config;
+      args.push_back("--config");
+      args.push_back(dir_.Sub("slad.toml"));
+    }
+    std::string error;
+    daemon_ = DaemonProcess::Start(SLAD_PATH, args, &error);
+    ASSERT_NE(daemon_, nullptr) << error;
+    addr_ = "127.0.0.1:" + std::to_string(daemon_->port());
+  }
+
+  // Runs `slaload --addr ADDR --quiet ARGS`; *wall_s: how long it took.
+  Result Slaload(const std::string& args, double* wall_s = nullptr) {
+    std::string path = SLACTL_PATH;
+    path.replace(path.rfind("slactl"), 6, "slaload");
+    const auto start = std::chrono::steady_clock::now();
+    Result r = slad::testing::RunShell(
+        "'" + path + "' --addr " + (addr_.empty() ? "127.0.0.1:1" : addr_) +
+            " --quiet " + args,
+        dir_.Sub(""));
+    if (wall_s != nullptr) {
+      *wall_s = std::chrono::duration<double>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    }
+    return r;
+  }
+
+  // The number after `"key":` in a JSON report ("" if absent).
+  static std::string Field(const std::string& json, const std::string& key) {
+    const std::string k = "\"" + key + "\":";
+    const size_t at = json.find(k);
+    if (at == std::string::npos) return "";
+    const size_t begin = at + k.size();
+    return json.substr(begin, json.find_first_of(",}", begin) - begin);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::string addr_;
+};
+
+// --requests N over 4 connections: exactly N in all (not N / 4 each), and
+// the run ends once they are answered, not after --seconds.
+TEST_F(SlaloadTest, RequestsSendsExactlyNAndStopsWhenAnswered) {
+  StartDaemon();
+  for (const char* n : {"3", "10", "1001"}) {
+    double wall_s = 0;
+    const Result r = Slaload(std::string("--connections 4 --seconds 20 "
+                                         "--no-subscribe --json --prefix R") +
+                                 n + " --requests " + n,
+                             &wall_s);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(Field(r.out, "requests"), n) << r.out;
+    EXPECT_LT(wall_s, 10) << n;
+  }
+}
+
+// --rate is the total over all connections from the start: no request per
+// connection at t = 0, and a slow rate does not hold the run past
+// --seconds.
+TEST_F(SlaloadTest, RateIsTheTotalFromTheStartAndTheRunEndsOnTime) {
+  StartDaemon();
+  Result r = Slaload("--rate 1 --seconds 2 --connections 4 --no-subscribe "
+                     "--json --prefix A");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const int sent = std::stoi(Field(r.out, "requests"));
+  EXPECT_GE(sent, 2) << r.out;
+  EXPECT_LE(sent, 3) << r.out;
+  double wall_s = 0;
+  r = Slaload("--rate 0.2 --seconds 0.5 --connections 1 --no-subscribe "
+              "--prefix B",
+              &wall_s);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_LT(wall_s, 2.5);
+}
+
+// --json keeps the fractions the text report shows rounded: a truncated
+// --rate 0.1 would read as 0, "as fast as possible".
+TEST_F(SlaloadTest, JsonRateAndThroughputKeepTheirFractions) {
+  StartDaemon();
+  const Result r = Slaload("--rate 1.5 --seconds 1.2 --connections 1 "
+                           "--no-subscribe --json --prefix J");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Field(r.out, "rate"), "1.5") << r.out;
+  EXPECT_THAT(Field(r.out, "throughput"), HasSubstr(".")) << r.out;
+  const double throughput = std::stod(Field(r.out, "throughput"));
+  EXPECT_GT(throughput, 0.5) << r.out;
+  EXPECT_LT(throughput, 2.5) << r.out;
+}
+
+// Values outside a flag's range, or that would wrap in its width, and a
+// malformed --addr are usage errors (2), refused before connecting.
+TEST_F(SlaloadTest, OutOfRangeNumbersAndAMalformedAddrAreUsageErrors) {
+  for (const char* args :
+       {"--tickets 4294967296", "--connections 4294967297",
+        "--connections 0", "--depth -1", "--seconds -1", "--drain -1",
+        "--seconds nan", "--rate inf", "--requests -3", "--verify x",
+        "--poll-ms 99999999999", "--addr bogus", "--addr host:0"}) {
+    const Result r = Slaload(args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.err;
+  }
+}
+
+// --mix gives the whole mix: operations not named weigh 0. A repeated
+// operation is refused.
+TEST_F(SlaloadTest, MixReplacesTheDefaultsAndRefusesARepeatedKey) {
+  EXPECT_EQ(Slaload("--mix open=1,open=2").status, 2);
+  EXPECT_EQ(Slaload("--mix open=0").status, 2);
+  StartDaemon();
+  const Result r = Slaload("--mix open=1 --requests 40 --connections 1 "
+                           "--no-subscribe --json --prefix M");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"ops\":{\"open\":")) << r.out;
+  for (const char* op : {"\"event\":{", "\"pause\":{", "\"resolve\":{",
+                         "\"priority\":{"}) {
+    EXPECT_THAT(r.out, Not(HasSubstr(op))) << r.out;
+  }
+}
+
+// A token without the roles --verify (get: operator) or the subscriber
+// (subscribe: subscriber) need is refused at the start, rather than a
+// report of tickets "lost" and escalations "never delivered".
+TEST_F(SlaloadTest, ATokenWithoutTheRolesTheChecksNeedIsRefused) {
+  StartDaemon(R"(
+[[tokens]]
+token = "ingest-secret"
+roles = ["ingest"]
+
+[[tokens]]
+token = "ingest-operator-secret"
+roles = ["ingest", "operator"]
+)");
+  Result r = Slaload("--token ingest-secret --verify 10 --no-subscribe "
+                     "--seconds 1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("--verify needs get (role operator)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("lost")));
+  r = Slaload("--token ingest-operator-secret --verify 10 --seconds 1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("role subscriber"));
+  r = Slaload("--token ingest-operator-secret --verify 10 --no-subscribe "
+              "--seconds 0.3 --connections 1 --prefix V");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("lost: 0"));
+  EXPECT_THAT(r.out, HasSubstr("errors: none"));
 }
 
 }  // namespace

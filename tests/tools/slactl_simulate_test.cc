@@ -212,4 +212,50 @@ TEST(SlactlSimulateTest, EmptyInputIsFine) {
   EXPECT_TRUE(r.lines.empty());
 }
 
+// kOpen padded with spaces before its "}" to exactly `bytes` bytes.
+std::string OpenOfSize(size_t bytes) {
+  std::string line = kOpen;
+  line.pop_back();
+  line.append(bytes - line.size() - 1, ' ');
+  return line + "}";
+}
+
+// The limit is the daemon's (docs/API.md): 65,536 bytes of request, not
+// counting a CRLF ending's '\r' or a leading byte order mark, wherever the
+// line falls in simulate's read buffer.
+TEST(SlactlSimulateTest, LineLimitIsTheDaemonsWithCrlfAndBom) {
+  const std::string line = OpenOfSize(65536);
+  const std::string bom = "\xEF\xBB\xBF";
+  Result r = Simulate(line + "\r\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.lines, ElementsAre(R"({"req":1,"ok":true})"));
+  r = Simulate(bom + line + "\r\n");
+  EXPECT_THAT(r.lines, ElementsAre(R"({"req":1,"ok":true})"));
+  // The same line straddling the end of the first read (1 MiB + 64 KiB +
+  // 1 bytes): more than 64 KiB of it read before its "\n".
+  r = Simulate(std::string(1048575, '\n') + bom + line + "\n");
+  EXPECT_THAT(r.lines, ElementsAre(R"({"req":1,"ok":true})"));
+  r = Simulate(std::string(1048575, '\n') + line + "\r\n");
+  EXPECT_THAT(r.lines, ElementsAre(R"({"req":1,"ok":true})"));
+  // One byte more is too long, CRLF or not.
+  r = Simulate(OpenOfSize(65537) + "\r\n" + bom + OpenOfSize(65537) + "\n");
+  ASSERT_EQ(r.lines.size(), 2u);
+  for (const std::string& reply : r.lines) {
+    EXPECT_THAT(reply, HasSubstr(R"("code":"line_too_long")"));
+  }
+}
+
+// --until outside 1970-01-01 .. 2200-01-01 is out_of_range (docs/CLI.md).
+TEST(SlactlSimulateTest, UntilOutsideTheSupportedRangeIsOutOfRange) {
+  for (const char* until : {"99999999999999", "-5", "9999-12-31T00:00:00Z",
+                            "7258118400001"}) {
+    SCOPED_TRACE(until);
+    const Result r = Simulate("", std::string("--until=") + until);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_THAT(r.err, StartsWith(R"({"error":{"code":"out_of_range")"));
+  }
+  EXPECT_EQ(Simulate("", "--until=7258118400000").status, 0);
+  EXPECT_EQ(Simulate("", "--until=0").status, 0);
+}
+
 }  // namespace

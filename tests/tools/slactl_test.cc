@@ -13,6 +13,7 @@
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 using Result = slad::testing::ShellResult;
@@ -131,6 +132,41 @@ TEST(SlactlTest, HelpGoesToStdout) {
   r = Slactl("calendar --help");
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.out, HasSubstr("slactl calendar between"));
+}
+
+// At the 2200 boundary the message names what the user gave: --start, or
+// the deadline that D after it would be, never the calendar's search
+// instant (7258118400001 ms, a value nobody typed).
+TEST(SlactlTest, CalendarOutOfRangeMessagesNameWhatWasGiven) {
+  Result r = Slactl("calendar add --calendar always --start 7258118400000 "
+                    "--duration 1h");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, StartsWith(R"({"error":{"code":"out_of_range")"));
+  EXPECT_THAT(r.err, HasSubstr("1h of business time after --start"));
+  EXPECT_THAT(r.err, Not(HasSubstr("7258118400001")));
+  r = Slactl("calendar add --calendar always --start 7258118400001 "
+             "--duration 1h");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--start: 7258118400001 is outside"));
+}
+
+// Every subcommand's output is checked once flushed: a full disk is an
+// `internal` error and exit status 2, as simulate's is, not a silent 0.
+TEST(SlactlTest, AStdoutWriteErrorIsReportedForEveryCommand) {
+  for (const std::string args :
+       {"calendar add --calendar cn_office --start 0 --duration 1h",
+        "calendar between --calendar cn_office --start 0 --end 1000",
+        "--help", "calendar --help", "get --help"}) {
+    SCOPED_TRACE(args);
+    // Grouped: RunShell's own ">out" comes after and would win.
+    const Result r = slad::testing::RunShell(
+        std::string("{ '") + SLACTL_PATH + "' " + args + " >/dev/full; }",
+        TempPath(""));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err,
+              "{\"error\":{\"code\":\"internal\",\"message\":\"cannot write "
+              "to stdout\"}}\n");
+  }
 }
 
 }  // namespace

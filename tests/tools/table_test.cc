@@ -40,5 +40,22 @@ TEST(TableTest, ColumnsArePaddedToTheirWidestCell) {
   EXPECT_EQ(table.Render(), "ID     LEFT\nRET-1  24h\nA\n");
 }
 
+// Columns line up in a terminal for Chinese text: a wide character takes
+// two columns, whatever its three UTF-8 bytes.
+TEST(TableTest, WideCharactersCountTwoColumns) {
+  EXPECT_EQ(DisplayWidth("east"), 4u);
+  EXPECT_EQ(DisplayWidth("华东"), 4u);
+  EXPECT_EQ(DisplayWidth("é"), 1u);
+  EXPECT_EQ(DisplayWidth("ｱ"), 1u);  // halfwidth katakana
+  EXPECT_EQ(DisplayWidth("\xE5"), 1u);  // truncated sequence
+  Table t({"TEAM", "ID"});
+  t.AddRow({"华东", "A"});
+  t.AddRow({"east-team", "B"});
+  EXPECT_EQ(t.Render(),
+            "TEAM       ID\n"
+            "华东       A\n"
+            "east-team  B\n");
+}
+
 }  // namespace
 }  // namespace slad::tools
