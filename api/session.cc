@@ -545,8 +545,20 @@ void Session::StartSubscription(absl::string_view group, uint64_t acked) {
 // pace, and the outbox holds the rest.
 void Session::Pump() {
   const Limits& limits = server_->limits();
+  // A team-limited subscriber skips other teams' events without writing
+  // anything, so its catch-up is not paced by its output: read in one go,
+  // a large outbox stalled every other client for a second. A few pages a
+  // turn of the loop, then the rest after what else is waiting.
+  constexpr int kPagesPerTurn = 8;
+  int pages = 0;
   while (!closed_ && !fin_sent_ && !caught_up_ &&
          Buffered() < limits.max_output_bytes / 2) {
+    if (pages++ == kPagesPerTurn) {
+      asio::post(socket_.get_executor(), [weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->Pump();
+      });
+      break;
+    }
     page_.clear();
     const absl::Status s =
         server_->ReadOutbox(cursor_, limits.outbox_page, &page_);

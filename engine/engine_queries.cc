@@ -209,7 +209,11 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
     // The ticket the page ended on, open under another slot: the slots
     // were numbered anew (or it was resolved and reopened, which takes a
     // new slot too), and the key no longer says where the page ended.
-    if (auto open = ids_.find(parts[3]); open != ids_.end() && *open != slot) {
+    // Only a ticket the query's filter matches counts: one the asker may
+    // not see (a team-limited token's filter names its team) must not
+    // tell it, by this error, that the ticket is open.
+    if (auto open = ids_.find(parts[3]);
+        open != ids_.end() && *open != slot && Matches(tickets_[*open], cmd.filter)) {
       return absl::InvalidArgumentError(
           "cursor from before a restart or a policy reload (or its last "
           "ticket was reopened since): ask again without a cursor");

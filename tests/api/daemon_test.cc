@@ -547,6 +547,36 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesNoHistoryFromBeforeItsTicket) {
   EXPECT_NE(all.find("west-secret"), std::string::npos) << all;
 }
 
+// A team-limited subscriber catching up skips other teams' events without
+// writing anything: read a few pages a turn (so that a large outbox does
+// not stall every other client), it still gets all of its own, after
+// thousands of the others'.
+TEST_F(DaemonTest, ATeamLimitedSubscriberCatchesUpPastOtherTeamsEvents) {
+  WriteFile("slad.toml", kTokens);
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient admin = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(admin, Auth("admin-secret")), "\"a\""));
+  std::string batch;
+  constexpr int kWest = 1500;  // 5 events each: about 30 outbox pages
+  for (int i = 0; i < kWest; ++i) {
+    absl::StrAppend(&batch, Open(absl::StrCat("W", i), "west", kMonday9, "0"), "\n");
+  }
+  ASSERT_TRUE(admin.SendRaw(batch));
+  ASSERT_EQ(admin.ReadLines(kWest, 30'000).size(), static_cast<size_t>(kWest));
+  EXPECT_TRUE(IsOk(Ask(admin, Open("E1", "east", kMonday9 + kHour)), "1"));
+  EXPECT_TRUE(IsOk(Ask(admin, Advance(kMonday9 + 26 * kHour)), "\"adv\""));
+  LineClient east = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(east, Auth("east-secret")), "\"a\""));
+  EXPECT_TRUE(IsOk(Ask(east, R"({"op":"subscribe","req":0,"group":"e"})"), "0"));
+  int seen = 0;
+  for (std::optional<std::string> line = east.ReadLine(1000); line.has_value();
+       line = east.ReadLine(1000)) {
+    EXPECT_NE(line->find("\"E1\""), std::string::npos) << *line;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 5);
+}
+
 // A group has one cursor, so a team-limited token's groups are its own: a
 // "shared" it subscribes is not the "shared" of an unlimited token, and
 // its acks cannot drop events it was never sent.

@@ -343,6 +343,12 @@ TEST_F(EngineReloadTest, ACursorFromBeforeARestartIsRefused) {
       engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor}, &page);
   EXPECT_TRUE(absl::IsInvalidArgument(after)) << after;
   EXPECT_NE(after.message().find("restart"), std::string::npos) << after;
+  // Not when the query's filter does not match that ticket: a
+  // team-limited token (its team forced into the filter) must not learn
+  // from the error that another team's ticket is open.
+  Command other{.op = Op::kOverdue, .limit = 1, .cursor = cursor};
+  other.filter.team = "nobody";
+  EXPECT_TRUE(engine_->Overdue(other, &page).ok());
 }
 
 // Without a reload: a breached target keeps its deadline through a
