@@ -131,6 +131,8 @@ constexpr LimitKey kLimitKeys[] = {
      Limits::kMaxOutboxPage, "a page is delivered at once"},
     {"max_at_ahead_ms", &Limits::max_at_ahead_ms, Limits::kMinAtAheadMs,
      Limits::kMaxAtAheadMs, "one hour"},
+    {"auth_timeout_ms", &Limits::auth_timeout_ms, Limits::kMinAuthTimeoutMs,
+     Limits::kMaxAuthTimeoutMs, "one hour"},
 };
 
 absl::Status ParseLimits(const Reader& r, const toml::node& node,

@@ -49,6 +49,10 @@ struct Limits {
   // guard no longer guards.
   static constexpr size_t kMinAtAheadMs = 0, kMaxAtAheadMs = 3'600'000;
   size_t max_at_ahead_ms = 1000;
+  // With tokens, how long a connection may stay without a successful
+  // auth (TLS handshake included) before it is ended; 0: for ever.
+  static constexpr size_t kMinAuthTimeoutMs = 0, kMaxAuthTimeoutMs = 3'600'000;
+  size_t auth_timeout_ms = 10'000;
 };
 
 // `data` (or --data) for the in-memory store: nothing survives a restart.

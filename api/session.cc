@@ -1,6 +1,7 @@
 #include "api/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -49,6 +50,7 @@ Session::Session(Server* server, asio::ip::tcp::socket socket,
     : server_(server),
       socket_(std::move(socket)),
       linger_(socket_.get_executor()),
+      auth_timer_(socket_.get_executor()),
       peer_(PeerOf(socket_)),
       max_line_bytes_(server->limits().max_line_bytes),
       decoder_(server->limits().max_line_bytes),
@@ -84,6 +86,7 @@ void Session::AsyncWrite(const Buffers& buffers, Handler&& handler) {
 
 void Session::Start(bool reject) {
   reject_ = reject;
+  if (!reject_) ArmAuthTimer();
   if (tls_) {
     Handshake();
     return;
@@ -96,6 +99,34 @@ void Session::Start(bool reject) {
   } else {
     Read();
   }
+}
+
+// With tokens configured, a connection that has not authenticated within
+// auth_timeout_ms (TLS handshake included) is answered unauthorized and
+// ended as a refused one is: idle or trickling, such connections could
+// otherwise hold every slot of max_connections, and their memory, for
+// as long as they liked.
+void Session::ArmAuthTimer() {
+  const size_t timeout_ms = server_->limits().auth_timeout_ms;
+  if (authed_ || timeout_ms == 0) return;
+  auth_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  auth_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec || self->authed_ || self->closed_ || self->fin_sent_ || self->reject_ ||
+        self->draining_) {
+      return;
+    }
+    if (!self->handshaken_) {
+      self->Close("TLS handshake not completed in time");
+      return;
+    }
+    Log(absl::StrCat(self->peer_, ": no auth in ",
+                           self->server_->limits().auth_timeout_ms, " ms; closing"));
+    self->reject_ = true;
+    self->FillError(self->OpenSlot(), "",
+                    WireError(WireCode::kUnauthorized,
+                              "no successful auth in time; closing"));
+    self->MaybeClose();
+  });
 }
 
 void Session::Handshake() {
@@ -339,6 +370,7 @@ void Session::Auth(uint64_t slot) {
   }
   principal_ = *principal;
   authed_ = true;
+  auth_timer_.cancel();
   std::string line;
   AppendOkReply(request_.req, &line);
   Fill(slot, std::move(line));
@@ -554,7 +586,7 @@ void Session::Pump() {
   while (!closed_ && !fin_sent_ && !caught_up_ &&
          Buffered() < limits.max_output_bytes / 2) {
     if (pages++ == kPagesPerTurn) {
-      asio::post(socket_.get_executor(), [weak = weak_from_this()] {
+      asio::post(linger_.get_executor(), [weak = weak_from_this()] {
         if (auto self = weak.lock()) self->Pump();
       });
       break;
@@ -676,6 +708,7 @@ void Session::Close(absl::string_view reason) {
   closed_ = true;
   if (!reason.empty()) Log(absl::StrCat(peer_, ": ", reason));
   linger_.cancel();
+  auth_timer_.cancel();
   asio::error_code ignored;
   Socket().close(ignored);
   server_->OnSessionClosed(this);

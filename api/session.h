@@ -93,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string& peer() const { return peer_; }
 
  private:
+  void ArmAuthTimer();
   void Handshake();
   void Read();
   void OnRead(const asio::error_code& ec, size_t n);
@@ -142,6 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::ip::tcp::socket socket_;  // plain connections
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
   asio::steady_timer linger_;  // bounds Finish's wait for the client
+  asio::steady_timer auth_timer_;  // ArmAuthTimer
   std::string peer_;
   // Room beside a line's max_line_bytes_ for what HandleLine strips: a
   // byte order mark before it and a '\r' after it.

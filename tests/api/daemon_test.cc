@@ -547,6 +547,21 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesNoHistoryFromBeforeItsTicket) {
   EXPECT_NE(all.find("west-secret"), std::string::npos) << all;
 }
 
+// With tokens, a connection that does not authenticate in time is told
+// so and ended: idle ones cannot hold every connection slot. One that
+// authenticated stays.
+TEST_F(DaemonTest, AConnectionThatDoesNotAuthenticateInTimeIsEnded) {
+  WriteFile("slad.toml", absl::StrCat(kTokens, "\n[limits]\nauth_timeout_ms = 300\n"));
+  StartDaemon({"--config", Path("slad.toml")});
+  LineClient idle = daemon_->Connect();
+  LineClient authed = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(authed, Auth("admin-secret")), "\"a\""));
+  const std::string told = idle.ReadLine(5000).value_or("");
+  EXPECT_EQ(CodeOf(told), "unauthorized") << told;
+  EXPECT_FALSE(idle.ReadLine(3000).has_value());  // then its end
+  EXPECT_TRUE(IsOk(Ask(authed, R"({"op":"stats","req":0,"from":0,"to":1})"), "0"));
+}
+
 // A team-limited subscriber catching up skips other teams' events without
 // writing anything: read a few pages a turn (so that a large outbox does
 // not stall every other client), it still gets all of its own, after
