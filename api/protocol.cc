@@ -593,6 +593,9 @@ absl::Status RequestDecoder::Decode(absl::string_view line, Request* request) {
   // A byte order mark, which editors put at the start of a saved file (and
   // so of its first line): RFC 8259 lets a parser ignore it.
   absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
+  // The line ending is not the request's, nor counted toward its limit.
+  absl::ConsumeSuffix(&line, "\n");
+  absl::ConsumeSuffix(&line, "\r");
   if (line.size() > max_line_bytes_) {
     return WireError(WireCode::kLineTooLong,
                      absl::StrCat("request line longer than ",

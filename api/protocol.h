@@ -109,14 +109,19 @@ absl::string_view OpName(engine::Op op);
 class RequestDecoder {
  public:
   static constexpr size_t kDefaultMaxLineBytes = 64 * 1024;
+  // What a line may carry beside its max_line_bytes, which Decode() does
+  // not count: a byte order mark before the object (3 bytes) and a CRLF
+  // ending's '\r'. Readers keep lines up to the limit plus this, and
+  // Decode() checks the exact limit wherever the line fell in their buffer.
+  static constexpr size_t kFrameBytes = 4;
 
   explicit RequestDecoder(size_t max_line_bytes = kDefaultMaxLineBytes);
   ~RequestDecoder();
   RequestDecoder(const RequestDecoder&) = delete;
   RequestDecoder& operator=(const RequestDecoder&) = delete;
 
-  // Decodes one line (without or with its trailing "\n" / "\r\n") into
-  // *request, overwriting it. On error returns a WireError status (bad_json,
+  // Decodes one line (without or with its trailing "\n" / "\r\n", and one
+  // byte order mark before it) into *request, overwriting it. On error returns a WireError status (bad_json,
   // unknown_op, missing_field, bad_field, unknown_field, line_too_long) and
   // leaves request->req set to the echo whenever a valid `req` could be
   // read: the line is a JSON object, or starts with one (anything after

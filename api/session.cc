@@ -226,7 +226,7 @@ void Session::ResumeReading() {
 }
 
 // Splits the bytes into lines. A line never grows past max_line_bytes_
-// (and the kLineFrame bytes a BOM and a '\r' take) in line_: past it, the
+// (and the RequestDecoder::kFrameBytes a BOM and a '\r' take) in line_: past it, the
 // line is answered with line_too_long at once and its remaining bytes are
 // skipped up to the next '\n'. The decoder checks the exact limit.
 size_t Session::Consume(const char* data, size_t n) {
@@ -246,7 +246,7 @@ size_t Session::Consume(const char* data, size_t n) {
     const char* next = nl != nullptr ? nl + 1 : end;
     if (discarding_) {
       discarding_ = nl == nullptr;
-    } else if (line_.size() + len > max_line_bytes_ + kLineFrame) {
+    } else if (line_.size() + len > max_line_bytes_ + RequestDecoder::kFrameBytes) {
       line_.clear();
       discarding_ = nl == nullptr;
       FillError(OpenSlot(), "",
@@ -268,10 +268,9 @@ size_t Session::Consume(const char* data, size_t n) {
 }
 
 void Session::HandleLine(absl::string_view line) {
-  // The request is what is decoded and kept in history: not a CRLF
-  // ending's '\r', nor the byte order mark an editor put before it, which
-  // the decoder skips (one: a second is bad JSON), so history drops it
-  // once the line decoded.
+  // History keeps the request, as the decoder reads it: without a CRLF
+  // ending's '\r', or the byte order mark an editor put before it (one:
+  // a second is bad JSON), dropped once the line decoded.
   absl::ConsumeSuffix(&line, "\r");
   const uint64_t slot = OpenSlot();
   const absl::Status decoded = decoder_.Decode(line, &request_);

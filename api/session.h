@@ -145,15 +145,12 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer linger_;  // bounds Finish's wait for the client
   asio::steady_timer auth_timer_;  // ArmAuthTimer
   std::string peer_;
-  // Room beside a line's max_line_bytes_ for what HandleLine strips: a
-  // byte order mark before it and a '\r' after it.
-  static constexpr size_t kLineFrame = 4;
   const size_t max_line_bytes_;
 
   RequestDecoder decoder_;
   Request request_;
   std::array<char, 16 * 1024> read_buf_;
-  // A partial line, at most max_line_bytes_ + kLineFrame bytes.
+  // A partial line, at most max_line_bytes_ + RequestDecoder::kFrameBytes.
   std::string line_;
   bool discarding_ = false;  // inside a too-long line
 

@@ -29,9 +29,6 @@ bool IanaShaped(absl::string_view name) {
   return true;
 }
 
-}  // namespace
-namespace {
-
 using engine::CalendarSpec;
 using engine::LocalInterval;
 

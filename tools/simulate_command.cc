@@ -7,7 +7,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "api/executor.h"
 #include "api/protocol.h"
 #include "engine/calendar.h"
@@ -34,14 +33,6 @@ Without --policy, the embedded default policy. Exit status 0 once the
 input is read to the end; 2 on usage or policy errors (JSON on stderr).
 )";
 
-// Room beside a line's limit for what the daemon does not count toward
-// it (api/session.h): a byte order mark before the request (3 bytes, which
-// the decoder skips) and a CRLF ending's '\r' (stripped before decoding).
-// The reader keeps lines up to the limit plus this; the decoder checks the
-// exact limit, as it does in the daemon, wherever the line falls in the
-// read buffer.
-constexpr size_t kLineFrame = 4;
-
 // Output is written when this much has gathered: few, large writes.
 constexpr size_t kFlushBytes = 1 << 20;
 
@@ -60,7 +51,6 @@ bool IsBlank(absl::string_view line) {
 void RunLine(absl::string_view line, api::RequestDecoder* decoder,
              api::Request* request, api::Executor* executor,
              const engine::Engine& engine, std::string* out) {
-  absl::ConsumeSuffix(&line, "\r");  // as the daemon does before decoding
   const absl::Status status = decoder->Decode(line, request);
   if (!status.ok()) {
     api::AppendErrorReply(request->req, status, out);
@@ -110,7 +100,8 @@ std::optional<CliError> Run(const std::vector<std::string>& args,
   api::RequestDecoder decoder;
   api::Request request;
   api::Executor executor(engine->get());
-  LineReader reader(stdin, decoder.max_line_bytes() + kLineFrame);
+  // As the daemon reads them: the decoder checks the exact limit.
+  LineReader reader(stdin, decoder.max_line_bytes() + api::RequestDecoder::kFrameBytes);
   std::string out;
   out.reserve(2 * kFlushBytes);
   absl::string_view line;
