@@ -303,7 +303,7 @@ absl::Status Engine::Pause(uint32_t slot, int64_t at_ms) {
   for (size_t i = 0; i < t.targets.size(); ++i) {
     TargetRun& r = t.targets[i];
     if (r.state != TargetState::kRunning) continue;
-    const IndexPlace was = PlaceOf(r);
+    const IndexPlace was = PlaceOf(t, i);
     r.paused = true;
     r.mark_ms = at_ms;
     Reindex(slot, i, was);
@@ -322,7 +322,7 @@ absl::Status Engine::Resume(uint32_t slot, int64_t at_ms) {
     if (r.state != TargetState::kRunning || !r.paused) continue;
     // The deadline moves by exactly the business time the pause took.
     const int64_t paused_ms = BetweenOrZero(cal, r.mark_ms, at_ms);
-    const IndexPlace was = PlaceOf(r);
+    const IndexPlace was = PlaceOf(t, i);
     r.deadline_ms = AddOrNever(cal, r.deadline_ms, paused_ms);
     r.paused = false;
     Reindex(slot, i, was);
@@ -361,7 +361,7 @@ absl::Status Engine::SetPriority(uint32_t slot, const Command& cmd, Effects* out
       }
       continue;
     }
-    const IndexPlace was = PlaceOf(r);
+    const IndexPlace was = PlaceOf(t, i);
     const int64_t ref_ms = r.paused ? int64_t{r.mark_ms} : cmd.at_ms;
     const int64_t used_ms = ClockUsedMs(t, i, ref_ms);
     const int64_t left_ms =
@@ -408,9 +408,14 @@ absl::Status Engine::Assign(uint32_t slot, const Command& cmd) {
   Ticket& t = tickets_[slot];
   const StatGroups was = Groups(t, -1);
   if (cmd.team) {
+    const uint32_t team = Intern(*cmd.team);
+    // The index entries move to the new team's desk with the ticket.
+    std::array<IndexPlace, kMaxTargets> was;
+    for (size_t i = 0; i < t.targets.size(); ++i) was[i] = PlaceOf(t, i);
     UnlinkDesk(slot);
-    t.team = Intern(*cmd.team);
+    t.team = team;
     LinkDesk(slot);
+    for (size_t i = 0; i < t.targets.size(); ++i) Reindex(slot, i, was[i]);
   }
   if (cmd.assignee) t.assignee = Intern(*cmd.assignee);
   stats_.Moved(was, Groups(t, -1), t.opened_ms, t.resolution_counted);

@@ -152,6 +152,11 @@ class Engine {
   // malformed cursor or a negative window.
   absl::Status DueSoon(const Command& cmd, DueSoonPage* out);
 
+  // How many index entries the last Overdue or DueSoon passed, matched or
+  // not: what it cost, for tests that hold a query to the entries of the
+  // teams and kinds it names.
+  size_t last_query_passed() const { return last_query_passed_; }
+
   // Why target `target` of ticket `id` has its deadline. NotFound for an
   // unknown ticket or target; FailedPrecondition for a pending target.
   absl::StatusOr<Explanation> Explain(absl::string_view id,
@@ -334,14 +339,37 @@ class Engine {
   std::optional<Due> EarliestDue(Ticket& t, size_t* which);
   void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
                   int64_t deadline_ms, Effects* out);
-  absl::btree_set<TargetKey>* IndexOf(const TargetRun& r);
+  // The running targets of one desk (kind, team): the indexes the queries
+  // walk. Partitioned so that a query naming a team (a team-limited token
+  // always does) or a kind walks only its desks' entries, never the rest;
+  // a query naming neither merges all desks' in order. The two indexes
+  // hold each running target at most once, so the split costs no memory
+  // per ticket. Heap-allocated: an IndexPlace keeps pointing at its index
+  // while other desks are added; emptied desks are dropped only by a query
+  // (PartitionsFor), when no IndexPlace is held.
+  struct Partition {
+    absl::btree_set<TargetKey> due;      // running toward a deadline
+    absl::btree_set<TargetKey> overdue;  // breached, unmet
+  };
+  static uint64_t PartitionKey(uint32_t kind, uint32_t team) {
+    return uint64_t{kind} << 32 | team;
+  }
+  Partition& PartitionOf(const Ticket& t);
+  // Whether a target has an index entry: running, and breached or not paused.
+  static bool Indexed(const TargetRun& r) {
+    return r.state == TargetState::kRunning && (r.breached || !r.paused);
+  }
+  absl::btree_set<TargetKey>* IndexOf(const Ticket& t, const TargetRun& r);
   void IndexTarget(uint32_t slot, size_t target);
   // Where a target's index entry is: its index (null: none) and deadline.
   struct IndexPlace {
     absl::btree_set<TargetKey>* index;
     int64_t deadline_ms;
   };
-  IndexPlace PlaceOf(const TargetRun& r) { return {IndexOf(r), r.deadline_ms}; }
+  IndexPlace PlaceOf(const Ticket& t, size_t target) {
+    const TargetRun& r = t.targets[target];
+    return {IndexOf(t, r), r.deadline_ms};
+  }
   // Moves target's entry from `was` to where its state now puts it.
   void Reindex(uint32_t slot, size_t target, const IndexPlace& was);
   void UnindexTarget(uint32_t slot, size_t target);
@@ -357,12 +385,16 @@ class Engine {
   void ToRecord(const Ticket& t, int64_t resolved_ms, TicketRecord* out) const;
   absl::Status FromRecord(TicketRecord& record, Ticket* t);
   std::string StatsGroupName(GroupBy by, uint32_t id) const;
+  // Calls fn(Partition&) for each desk whose entries can match `f` (its
+  // kind, team and target), dropping the emptied desks it passes.
+  template <typename Fn>
+  void PartitionsFor(const Filter& f, Fn&& fn);
   template <typename Visit>
-  absl::Status Walk(const absl::btree_set<TargetKey>& index, const Command& cmd,
+  absl::Status Walk(bool overdue, const Command& cmd,
                     int64_t end_ms, std::string* next_cursor, Visit&& visit);
   void PurgeResolved(int64_t now_ms, Effects* out);
   // Inserts the index keys Restore() deferred. Every call that reads or
-  // changes due_ or overdue_ (Apply, Advance, Overdue, DueSoon) runs it first.
+  // changes an index (Apply, Advance, Overdue, DueSoon) runs it first.
   void SettleRestored();
   void Emit(Effects* out, EventType type, const Ticket& t, int64_t at_ms,
             absl::string_view target, int64_t deadline_ms);
@@ -378,9 +410,10 @@ class Engine {
   // Sharded like resolved_: growth and tombstone clean-up of a 1M-entry
   // set stalled the loop 10-155 ms at a time (sharded_map.h).
   ShardedSet<uint32_t, SlotHash, SlotEq> ids_;
-  absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
-  absl::btree_set<TargetKey> due_;      // running toward a deadline
-  std::vector<std::pair<bool, TargetKey>> restored_keys_;  // true: overdue_
+  // By PartitionKey(kind, team).
+  absl::flat_hash_map<uint64_t, std::unique_ptr<Partition>> partitions_;
+  std::vector<TargetKey> restored_keys_;
+  size_t last_query_passed_ = 0;
   // Head slot of each (kind, team) list of open tickets; Ticket::desk_prev
   // and desk_next link the rest. An ordered map: a filter on kind is a
   // range of it.

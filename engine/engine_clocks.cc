@@ -175,7 +175,7 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
       Emit(out, EventType::kWarning, t, due.at_ms, name, r.deadline_ms);
       break;
     case Due::kBreach: {
-      const IndexPlace was = PlaceOf(r);
+      const IndexPlace was = PlaceOf(t, target);
       r.breached = true;
       Reindex(slot, target, was);
       stats_.Breached(Groups(t, target), due.at_ms);
@@ -211,20 +211,28 @@ void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
   out->events.back().to = policy_->level_name(level);
 }
 
-// A running target is in exactly one index: overdue_ once breached (paused
-// or not), due_ while its clock runs toward an unbreached deadline. Callers
-// take PlaceOf() before changing a target's state or deadline and Reindex
-// after (or Unindex before and Index after).
-absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const TargetRun& r) {
-  if (r.state != TargetState::kRunning) return nullptr;
-  if (r.breached) return &overdue_;
-  return r.paused ? nullptr : &due_;
+// A running target is in exactly one index of its desk: overdue once
+// breached (paused or not), due while its clock runs toward an unbreached
+// deadline. Callers take PlaceOf() before changing a target's state or
+// deadline, or the ticket's team, and Reindex after (or Unindex before and
+// Index after).
+Engine::Partition& Engine::PartitionOf(const Ticket& t) {
+  std::unique_ptr<Partition>& p = partitions_[PartitionKey(t.kind, t.team)];
+  if (p == nullptr) p = std::make_unique<Partition>();
+  return *p;
+}
+
+absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const Ticket& t, const TargetRun& r) {
+  if (!Indexed(r)) return nullptr;
+  Partition& p = PartitionOf(t);
+  return r.breached ? &p.overdue : &p.due;
 }
 
 void Engine::IndexTarget(uint32_t slot, size_t target) {
-  const TargetRun& r = tickets_[slot].targets[target];
-  if (auto* index = IndexOf(r)) {
-    index->insert(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
+  const Ticket& t = tickets_[slot];
+  if (auto* index = IndexOf(t, t.targets[target])) {
+    index->insert(TargetKey(t.targets[target].deadline_ms, slot,
+                            static_cast<uint32_t>(target)));
   }
 }
 
@@ -232,18 +240,20 @@ void Engine::IndexTarget(uint32_t slot, size_t target) {
 // target's pause, or a priority change that leaves a deadline where it
 // was, costs no btree operation.
 void Engine::Reindex(uint32_t slot, size_t target, const IndexPlace& was) {
-  const TargetRun& r = tickets_[slot].targets[target];
-  absl::btree_set<TargetKey>* index = IndexOf(r);
+  const Ticket& t = tickets_[slot];
+  const TargetRun& r = t.targets[target];
+  absl::btree_set<TargetKey>* index = IndexOf(t, r);
   if (index == was.index && r.deadline_ms == was.deadline_ms) return;
-  const auto t = static_cast<uint32_t>(target);
-  if (was.index != nullptr) was.index->erase(TargetKey(was.deadline_ms, slot, t));
-  if (index != nullptr) index->insert(TargetKey(r.deadline_ms, slot, t));
+  const auto i = static_cast<uint32_t>(target);
+  if (was.index != nullptr) was.index->erase(TargetKey(was.deadline_ms, slot, i));
+  if (index != nullptr) index->insert(TargetKey(r.deadline_ms, slot, i));
 }
 
 void Engine::UnindexTarget(uint32_t slot, size_t target) {
-  const TargetRun& r = tickets_[slot].targets[target];
-  if (auto* index = IndexOf(r)) {
-    index->erase(TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
+  const Ticket& t = tickets_[slot];
+  if (auto* index = IndexOf(t, t.targets[target])) {
+    index->erase(TargetKey(t.targets[target].deadline_ms, slot,
+                           static_cast<uint32_t>(target)));
   }
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -185,17 +186,50 @@ bool ParseNumber(absl::string_view text, T* out) {
 
 }  // namespace
 
-// Walks `index` from after `cmd.cursor`, up to a key deadline of `end_ms`,
-// calling `visit(key, ticket)` for each key whose ticket and target match the
-// filter, until `cmd.limit` matched. Filters cost the entries they skip,
-// never the open tickets.
+template <typename Fn>
+void Engine::PartitionsFor(const Filter& f, Fn&& fn) {
+  const int kind = f.kind.empty() ? -1 : policy_->KindId(f.kind);
+  // A kind without the filter's target has no entry to give.
+  auto has_target = [&](int k) {
+    return f.target.empty() || policy_->TargetId(k, f.target) >= 0;
+  };
+  if (!f.team.empty()) {
+    const auto team = name_ids_.find(f.team);
+    if (team == name_ids_.end()) return;  // a team no ticket ever had
+    for (int k = kind < 0 ? 0 : kind; k < (kind < 0 ? policy_->kind_count() : kind + 1); ++k) {
+      const auto p = partitions_.find(PartitionKey(k, team->second));
+      if (p != partitions_.end() && has_target(k)) fn(*p->second);
+    }
+    return;
+  }
+  for (auto p = partitions_.begin(); p != partitions_.end();) {
+    Partition& part = *p->second;
+    if (part.due.empty() && part.overdue.empty()) {
+      partitions_.erase(p++);
+      continue;
+    }
+    const int k = static_cast<int>(p->first >> 32);
+    if ((kind < 0 || k == kind) && has_target(k)) fn(part);
+    ++p;
+  }
+}
+
+// Walks the due (or overdue) entries of the desks the filter picks from
+// after `cmd.cursor`, up to a key deadline of `end_ms`, calling
+// `visit(key, ticket)` for each key whose ticket and target match the
+// filter, until `cmd.limit` matched. The desks' entries are merged in
+// (deadline, slot, target) order, the order one index of every target
+// would give, so a cursor means the same whatever desks it is used with.
+// A query costs a step per desk it picks plus the entries it passes:
+// those of other teams and kinds are never passed; the assignee, priority
+// and level filters, and a target within a kind, cost the entries they
+// skip in the desks picked.
 template <typename Visit>
-absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
-                          const Command& cmd, int64_t end_ms,
+absl::Status Engine::Walk(bool overdue, const Command& cmd, int64_t end_ms,
                           std::string* next_cursor, Visit&& visit) {
   next_cursor->clear();
   RETURN_IF_ERROR(CheckFilter(cmd.filter));
-  auto it = index.begin();
+  std::optional<TargetKey> after;
   if (!cmd.cursor.empty()) {
     std::vector<absl::string_view> parts =
         absl::StrSplit(cmd.cursor, absl::MaxSplits('.', 3));
@@ -218,23 +252,59 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
           "cursor from before a restart or a policy reload (or its last "
           "ticket was reopened since): ask again without a cursor");
     }
-    it = index.upper_bound(TargetKey(deadline_ms, slot, target));
+    after = TargetKey(deadline_ms, slot, target);
   }
+  using Iter = absl::btree_set<TargetKey>::const_iterator;
+  struct Run {
+    Iter it, end;
+  };
+  // A heap of each desk's next entry, soonest on top: 16-byte elements
+  // that compare without reading a btree node.
+  struct Head {
+    TargetKey key;
+    uint32_t run;
+  };
+  std::vector<Run> runs;
+  std::vector<Head> heads;
+  PartitionsFor(cmd.filter, [&](Partition& p) {
+    const absl::btree_set<TargetKey>& index = overdue ? p.overdue : p.due;
+    const Iter it = after ? index.upper_bound(*after) : index.begin();
+    if (it != index.end() && it->deadline_ms <= end_ms) {
+      heads.push_back({*it, static_cast<uint32_t>(runs.size())});
+      runs.push_back({it, index.end()});
+    }
+  });
+  auto later = [](const Head& a, const Head& b) { return b.key < a.key; };
+  std::make_heap(heads.begin(), heads.end(), later);
   uint32_t matched = 0;
-  for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
+  last_query_passed_ = 0;
+  std::optional<TargetKey> last;  // the last entry passed
+  while (!heads.empty()) {
+    const TargetKey key = heads.front().key;
+    if (key.deadline_ms > end_ms) break;
     if (matched >= cmd.limit) {
-      const TargetKey& last = *std::prev(it);
-      *next_cursor = EncodeCursor(last.deadline_ms, last.slot(), last.target(),
-                                  tickets_[last.slot()].id.view());
+      if (last) {
+        *next_cursor = EncodeCursor(last->deadline_ms, last->slot(), last->target(),
+                                    tickets_[last->slot()].id.view());
+      }
       break;
     }
-    const Ticket& t = tickets_[it->slot()];
+    std::pop_heap(heads.begin(), heads.end(), later);
+    if (Run& run = runs[heads.back().run]; ++run.it == run.end) {
+      heads.pop_back();
+    } else {
+      heads.back().key = *run.it;
+      std::push_heap(heads.begin(), heads.end(), later);
+    }
+    last = key;
+    ++last_query_passed_;
+    const Ticket& t = tickets_[key.slot()];
     if (!Matches(t, cmd.filter)) continue;
     if (!cmd.filter.target.empty() &&
-        cmd.filter.target != policy_->kind(t.kind).targets[it->target()].name) {
+        cmd.filter.target != policy_->kind(t.kind).targets[key.target()].name) {
       continue;
     }
-    visit(*it, t);
+    visit(key, t);
     ++matched;
   }
   return absl::OkStatus();
@@ -243,7 +313,7 @@ absl::Status Engine::Walk(const absl::btree_set<TargetKey>& index,
 absl::Status Engine::Overdue(const Command& cmd, OverduePage* out) {
   SettleRestored();
   out->items.clear();
-  return Walk(overdue_, cmd, std::numeric_limits<int64_t>::max(),
+  return Walk(/*overdue=*/true, cmd, std::numeric_limits<int64_t>::max(),
               &out->next_cursor, [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(OverdueItem{
                     t.id.view(), policy_->kind(t.kind).name,
@@ -261,7 +331,7 @@ absl::Status Engine::DueSoon(const Command& cmd, DueSoonPage* out) {
       now_ms() > std::numeric_limits<int64_t>::max() - cmd.within_ms
           ? std::numeric_limits<int64_t>::max()
           : now_ms() + cmd.within_ms;
-  return Walk(due_, cmd, end_ms, &out->next_cursor,
+  return Walk(/*overdue=*/false, cmd, end_ms, &out->next_cursor,
               [&](const TargetKey& key, const Ticket& t) {
                 out->items.push_back(DueItem{
                     t.id.view(), policy_->kind(t.kind).name,

@@ -203,10 +203,8 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   for (size_t i = 0; i < slot.targets.size(); ++i) {
     SettlePlacedBudget(slot, i);
     const TargetRun& r = slot.targets[i];
-    if (auto* index = IndexOf(r)) {
-      restored_keys_.emplace_back(
-          index == &overdue_,
-          TargetKey(r.deadline_ms, h.index, static_cast<uint32_t>(i)));
+    if (Indexed(r)) {
+      restored_keys_.push_back(TargetKey(r.deadline_ms, h.index, static_cast<uint32_t>(i)));
     }
   }
   Rearm(h.index);
@@ -277,11 +275,12 @@ absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {
 
 void Engine::SettleRestored() {
   if (restored_keys_.empty()) return;
-  std::sort(restored_keys_.begin(), restored_keys_.end(),
-            [](const auto& a, const auto& b) { return a.second < b.second; });
-  for (const auto& [overdue, key] : restored_keys_) {
-    auto& index = overdue ? overdue_ : due_;
-    index.insert(index.end(), key);
+  // Sorted, each desk's keys arrive in its index's order: appends.
+  std::sort(restored_keys_.begin(), restored_keys_.end());
+  for (const TargetKey& key : restored_keys_) {
+    const Ticket& t = tickets_[key.slot()];
+    absl::btree_set<TargetKey>* index = IndexOf(t, t.targets[key.target()]);
+    index->insert(index->end(), key);
   }
   restored_keys_.clear();
   restored_keys_.shrink_to_fit();
