@@ -83,6 +83,7 @@ class FakeDurability final : public Durability {
   absl::Status ReadHistory(absl::string_view id, std::optional<uint64_t> head,
                            size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
+    ++history_reads_;
     return inner_->ReadHistory(id, head, limit, out);
   }
   bool writable() const override { return *writable_; }
@@ -100,6 +101,7 @@ class FakeDurability final : public Durability {
 
  public:
   static inline std::atomic<int> commits_{0};
+  static inline std::atomic<int> history_reads_{0};
   static inline std::atomic<bool> hold_commits_{false};
   static inline std::mutex held_mu_;
   static inline std::vector<std::function<void(absl::Status)>> held_;
@@ -112,6 +114,7 @@ class ServerTest : public ::testing::Test {
     config.listen_port = 0;
     config.manual_clock = !system_clock_;
     if (max_output_bytes_ > 0) config.limits.max_output_bytes = max_output_bytes_;
+    config.tokens = tokens_;
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(
         config, std::make_unique<FakeDurability>(&writable_, &fail_commits_));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -132,6 +135,7 @@ class ServerTest : public ::testing::Test {
 
   bool system_clock_ = false;  // set before SetUp
   size_t max_output_bytes_ = 0;  // set before SetUp; 0: the default
+  std::vector<TokenConfig> tokens_;  // set before SetUp; none: no access control
   std::atomic<bool> writable_{true};
   std::atomic<bool> fail_commits_{false};
   std::unique_ptr<Server> server_;
@@ -171,6 +175,43 @@ TEST_F(SystemClockServerTest, AnAtFarAheadOfTheSystemClockIsRefused) {
   EXPECT_EQ(Ask(c, absl::StrCat(R"({"op":"open","req":4,"id":"B","kind":"complaint","at":)",
                                 absl::ToUnixMillis(absl::Now()) + 100, "}")),
             R"({"req":4,"ok":true})");
+}
+
+class TokensServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    tokens_ = {{"admin-secret", kAllRoles, {}},
+               {"east-secret", kRoleIngest | kRoleOperator, {"east"}}};
+    ServerTest::SetUp();
+  }
+};
+
+// A team-limited token's get of another team's ticket answers not_found
+// as for an id nobody has, and costs the same: the history is not read
+// (reading up to a thousand records took tens of ms, a timing oracle).
+TEST_F(TokensServerTest, AGetOfAHiddenTicketReadsNoHistory) {
+  LineClient admin = LineClient::Connect(server_->port());
+  ASSERT_NE(Ask(admin, R"({"op":"auth","req":0,"token":"admin-secret"})").find("true"),
+            std::string::npos);
+  EXPECT_EQ(Ask(admin, R"({"op":"open","req":1,"id":"W","kind":"complaint","team":"west"})"),
+            R"({"req":1,"ok":true})");
+  LineClient east = LineClient::Connect(server_->port());
+  ASSERT_NE(Ask(east, R"({"op":"auth","req":0,"token":"east-secret"})").find("true"),
+            std::string::npos);
+  EXPECT_EQ(Ask(east, R"({"op":"open","req":1,"id":"E","kind":"complaint","team":"east"})"),
+            R"({"req":1,"ok":true})");
+  const int before = FakeDurability::history_reads_;
+  const std::string hidden = Ask(east, R"({"op":"get","req":2,"id":"W"})");
+  const std::string absent = Ask(east, R"({"op":"get","req":2,"id":"NONE"})");
+  EXPECT_NE(hidden.find(R"("code":"not_found")"), std::string::npos) << hidden;
+  EXPECT_NE(absent.find(R"("code":"not_found")"), std::string::npos) << absent;
+  EXPECT_EQ(FakeDurability::history_reads_, before);
+  // Its own ticket's history, and the admin's get of either, are read.
+  EXPECT_NE(Ask(east, R"({"op":"get","req":3,"id":"E"})").find(R"("history":[)"),
+            std::string::npos);
+  EXPECT_NE(Ask(admin, R"({"op":"get","req":3,"id":"W"})").find(R"("history":[)"),
+            std::string::npos);
+  EXPECT_EQ(FakeDurability::history_reads_, before + 2);
 }
 
 class SmallOutputServerTest : public ServerTest {
