@@ -24,6 +24,8 @@ Roles RoleOf(const Request& request) {
     case SessionOp::kAck:
       return kRoleSubscriber;
     case SessionOp::kAdvance:
+    case SessionOp::kGroups:
+    case SessionOp::kDropGroup:
       return kRoleAdmin;
     case SessionOp::kNone:
       break;

@@ -50,8 +50,20 @@ class MemoryDurability final : public Durability {
     uint64_t& acked = acked_[std::string(group)];
     acked = std::max(acked, seq);
   }
+  absl::Status DropGroup(absl::string_view group) override {
+    if (acked_.erase(std::string(group)) == 0) {
+      return absl::NotFoundError("unknown group");
+    }
+    return absl::OkStatus();
+  }
   void Commit(std::function<void(absl::Status)> done) override {
     done(absl::OkStatus());
+  }
+  std::vector<std::pair<std::string, uint64_t>> GroupCursors() const override {
+    return {acked_.begin(), acked_.end()};
+  }
+  uint64_t last_outbox_seq() const override {
+    return outbox_.empty() ? 0 : outbox_.back().seq;
   }
 
   absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const override {

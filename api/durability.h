@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -48,10 +49,17 @@ class Durability {
                      std::vector<storage::OutboxEvent>* outbox) = 0;
   virtual void RegisterGroup(absl::string_view group) = 0;
   virtual void Ack(absl::string_view group, uint64_t seq) = 0;
+  // Forgets `group` (NotFound if unknown) and trims the outbox to what the
+  // groups left still need (storage::Store::DropGroup).
+  virtual absl::Status DropGroup(absl::string_view group) = 0;
   // Closes the staged unit; `done` runs once it is durable (or never can be).
   virtual void Commit(std::function<void(absl::Status)> done) = 0;
 
   virtual absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const = 0;
+  // Every registered group (as stored) with its ack cursor, by name.
+  virtual std::vector<std::pair<std::string, uint64_t>> GroupCursors() const = 0;
+  // The newest outbox seq assigned so far (staged included); 0 if none.
+  virtual uint64_t last_outbox_seq() const = 0;
   virtual absl::Status ReadOutbox(uint64_t after, size_t limit,
                                   std::vector<storage::OutboxEvent>* out) const = 0;
   // The ticket's newest history record staged so far: what a `get`

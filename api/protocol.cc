@@ -40,7 +40,7 @@ namespace od = simdjson::ondemand;
 enum Field : uint8_t {
   kOp, kReq, kAt, kId, kKind, kPriority, kTeam, kAssignee, kName, kReason,
   kLevel, kNote, kTarget, kScore, kWithin, kLimit, kCursor, kFrom, kTo,
-  kGroupBy, kToken, kGroup, kSeq, kNumFields
+  kGroupBy, kToken, kGroup, kSeq, kKey, kNumFields
 };
 static_assert(kNumFields <= 32, "Slots::seen is a 32-bit mask");
 
@@ -56,7 +56,7 @@ enum class Type : uint8_t {
   kScore,     // integer 1..5
   kDuration,  // wall-clock: "90m" / "2h" or ms integer, > 0
   kLimit,     // integer 1..1000
-  kOpaque,    // cursor, token: 1..512 bytes
+  kOpaque,    // cursor, token, key: 1..512 bytes
   kGroupBy,   // kind|team|assignee|target|priority
   kSeq,       // integer >= 0
 };
@@ -79,7 +79,7 @@ constexpr FieldSpec kFields[kNumFields] = {
     {"cursor", Type::kOpaque}, {"from", Type::kInstant},
     {"to", Type::kInstant},    {"group_by", Type::kGroupBy},
     {"token", Type::kOpaque},  {"group", Type::kName},
-    {"seq", Type::kSeq},
+    {"seq", Type::kSeq},       {"key", Type::kOpaque},
 };
 
 constexpr size_t kMaxNameBytes = 128;
@@ -145,6 +145,8 @@ constexpr OpSpec kOps[] = {
     {"subscribe", SessionOp::kSubscribe, Op::kGet, Bit(kGroup), 0, false},
     {"ack", SessionOp::kAck, Op::kGet, Bit(kGroup) | Bit(kSeq), 0, false},
     {"advance", SessionOp::kAdvance, Op::kGet, Bit(kTo), 0, false},
+    {"groups", SessionOp::kGroups, Op::kGet, 0, 0, false},
+    {"drop_group", SessionOp::kDropGroup, Op::kGet, Bit(kKey), 0, false},
 };
 constexpr int kNumEngineOps = 17;  // kOps[0..16] follow engine::Op order
 
@@ -467,6 +469,7 @@ void Assemble(const Slots& s, Request* r) {
   if (op.session_op != SessionOp::kNone) {
     r->token = s.str[kToken];
     r->group = s.str[kGroup];
+    r->key = s.str[kKey];
     r->seq = s.seq;
     r->advance_to_ms = s.num[kTo];
     return;

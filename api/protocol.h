@@ -71,6 +71,8 @@ enum class SessionOp : uint8_t {
   kSubscribe,  // group
   kAck,        // group, seq
   kAdvance,    // advance_to_ms (manual clock, admin only)
+  kGroups,     // (admin) the subscriber groups and their cursors
+  kDropGroup,  // key (admin): forget a subscriber group
 };
 
 // One decoded request line. Every view points into the RequestDecoder
@@ -88,6 +90,7 @@ struct Request {
   absl::string_view req;
   absl::string_view token;     // auth
   absl::string_view group;     // subscribe, ack
+  absl::string_view key;       // drop_group: a group as `groups` lists it
   uint64_t seq = 0;           // ack: everything up to seq is acknowledged
   int64_t advance_to_ms = 0;  // advance
 };

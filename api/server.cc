@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "api/json_writer.h"
 #include "api/protocol_results.h"
 #include "api/session.h"
 #include "engine/status_macros.h"
@@ -325,6 +330,96 @@ void Server::Ack(Session* session, uint64_t slot, const Request& request) {
     return;
   }
   durability_->Ack(request.group, request.seq);
+  std::string reply;
+  AppendOkReply(request.req, &reply);
+  OpenUnit();
+  ReplyWhenDurable(session, slot, std::move(reply));
+}
+
+namespace {
+
+// A stored group name as people say it: "crm", or "crm" of teams east, west.
+std::string GroupForHumans(absl::string_view stored) {
+  std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
+  std::string out = absl::StrCat("\"", parts[0], "\"");
+  if (parts.size() > 1) {
+    absl::StrAppend(&out, " of teams ",
+                    absl::StrJoin(parts.begin() + 1, parts.end(), ", "));
+  }
+  return out;
+}
+
+}  // namespace
+
+size_t Server::ConnectionsOf(absl::string_view stored_group) const {
+  size_t n = 0;
+  for (const auto& [ptr, s] : sessions_) n += s->asked_stored_group() == stored_group;
+  return n;
+}
+
+// Each group with the name its subscribers give, the teams a team-limited
+// token's group is stored under (Session's StoredGroup), and `key`, the
+// name as stored, which drop_group takes.
+void Server::ListGroups(Session* session, uint64_t slot, const Request& request) {
+  const uint64_t last = durability_->last_outbox_seq();
+  std::string reply;
+  AppendOkReplyBegin(request.req, &reply);
+  reply.append(",\"groups\":[");
+  bool first = true;
+  for (const auto& [stored, acked] : durability_->GroupCursors()) {
+    const std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
+    reply.append(first ? "{\"key\":" : ",{\"key\":");
+    first = false;
+    AppendJsonString(stored, &reply);
+    reply.append(",\"group\":");
+    AppendJsonString(parts[0], &reply);
+    if (parts.size() > 1) {
+      reply.append(",\"teams\":[");
+      for (size_t i = 1; i < parts.size(); ++i) {
+        if (i > 1) reply.push_back(',');
+        AppendJsonString(parts[i], &reply);
+      }
+      reply.push_back(']');
+    }
+    absl::StrAppend(&reply, ",\"acked\":", acked,
+                    ",\"behind\":", last > acked ? last - acked : 0,
+                    ",\"connections\":", ConnectionsOf(stored), "}");
+  }
+  reply.push_back(']');
+  AppendReplyEnd(&reply);
+  OpenUnit();  // answered in order, once what was staged before is durable
+  ReplyWhenDurable(session, slot, std::move(reply));
+}
+
+void Server::DropGroup(Session* session, uint64_t slot, const Request& request) {
+  if (!durability_->writable()) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kUnavailable,
+                                 "storage cannot take writes now"));
+    return;
+  }
+  if (!durability_->AckedUpTo(request.key).ok()) {
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kNotFound,
+                                 absl::StrCat("no subscriber group ",
+                                              GroupForHumans(request.key))));
+    return;
+  }
+  // A consumer still connected would ack a group that no longer exists
+  // (not_found) and, reconnecting, start again from the oldest event.
+  if (const size_t n = ConnectionsOf(request.key); n > 0) {
+    session->FillError(
+        slot, request.req,
+        WireError(WireCode::kFailedPrecondition,
+                  absl::StrCat(n, " connection(s) subscribe group ",
+                               GroupForHumans(request.key),
+                               "; stop its consumers before dropping it")));
+    return;
+  }
+  if (absl::Status dropped = durability_->DropGroup(request.key); !dropped.ok()) {
+    session->FillError(slot, request.req, WireError(WireCode::kNotFound, dropped.message()));
+    return;
+  }
   std::string reply;
   AppendOkReply(request.req, &reply);
   OpenUnit();

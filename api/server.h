@@ -81,6 +81,12 @@ class Server {
   }
   void Subscribe(Session* session, uint64_t slot, const Request& request);
   void Ack(Session* session, uint64_t slot, const Request& request);
+  // `groups` and `drop_group` (docs/API.md, "Subscribers").
+  void ListGroups(Session* session, uint64_t slot, const Request& request);
+  void DropGroup(Session* session, uint64_t slot, const Request& request);
+  // Connections whose subscribe asked for `stored_group` (delivering, or
+  // waiting for the subscribe's commit).
+  size_t ConnectionsOf(absl::string_view stored_group) const;
   absl::Status ReadOutbox(uint64_t after, size_t limit,
                           std::vector<storage::OutboxEvent>* out) const;
   // A session sent its FIN and waits for the client to close: it no

@@ -340,6 +340,23 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
       request_.group = stored_group_;
       server_->Ack(this, slot, request_);
       return;
+    case SessionOp::kGroups:
+    case SessionOp::kDropGroup:
+      // Every team's consumers: an admin token limited to teams sees only
+      // its own, through subscribe.
+      if (principal_.team_limited()) {
+        FillError(slot, request_.req,
+                  WireError(WireCode::kForbidden,
+                            absl::StrCat(OpName(request_),
+                                         " is for a token of every team")));
+        return;
+      }
+      if (request_.session_op == SessionOp::kGroups) {
+        server_->ListGroups(this, slot, request_);
+      } else {
+        server_->DropGroup(this, slot, request_);
+      }
+      return;
     default:
       server_->Execute(this, slot, request_, line, principal_);
   }

@@ -80,6 +80,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close(absl::string_view reason);
 
   bool subscribed() const { return !group_.empty(); }
+  // The group a subscribe on this connection asked for, as stored (its
+  // delivery may still wait for the commit); empty if none.
+  absl::string_view asked_stored_group() const {
+    return subscribe_asked_ ? absl::string_view(stored_group_) : absl::string_view();
+  }
   // Output waiting for the client: written, queued, and replies held.
   size_t output_bytes() const { return Buffered(); }
   // The server refused the subscribe asked last (storage unavailable): the

@@ -43,6 +43,18 @@ class StoreDurability final : public Durability {
   void Ack(absl::string_view group, uint64_t seq) override {
     store_->Ack(group, seq);
   }
+  absl::Status DropGroup(absl::string_view group) override {
+    return store_->DropGroup(group);
+  }
+  std::vector<std::pair<std::string, uint64_t>> GroupCursors() const override {
+    std::vector<std::pair<std::string, uint64_t>> cursors;
+    for (std::string& name : store_->Groups()) {
+      const absl::StatusOr<uint64_t> acked = store_->AckedUpTo(name);
+      cursors.emplace_back(std::move(name), acked.ok() ? *acked : 0);
+    }
+    return cursors;
+  }
+  uint64_t last_outbox_seq() const override { return store_->last_outbox_seq(); }
   // The stats cells of every command in the unit, once each, atomically
   // with them (Journal::StageStats).
   void Commit(std::function<void(absl::Status)> done) override {

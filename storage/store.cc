@@ -502,6 +502,24 @@ void Store::RegisterGroup(absl::string_view group) {
   s.Put(kMeta, std::string(codec::kGroupPrefix) + it->first, v);
 }
 
+absl::Status Store::DropGroup(absl::string_view group) {
+  Impl& s = *impl_;
+  const auto it = s.groups.find(group);
+  if (it == s.groups.end()) {
+    return absl::NotFoundError(absl::StrCat("no subscriber group \"", group, "\""));
+  }
+  const rocksdb::Status status =
+      s.unit.Delete(s.cf(kMeta), std::string(codec::kGroupPrefix) + it->first);
+  assert(status.ok());
+  status.PermitUncheckedError();
+  s.groups.erase(it);
+  if (s.groups.empty()) return absl::OkStatus();
+  uint64_t all_acked = s.last_outbox;
+  for (const auto& [name, acked] : s.groups) all_acked = std::min(all_acked, acked);
+  s.DropOutboxThrough(all_acked);
+  return absl::OkStatus();
+}
+
 void Store::Ack(absl::string_view group, uint64_t seq) {
   Impl& s = *impl_;
   RegisterGroup(group);

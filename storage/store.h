@@ -171,6 +171,11 @@ class Store {
   // Registers `group` if new: it then receives everything from the oldest
   // event still in the outbox. Staged like any write.
   void RegisterGroup(absl::string_view group);
+  // Forgets `group` and its cursor (NotFound if unknown), and deletes the
+  // outbox events every group left has acknowledged: a consumer retired
+  // for good no longer keeps them. With no group left, the outbox keeps
+  // what it has (up to max_outbox_events) for the next group to start from.
+  absl::Status DropGroup(absl::string_view group);
 
   // Closes the unit staged since the last Commit. `done` runs on the writer
   // thread once it is durable (OK) or can never be (the fatal error).

@@ -1,16 +1,20 @@
 #include "tools/remote_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/json_writer.h"
 #include "tools/cli.h"
@@ -66,6 +70,21 @@ const RequestSpec kDueSoon{"due_soon", {"within"}, {}, kFilters,
 const RequestSpec kStats{"stats", {}, {"from", "to"}, {"group-by", "at"},
                          ReplyShape::kStats};
 const RequestSpec kAdvance{"advance", {"to"}, {}, {}, ReplyShape::kOk};
+const RequestSpec kGroups{"groups", {}, {}, {}, ReplyShape::kGroups};
+const RequestSpec kDropGroup{"drop_group", {"key"}, {}, {"teams"}, ReplyShape::kOk};
+
+// The key drop_group takes for GROUP as subscribed by a token limited to
+// `teams` (comma-separated; empty: a token of every team): the name, then
+// each team, sorted, after a 0x1f, as the daemon stores it (docs/API.md,
+// "Subscribers").
+std::string GroupKey(absl::string_view group, absl::string_view teams) {
+  std::vector<std::string> names = absl::StrSplit(teams, ',', absl::SkipEmpty());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::string key(group);
+  for (const std::string& team : names) absl::StrAppend(&key, "\x1f", team);
+  return key;
+}
 
 // Fields sent as JSON integers; `within` too when it is all digits.
 bool IsIntField(absl::string_view field) {
@@ -157,9 +176,12 @@ std::optional<std::string> BuildRequest(const RequestSpec& spec,
   api::JsonWriter w;
   w.BeginObject().Key("op").String(spec.op).Key("req").Int(1);
   for (size_t i = 0; i < spec.positional.size(); ++i) {
-    if (auto e = AddField(spec.positional[i], args.positional[i], &w)) {
-      return e;
+    std::string value = args.positional[i];
+    if (spec.positional[i] == "key") {
+      const auto teams = args.flags.find("teams");
+      value = GroupKey(value, teams == args.flags.end() ? "" : teams->second);
     }
+    if (auto e = AddField(spec.positional[i], value, &w)) return e;
   }
   for (absl::string_view flag : spec.required) {
     if (args.flags.find(flag) == args.flags.end()) {
@@ -167,6 +189,7 @@ std::optional<std::string> BuildRequest(const RequestSpec& spec,
     }
   }
   for (const auto& [flag, value] : args.flags) {
+    if (flag == "teams") continue;  // part of the key
     const std::string field = absl::StrReplaceAll(flag, {{"-", "_"}});
     if (auto e = AddField(field, value, &w)) return e;
   }
@@ -390,6 +413,10 @@ const std::vector<RemoteCommand>& RemoteCommands() {
        "slactl tail --group G [--count N] [--ack yes|no]\n", nullptr},
       {"advance", "move a manual-clock daemon's time to TO (admin)",
        "slactl advance TO\n", &kAdvance},
+      {"groups", "list subscriber groups, their cursors and backlog (admin)",
+       "slactl groups\n", &kGroups},
+      {"drop-group", "forget a retired subscriber group (admin)",
+       "slactl drop-group GROUP [--teams T1,T2]\n", &kDropGroup},
   };
   return *commands;
 }

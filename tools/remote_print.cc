@@ -166,6 +166,30 @@ std::string StatsText(element reply) {
   return table.rows() == 0 ? "(no rows)\n" : table.Render();
 }
 
+std::string GroupsText(element reply) {
+  simdjson::dom::array groups;
+  if (reply["groups"].get(groups)) return "";
+  Table table({"GROUP", "TEAMS", "ACKED", "BEHIND", "CONNECTIONS"});
+  for (element x : groups) {
+    std::string teams;
+    simdjson::dom::array list;
+    if (!x["teams"].get(list)) {
+      for (element t : list) {
+        std::string_view name;
+        if (t.get(name)) continue;
+        absl::StrAppend(&teams, teams.empty() ? "" : ",", std::string(name));
+      }
+    }
+    auto n = [&](const char* key) {
+      const std::optional<int64_t> v = Int(x, key);
+      return v ? std::to_string(*v) : "-";
+    };
+    table.AddRow({Str(x, "group"), teams.empty() ? "-" : teams, n("acked"), n("behind"),
+                  n("connections")});
+  }
+  return table.rows() == 0 ? "(no groups)\n" : table.Render();
+}
+
 std::string ExplainText(element reply) {
   element e;
   if (reply["explanation"].get(e)) return "";
@@ -229,6 +253,8 @@ std::string HumanReply(ReplyShape shape, absl::string_view line) {
       return StatsText(*reply);
     case ReplyShape::kExplain:
       return ExplainText(*reply);
+    case ReplyShape::kGroups:
+      return GroupsText(*reply);
   }
   return "";
 }

@@ -21,6 +21,7 @@ enum class ReplyShape {
   kItems,     // overdue, due_soon
   kStats,     // stats
   kExplain,   // explain
+  kGroups,    // groups
 };
 
 // The human text of the ok reply `line` (each line ending in "\n"), or an

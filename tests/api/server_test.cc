@@ -49,6 +49,11 @@ class FakeDurability final : public Durability {
   }
   void RegisterGroup(absl::string_view g) override { inner_->RegisterGroup(g); }
   void Ack(absl::string_view g, uint64_t seq) override { inner_->Ack(g, seq); }
+  absl::Status DropGroup(absl::string_view g) override { return inner_->DropGroup(g); }
+  std::vector<std::pair<std::string, uint64_t>> GroupCursors() const override {
+    return inner_->GroupCursors();
+  }
+  uint64_t last_outbox_seq() const override { return inner_->last_outbox_seq(); }
   void Commit(std::function<void(absl::Status)> done) override {
     ++commits_;
     if (hold_commits_) {
@@ -181,7 +186,7 @@ class TokensServerTest : public ServerTest {
  protected:
   void SetUp() override {
     tokens_ = {{"admin-secret", kAllRoles, {}},
-               {"east-secret", kRoleIngest | kRoleOperator, {"east"}}};
+               {"east-secret", kRoleIngest | kRoleOperator | kRoleSubscriber, {"east"}}};
     ServerTest::SetUp();
   }
 };
@@ -212,6 +217,48 @@ TEST_F(TokensServerTest, AGetOfAHiddenTicketReadsNoHistory) {
   EXPECT_NE(Ask(admin, R"({"op":"get","req":3,"id":"W"})").find(R"("history":[)"),
             std::string::npos);
   EXPECT_EQ(FakeDurability::history_reads_, before + 2);
+}
+
+// An admin lists the subscriber groups, each with its key, and drops one
+// whose consumer is retired: not while a connection subscribes it.
+TEST_F(TokensServerTest, AnAdminListsAndDropsSubscriberGroups) {
+  auto connect = [&](const std::string& token) {
+    auto c = std::make_unique<LineClient>(LineClient::Connect(server_->port()));
+    EXPECT_NE(Ask(*c, absl::StrCat(R"({"op":"auth","req":0,"token":")", token, "\"}"))
+                  .find("true"),
+              std::string::npos);
+    return c;
+  };
+  auto admin = connect("admin-secret");
+  auto shared = connect("admin-secret");
+  auto east = connect("east-secret");
+  EXPECT_EQ(Ask(*shared, R"({"op":"subscribe","req":1,"group":"crm"})"), R"({"req":1,"ok":true})");
+  EXPECT_EQ(Ask(*east, R"({"op":"subscribe","req":1,"group":"crm"})"), R"({"req":1,"ok":true})");
+  EXPECT_EQ(Ask(*admin, R"({"op":"open","req":2,"id":"A","kind":"complaint","team":"east"})"),
+            R"({"req":2,"ok":true})");
+  EXPECT_EQ(Ask(*admin, R"({"op":"groups","req":3})"),
+            R"({"req":3,"ok":true,"groups":[)"
+            R"({"key":"crm","group":"crm","acked":0,"behind":0,"connections":1},)"
+            R"({"key":"crm\u001feast","group":"crm","teams":["east"],"acked":0,"behind":0,"connections":1}]})");
+  EXPECT_NE(Ask(*east, R"({"op":"groups","req":4})").find(R"("code":"forbidden")"),
+            std::string::npos);
+  EXPECT_NE(Ask(*admin, R"({"op":"drop_group","req":5,"key":"crm"})")
+                .find(R"("code":"failed_precondition")"),
+            std::string::npos);
+  EXPECT_NE(Ask(*admin, R"({"op":"drop_group","req":6,"key":"nope"})")
+                .find(R"("code":"not_found")"),
+            std::string::npos);
+  shared.reset();  // its consumer retired
+  std::string reply;
+  for (int i = 0; i < 500; ++i) {  // until the server has seen the close
+    reply = Ask(*admin, R"({"op":"drop_group","req":7,"key":"crm"})");
+    if (reply.find("failed_precondition") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(reply, R"({"req":7,"ok":true})");
+  EXPECT_EQ(Ask(*admin, R"({"op":"groups","req":8})"),
+            R"({"req":8,"ok":true,"groups":[)"
+            R"({"key":"crm\u001feast","group":"crm","teams":["east"],"acked":0,"behind":0,"connections":1}]})");
 }
 
 class SmallOutputServerTest : public ServerTest {

@@ -363,6 +363,42 @@ TEST(StoreTest, EventsEveryGroupAckedAreDeleted) {
   EXPECT_EQ(report.groups, 3u);
 }
 
+// A group retired for good is dropped: its cursor no longer holds events
+// the other groups have acknowledged, and it stays gone after a reopen.
+TEST(StoreTest, ADroppedGroupNoLongerHoldsTheOutbox) {
+  TempDir dir;
+  {
+    auto store = OpenAt({.dir = dir.path()});
+    store->RegisterGroup("pager");
+    store->RegisterGroup("retired");
+    for (int i = 0; i < 5; ++i) store->AppendOutbox(Event("x"));
+    store->Ack("pager", 4);
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+    std::vector<OutboxEvent> events;
+    ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+    EXPECT_EQ(events.size(), 5u);  // "retired" has acked none
+    EXPECT_TRUE(absl::IsNotFound(store->DropGroup("nobody")));
+    ASSERT_TRUE(store->DropGroup("retired").ok());
+    ASSERT_TRUE(CommitAndWait(store.get()).ok());
+    events.clear();
+    ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+    ASSERT_EQ(events.size(), 1u);  // only 5, which pager has not acked
+    EXPECT_EQ(events[0].seq, 5u);
+  }
+  auto store = OpenAt({.dir = dir.path()});
+  EXPECT_EQ(store->Groups(), (std::vector<std::string>{"pager"}));
+  EXPECT_TRUE(absl::IsNotFound(store->AckedUpTo("retired").status()));
+  // The last group dropped: what is left stays for the next group.
+  ASSERT_TRUE(store->DropGroup("pager").ok());
+  ASSERT_TRUE(CommitAndWait(store.get()).ok());
+  EXPECT_TRUE(store->Groups().empty());
+  std::vector<OutboxEvent> events;
+  ASSERT_TRUE(store->ReadOutbox(0, 100, &events).ok());
+  EXPECT_EQ(events.size(), 1u);
+  store->RegisterGroup("pager");  // subscribed again: from the oldest kept
+  EXPECT_EQ(*store->AckedUpTo("pager"), 4u);
+}
+
 TEST(StoreTest, OutboxBoundDropsTheOldest) {
   TempDir dir;
   auto store = OpenAt({.dir = dir.path(), .max_outbox_events = 16});

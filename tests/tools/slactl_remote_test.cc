@@ -200,6 +200,29 @@ TEST_F(SlactlRemoteTest, TailPrintsEventsAndAcknowledgesThem) {
   EXPECT_THAT(r.out, HasSubstr("seq 5\n"));
 }
 
+TEST_F(SlactlRemoteTest, GroupsListsAndDropGroupForgetsASubscriberGroup) {
+  ASSERT_EQ(Slactl("open A first_contact").status, 0);
+  ASSERT_EQ(Slactl("advance 2026-01-05T00:20:00Z").status, 0);
+  ASSERT_EQ(Slactl("tail --group ops --count 2").status, 0);  // acks 1..2 of 3
+  Result r = Slactl("groups");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("GROUP  TEAMS  ACKED  BEHIND  CONNECTIONS\n"
+                                "ops    -      2      1       "));
+  // Its tail has exited, but the daemon may not have seen the close yet.
+  for (int i = 0; i < 100; ++i) {
+    r = Slactl("drop-group ops");
+    if (r.err.find("failed_precondition") == std::string::npos) break;
+  }
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  EXPECT_EQ(Slactl("groups").out, "(no groups)\n");
+  // A team-limited token's group is named with its teams.
+  r = Slactl("drop-group ops --teams west,east");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("not_found"));
+  EXPECT_THAT(r.err, HasSubstr(R"(no subscriber group \"ops\" of teams east, west)"));
+}
+
 // A burst that ends on the reply to an ack (the events queued before the
 // reply came in the same read) is printed at once and acknowledged, not
 // left waiting for the next event. A fake server sends event 2 and then
