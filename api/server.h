@@ -49,11 +49,18 @@ void Log(absl::string_view message);
 
 class Server {
  public:
-  // Loads the policy, recovers the engine through `durability`, binds the
-  // listener and logs where it listens and what it recovered. Errors:
+  // Loads the policy and binds the listener, then opens the data through
+  // `open` and recovers the engine from it, and logs where it listens and
+  // what it recovered. A mistake in the configuration or an address in use
+  // is reported before the data folder is touched (no folder is left
+  // behind) or recovered (seconds at millions of tickets); connections
+  // made during the recovery wait to be accepted. Errors:
   // InvalidArgument/NotFound for the policy or TLS files,
   // FailedPrecondition for an unsafe listener (CheckServable), Unavailable
   // if the address cannot be bound, and whatever recovery returns.
+  using DurabilityOpener = std::function<absl::StatusOr<std::unique_ptr<Durability>>()>;
+  static absl::StatusOr<std::unique_ptr<Server>> Create(DaemonConfig config,
+                                                        DurabilityOpener open);
   static absl::StatusOr<std::unique_ptr<Server>> Create(
       DaemonConfig config, std::unique_ptr<Durability> durability);
   ~Server();
@@ -101,7 +108,7 @@ class Server {
 
  private:
   Server(DaemonConfig config, std::unique_ptr<Durability> durability);
-  absl::Status Init();
+  absl::Status Init(const DurabilityOpener& open);
   absl::Status InitTls();
   absl::Status Listen();
 

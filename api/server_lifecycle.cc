@@ -37,15 +37,23 @@ constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Create(
-    DaemonConfig config, std::unique_ptr<Durability> durability) {
-  std::unique_ptr<Server> server(
-      new Server(std::move(config), std::move(durability)));
-  RETURN_IF_ERROR(server->Init());
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(DaemonConfig config,
+                                                       DurabilityOpener open) {
+  std::unique_ptr<Server> server(new Server(std::move(config), nullptr));
+  RETURN_IF_ERROR(server->Init(open));
   return server;
 }
 
-absl::Status Server::Init() {
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(
+    DaemonConfig config, std::unique_ptr<Durability> durability) {
+  auto held = std::make_shared<std::unique_ptr<Durability>>(std::move(durability));
+  return Create(std::move(config),
+                [held]() -> absl::StatusOr<std::unique_ptr<Durability>> {
+                  return std::move(*held);
+                });
+}
+
+absl::Status Server::Init(const DurabilityOpener& open) {
   // Caught from here, before recovery (13-19 s at 10M tickets): a SIGTERM,
   // SIGINT or SIGHUP then waits, queued, for Run() instead of killing the
   // process by default. A shutdown asked for during recovery happens as
@@ -58,6 +66,9 @@ absl::Status Server::Init() {
     RETURN_IF_ERROR(tokens_.Add(t.token, Principal{t.roles, t.teams}));
   }
   ASSIGN_OR_RETURN(engine::Policy policy, LoadPolicy(config_.policy_path));
+  RETURN_IF_ERROR(InitTls());
+  RETURN_IF_ERROR(Listen());
+  ASSIGN_OR_RETURN(durability_, open());
   if (config_.manual_clock) {
     auto manual = std::make_unique<ManualClock>(0);
     manual_clock_ = manual.get();
@@ -71,8 +82,6 @@ absl::Status Server::Init() {
   RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   executor_ = std::make_unique<Executor>(engine_.get());
-  RETURN_IF_ERROR(InitTls());
-  RETURN_IF_ERROR(Listen());
   Log(absl::StrCat("recovered ", recovered));
   // The engine's clock never goes back: data written ahead of this
   // machine's clock (a manual clock moved on, a clock set wrong) stamps

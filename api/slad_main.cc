@@ -29,11 +29,9 @@
 namespace {
 
 absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
-    const slad::api::DaemonConfig& config) {
-  if (config.data_dir == slad::api::kInMemoryData) {
-    return slad::api::NewMemoryDurability();
-  }
-  return slad::api::OpenStoreDurability(config.data_dir);
+    const std::string& data_dir) {
+  if (data_dir == slad::api::kInMemoryData) return slad::api::NewMemoryDurability();
+  return slad::api::OpenStoreDurability(data_dir);
 }
 
 // glibc tunables slad sets for itself; tunables are read when a process
@@ -111,20 +109,27 @@ int main(int argc, char** argv) {
     slad::api::Log(config.status().message());
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
-      OpenDurability(*config);
-  if (!durability.ok()) {
-    slad::api::Log(absl::StrCat("cannot open the data folder ",
-                                config->data_dir, ": ",
-                                durability.status().message()));
-    return 1;
-  }
+  // Opened by the server once the configuration is checked and its address
+  // bound: a mistake in either leaves no data folder behind.
+  bool data_failed = false;
+  auto open = [&data_failed, dir = config->data_dir]()
+      -> absl::StatusOr<std::unique_ptr<slad::api::Durability>> {
+    absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
+        OpenDurability(dir);
+    if (!durability.ok()) {
+      data_failed = true;
+      return absl::Status(durability.status().code(),
+                          absl::StrCat("cannot open the data folder ", dir, ": ",
+                                       durability.status().message()));
+    }
+    return durability;
+  };
   const int64_t trim_seconds = config->trim_seconds;
   absl::StatusOr<std::unique_ptr<slad::api::Server>> server =
-      slad::api::Server::Create(*std::move(config), *std::move(durability));
+      slad::api::Server::Create(*std::move(config), open);
   if (!server.ok()) {
     slad::api::Log(server.status().message());
-    return 2;
+    return data_failed ? 1 : 2;
   }
   const slad::api::HeapTrimmer trimmer(absl::Seconds(trim_seconds));
   const absl::Status status = (*server)->Run();

@@ -262,6 +262,29 @@ TEST_F(DaemonTest, NoTokensRefusesANonLoopbackAddress) {
       SLAD_PATH, {"--listen", "0.0.0.0:0", "--data", Path("data")}, &log);
   EXPECT_EQ(status, 2) << log;
   EXPECT_NE(log.find("without tokens"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(Path("data")));
+}
+
+// A start refused for its configuration leaves no data folder behind, and
+// one whose address is taken says so before it opens and recovers its
+// data (seconds at millions of tickets).
+TEST_F(DaemonTest, AStartRefusedLeavesNoDataFolderAndATakenPortFailsFirst) {
+  WriteFile("bad.toml", "[kinds.x]\ncalendar = \"nowhere\"\n");
+  std::string log;
+  EXPECT_EQ(DaemonProcess::RunToExit(
+                SLAD_PATH, {"--policy", Path("bad.toml"), "--data", Path("data")}, &log),
+            2)
+      << log;
+  EXPECT_NE(log.find("bad.toml"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(Path("data")));
+
+  StartDaemon();
+  const std::string taken = absl::StrCat("127.0.0.1:", daemon_->port());
+  const int status = DaemonProcess::RunToExit(
+      SLAD_PATH, {"--listen", taken, "--data", Path("data2")}, &log);
+  EXPECT_NE(status, 0) << log;
+  EXPECT_NE(log.find("cannot listen"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(Path("data2")));
 }
 
 TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {
