@@ -320,7 +320,12 @@ absl::Status ReadCounters(Store::Impl* impl) {
       return absl::DataLossError("malformed subscriber group cursor");
     }
     std::string name = it->key().ToString().substr(prefix.size());
-    impl->groups[name] = codec::DecodeFixed64BE(it->value().data());
+    const uint64_t acked = codec::DecodeFixed64BE(it->value().data());
+    if (auto [g, inserted] = impl->groups.try_emplace(name, acked); inserted) {
+      impl->cursors.insert(acked);
+    } else {
+      impl->MoveCursor(std::exchange(g->second, acked), acked);
+    }
   }
   return FromRocks(it->status(), "read subscriber groups");
 }
@@ -497,6 +502,7 @@ void Store::RegisterGroup(absl::string_view group) {
   Impl& s = *impl_;
   auto [it, inserted] = s.groups.try_emplace(std::string(group), s.outbox_floor);
   if (!inserted) return;
+  s.cursors.insert(it->second);
   std::string v;
   codec::PutFixed64BE(&v, it->second);
   s.Put(kMeta, std::string(codec::kGroupPrefix) + it->first, v);
@@ -512,11 +518,9 @@ absl::Status Store::DropGroup(absl::string_view group) {
       s.unit.Delete(s.cf(kMeta), std::string(codec::kGroupPrefix) + it->first);
   assert(status.ok());
   status.PermitUncheckedError();
+  s.cursors.erase(s.cursors.find(it->second));
   s.groups.erase(it);
-  if (s.groups.empty()) return absl::OkStatus();
-  uint64_t all_acked = s.last_outbox;
-  for (const auto& [name, acked] : s.groups) all_acked = std::min(all_acked, acked);
-  s.DropOutboxThrough(all_acked);
+  if (!s.cursors.empty()) s.DropOutboxThrough(*s.cursors.begin());
   return absl::OkStatus();
 }
 
@@ -526,13 +530,11 @@ void Store::Ack(absl::string_view group, uint64_t seq) {
   auto it = s.groups.find(group);
   seq = std::min(seq, s.last_outbox);
   if (seq <= it->second) return;
-  it->second = seq;
+  s.MoveCursor(std::exchange(it->second, seq), seq);
   std::string v;
   codec::PutFixed64BE(&v, seq);
   s.Put(kMeta, std::string(codec::kGroupPrefix) + it->first, v);
-  uint64_t all_acked = seq;
-  for (const auto& [name, acked] : s.groups) all_acked = std::min(all_acked, acked);
-  s.DropOutboxThrough(all_acked);
+  s.DropOutboxThrough(*s.cursors.begin());
 }
 
 void Store::Commit(std::function<void(absl::Status)> done) {

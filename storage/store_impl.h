@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -62,6 +63,13 @@ struct Store::Impl {
   int64_t clock_ms = 0;        // latest instant noted (NoteClock)
   bool counters_dirty = false;  // the current unit changed a counter
   std::map<std::string, uint64_t, std::less<>> groups;  // name -> acked
+  // The values of `groups`: the lowest is what every group acknowledged,
+  // found without a walk of every group on each ack.
+  std::multiset<uint64_t> cursors;
+  void MoveCursor(uint64_t from, uint64_t to) {
+    cursors.erase(cursors.find(from));
+    cursors.insert(to);
+  }
 
   // Units closed by Commit, and (set on the writer thread) those written.
   uint64_t committed_units = 0;
