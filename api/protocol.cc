@@ -85,6 +85,7 @@ constexpr FieldSpec kFields[kNumFields] = {
 constexpr size_t kMaxNameBytes = 128;
 constexpr size_t kMaxTextBytes = 1024;
 constexpr size_t kMaxOpaqueBytes = 512;
+constexpr size_t kMaxEchoBytes = 512;  // req, as sent (quotes and escapes included)
 constexpr int kMaxLimit = 1000;
 constexpr uint32_t kDefaultLimit = 100;
 // Instants outside [1970, 2200) are refused like slactl does: the
@@ -351,6 +352,11 @@ absl::Status ReadEcho(od::value& v, absl::string_view* raw) {
     }
     default:
       return BadField(kReq, "must be a string, number, boolean or null");
+  }
+  // Kept with the request in its ticket's history for years: a 64 KiB
+  // `req` on every line would make each request cost 64 KiB of disk.
+  if (token.size() > kMaxEchoBytes) {
+    return BadField(kReq, absl::StrCat("longer than ", kMaxEchoBytes, " bytes"));
   }
   *raw = token;
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include "api/durability.h"
 #include "api/line_lookahead.h"
 #include "api/server.h"
+#include "simdjson.h"
 
 namespace slad::api {
 namespace {
@@ -279,6 +280,15 @@ void Session::HandleLine(absl::string_view line) {
     return;
   }
   absl::ConsumePrefix(&line, "\xEF\xBB\xBF");
+  // History keeps the request without the whitespace between its tokens:
+  // with every field bounded (docs/API.md), a request costs its history a
+  // few KiB at most, however it was padded to max_line_bytes.
+  history_line_.resize(line.size());
+  size_t minified = 0;
+  if (simdjson::minify(line.data(), line.size(), history_line_.data(), minified) ==
+      simdjson::SUCCESS) {
+    line = absl::string_view(history_line_.data(), minified);
+  }
   if (slots_.size() > server_->limits().max_in_flight) {
     FillError(slot, request_.req,
               WireError(WireCode::kOverloaded,

@@ -354,6 +354,16 @@ TEST_F(ProtocolTest, ReqBeyondMachineNumbersIsNotEchoed) {
   }
 }
 
+// req is kept with the request in its history: up to 512 bytes as sent.
+TEST_F(ProtocolTest, ReqLongerThan512BytesIsRefused) {
+  const std::string at_limit = absl::StrCat("\"", std::string(510, 'r'), "\"");
+  EXPECT_EQ(Ok(absl::StrCat(R"({"op":"get","id":"a","req":)", at_limit, "}")).req, at_limit);
+  const std::string over = absl::StrCat("\"", std::string(511, 'r'), "\"");
+  const std::string line = absl::StrCat(R"({"op":"get","id":"a","req":)", over, "}");
+  EXPECT_EQ(Code(line), "bad_field");
+  EXPECT_TRUE(request_.req.empty());
+}
+
 TEST_F(ProtocolTest, ReqIsEmptyWhenTheLineIsNotJson) {
   EXPECT_EQ(Code(R"({"op":"get" "req":1})"), "bad_json");
   EXPECT_TRUE(request_.req.empty());

@@ -455,6 +455,22 @@ TEST_F(ServerTest, HistoryKeepsTheRequestWithoutItsBomOrCr) {
       << over.substr(0, 80);
 }
 
+// History keeps a request without the whitespace between its tokens
+// (what is inside its strings stays): a line padded to max_line_bytes
+// costs its ticket's history what the request says, not 64 KiB.
+TEST_F(ServerTest, HistoryKeepsTheRequestWithoutPadding) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  std::string pause = absl::StrCat("{ \"op\" :\t\"pause\", \"req\": 2, \"id\":\"A\",",
+                                   std::string(60000, ' '), "\"reason\": \"a b\" }");
+  EXPECT_EQ(Ask(c, pause), R"({"req":2,"ok":true})");
+  const std::string get = Ask(c, R"({"op":"get","req":3,"id":"A"})");
+  EXPECT_NE(get.find(R"("line":{"op":"pause","req":2,"id":"A","reason":"a b"}})"),
+            std::string::npos)
+      << get.substr(0, 400);
+  EXPECT_LT(get.size(), 1000u);
+}
+
 // A get answers as of where it stands among the requests: its reply
 // leaves after the commit, but the history it shows stops at the state it
 // shows, not at what the requests pipelined behind it did meanwhile.
