@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <random>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -78,6 +79,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   }
   ASSIGN_OR_RETURN(engine_,
                    engine::Engine::Create(std::move(policy), clock_->NowMs()));
+  engine_->set_cursor_epoch(std::random_device()());
   std::string recovered;
   RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
@@ -271,7 +273,10 @@ void Server::Reload() {
   absl::StatusOr<std::unique_ptr<engine::Engine>> next =
       engine::Engine::Create(*std::move(policy), engine_->now_ms());
   absl::Status status = next.status();
-  if (status.ok()) status = SwapEngine(*std::move(next));
+  if (status.ok()) {
+    (*next)->set_cursor_epoch(std::random_device()());
+    status = SwapEngine(*std::move(next));
+  }
   if (!status.ok()) {
     Log(absl::StrCat("SIGHUP: policy reload refused, keeping the old one: ",
                      status.message()));

@@ -1,7 +1,6 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <array>
 #include <memory>
 #include <utility>
 
@@ -409,13 +408,17 @@ absl::Status Engine::Assign(uint32_t slot, const Command& cmd) {
   const StatGroups was = Groups(t, -1);
   if (cmd.team) {
     const uint32_t team = Intern(*cmd.team);
-    // The index entries move to the new team's desk with the ticket.
-    std::array<IndexPlace, kMaxTargets> was;
-    for (size_t i = 0; i < t.targets.size(); ++i) was[i] = PlaceOf(t, i);
+    // Its overdue entries move to the new team's part of overdue_by_team_.
+    for (size_t i = 0; i < t.targets.size(); ++i) {
+      const TargetRun& r = t.targets[i];
+      if (IndexOf(r) != &overdue_ || team == t.team) continue;
+      const TargetKey key(r.deadline_ms, slot, static_cast<uint32_t>(i));
+      overdue_by_team_.erase(TeamKey{t.team, key});
+      overdue_by_team_.insert(TeamKey{team, key});
+    }
     UnlinkDesk(slot);
     t.team = team;
     LinkDesk(slot);
-    for (size_t i = 0; i < t.targets.size(); ++i) Reindex(slot, i, was[i]);
   }
   if (cmd.assignee) t.assignee = Intern(*cmd.assignee);
   stats_.Moved(was, Groups(t, -1), t.opened_ms, t.resolution_counted);

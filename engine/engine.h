@@ -152,10 +152,20 @@ class Engine {
   // malformed cursor or a negative window.
   absl::Status DueSoon(const Command& cmd, DueSoonPage* out);
 
+  // overdue and due_soon cursors carry this; one made under another is
+  // refused. Slots (a cursor's position among equal deadlines) are
+  // numbered anew by each engine a restart or a policy reload makes, so
+  // the daemon gives each a random one. 0 by default (simulate, tests).
+  void set_cursor_epoch(uint32_t epoch) { cursor_epoch_ = epoch; }
+
   // How many index entries the last Overdue or DueSoon passed, matched or
-  // not: what it cost, for tests that hold a query to the entries of the
-  // teams and kinds it names.
+  // not: what it cost, for tests that hold a query to what it returns.
   size_t last_query_passed() const { return last_query_passed_; }
+  // At most this many entries are passed per page: a filter that matches
+  // few entries (an assignee, a level, a team in due_soon) answers with
+  // what it matched so far and a cursor to go on from, so that no query
+  // holds the loop for longer than this many steps.
+  static constexpr size_t kMaxPassedPerPage = 4096;
 
   // Why target `target` of ticket `id` has its deadline. NotFound for an
   // unknown ticket or target; FailedPrecondition for a pending target.
@@ -339,27 +349,28 @@ class Engine {
   std::optional<Due> EarliestDue(Ticket& t, size_t* which);
   void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
                   int64_t deadline_ms, Effects* out);
-  // The running targets of one desk (kind, team): the indexes the queries
-  // walk. Partitioned so that a query naming a team (a team-limited token
-  // always does) or a kind walks only its desks' entries, never the rest;
-  // a query naming neither merges all desks' in order. The two indexes
-  // hold each running target at most once, so the split costs no memory
-  // per ticket. Heap-allocated: an IndexPlace keeps pointing at its index
-  // while other desks are added; emptied desks are dropped only by a query
-  // (PartitionsFor), when no IndexPlace is held.
-  struct Partition {
-    absl::btree_set<TargetKey> due;      // running toward a deadline
-    absl::btree_set<TargetKey> overdue;  // breached, unmet
+  // An entry of overdue_by_team_: the ticket's team, then overdue_'s key.
+#pragma pack(push, 4)
+  struct TeamKey {
+    uint32_t team;
+    TargetKey key;
+    friend bool operator<(const TeamKey& a, const TeamKey& b) {
+      return a.team != b.team ? a.team < b.team : a.key < b.key;
+    }
   };
-  static uint64_t PartitionKey(uint32_t kind, uint32_t team) {
-    return uint64_t{kind} << 32 | team;
-  }
-  Partition& PartitionOf(const Ticket& t);
+#pragma pack(pop)
   // Whether a target has an index entry: running, and breached or not paused.
   static bool Indexed(const TargetRun& r) {
     return r.state == TargetState::kRunning && (r.breached || !r.paused);
   }
-  absl::btree_set<TargetKey>* IndexOf(const Ticket& t, const TargetRun& r);
+  absl::btree_set<TargetKey>* IndexOf(const TargetRun& r) {
+    if (!Indexed(r)) return nullptr;
+    return r.breached ? &overdue_ : &due_;
+  }
+  // Adds (removes) `key` of a ticket of team `team` to (from) `index`, and
+  // to (from) overdue_by_team_ when the index is overdue_.
+  void AddEntry(absl::btree_set<TargetKey>* index, uint32_t team, const TargetKey& key);
+  void DropEntry(absl::btree_set<TargetKey>* index, uint32_t team, const TargetKey& key);
   void IndexTarget(uint32_t slot, size_t target);
   // Where a target's index entry is: its index (null: none) and deadline.
   struct IndexPlace {
@@ -368,7 +379,7 @@ class Engine {
   };
   IndexPlace PlaceOf(const Ticket& t, size_t target) {
     const TargetRun& r = t.targets[target];
-    return {IndexOf(t, r), r.deadline_ms};
+    return {IndexOf(r), r.deadline_ms};
   }
   // Moves target's entry from `was` to where its state now puts it.
   void Reindex(uint32_t slot, size_t target, const IndexPlace& was);
@@ -385,10 +396,6 @@ class Engine {
   void ToRecord(const Ticket& t, int64_t resolved_ms, TicketRecord* out) const;
   absl::Status FromRecord(TicketRecord& record, Ticket* t);
   std::string StatsGroupName(GroupBy by, uint32_t id) const;
-  // Calls fn(Partition&) for each desk whose entries can match `f` (its
-  // kind, team and target), dropping the emptied desks it passes.
-  template <typename Fn>
-  void PartitionsFor(const Filter& f, Fn&& fn);
   template <typename Visit>
   absl::Status Walk(bool overdue, const Command& cmd,
                     int64_t end_ms, std::string* next_cursor, Visit&& visit);
@@ -410,10 +417,16 @@ class Engine {
   // Sharded like resolved_: growth and tombstone clean-up of a 1M-entry
   // set stalled the loop 10-155 ms at a time (sharded_map.h).
   ShardedSet<uint32_t, SlotHash, SlotEq> ids_;
-  // By PartitionKey(kind, team).
-  absl::flat_hash_map<uint64_t, std::unique_ptr<Partition>> partitions_;
-  std::vector<TargetKey> restored_keys_;
+  absl::btree_set<TargetKey> overdue_;  // breached, unmet targets
+  absl::btree_set<TargetKey> due_;      // running toward a deadline
+  // overdue_ again, by team: a team's overdue page (every query of a
+  // team-limited token names its team) passes none of other teams'
+  // entries. Overdue entries are few beside due ones, so the copy is
+  // cheap where one of due_ would cost every running target 16 bytes.
+  absl::btree_set<TeamKey> overdue_by_team_;
+  std::vector<std::pair<bool, TargetKey>> restored_keys_;  // true: overdue_
   size_t last_query_passed_ = 0;
+  uint32_t cursor_epoch_ = 0;
   // Head slot of each (kind, team) list of open tickets; Ticket::desk_prev
   // and desk_next link the rest. An ordered map: a filter on kind is a
   // range of it.

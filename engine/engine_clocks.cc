@@ -211,28 +211,28 @@ void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
   out->events.back().to = policy_->level_name(level);
 }
 
-// A running target is in exactly one index of its desk: overdue once
-// breached (paused or not), due while its clock runs toward an unbreached
-// deadline. Callers take PlaceOf() before changing a target's state or
-// deadline, or the ticket's team, and Reindex after (or Unindex before and
-// Index after).
-Engine::Partition& Engine::PartitionOf(const Ticket& t) {
-  std::unique_ptr<Partition>& p = partitions_[PartitionKey(t.kind, t.team)];
-  if (p == nullptr) p = std::make_unique<Partition>();
-  return *p;
+// A running target is in exactly one index: overdue_ once breached (paused
+// or not), due_ while its clock runs toward an unbreached deadline; an
+// overdue one is in overdue_by_team_ too, under its ticket's team. Callers
+// take PlaceOf() before changing a target's state or deadline and Reindex
+// after (or Unindex before and Index after); Assign moves the team's.
+void Engine::AddEntry(absl::btree_set<TargetKey>* index, uint32_t team,
+                      const TargetKey& key) {
+  index->insert(key);
+  if (index == &overdue_) overdue_by_team_.insert(TeamKey{team, key});
 }
 
-absl::btree_set<Engine::TargetKey>* Engine::IndexOf(const Ticket& t, const TargetRun& r) {
-  if (!Indexed(r)) return nullptr;
-  Partition& p = PartitionOf(t);
-  return r.breached ? &p.overdue : &p.due;
+void Engine::DropEntry(absl::btree_set<TargetKey>* index, uint32_t team,
+                       const TargetKey& key) {
+  index->erase(key);
+  if (index == &overdue_) overdue_by_team_.erase(TeamKey{team, key});
 }
 
 void Engine::IndexTarget(uint32_t slot, size_t target) {
   const Ticket& t = tickets_[slot];
-  if (auto* index = IndexOf(t, t.targets[target])) {
-    index->insert(TargetKey(t.targets[target].deadline_ms, slot,
-                            static_cast<uint32_t>(target)));
+  const TargetRun& r = t.targets[target];
+  if (auto* index = IndexOf(r)) {
+    AddEntry(index, t.team, TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
   }
 }
 
@@ -242,18 +242,18 @@ void Engine::IndexTarget(uint32_t slot, size_t target) {
 void Engine::Reindex(uint32_t slot, size_t target, const IndexPlace& was) {
   const Ticket& t = tickets_[slot];
   const TargetRun& r = t.targets[target];
-  absl::btree_set<TargetKey>* index = IndexOf(t, r);
+  absl::btree_set<TargetKey>* index = IndexOf(r);
   if (index == was.index && r.deadline_ms == was.deadline_ms) return;
   const auto i = static_cast<uint32_t>(target);
-  if (was.index != nullptr) was.index->erase(TargetKey(was.deadline_ms, slot, i));
-  if (index != nullptr) index->insert(TargetKey(r.deadline_ms, slot, i));
+  if (was.index != nullptr) DropEntry(was.index, t.team, TargetKey(was.deadline_ms, slot, i));
+  if (index != nullptr) AddEntry(index, t.team, TargetKey(r.deadline_ms, slot, i));
 }
 
 void Engine::UnindexTarget(uint32_t slot, size_t target) {
   const Ticket& t = tickets_[slot];
-  if (auto* index = IndexOf(t, t.targets[target])) {
-    index->erase(TargetKey(t.targets[target].deadline_ms, slot,
-                           static_cast<uint32_t>(target)));
+  const TargetRun& r = t.targets[target];
+  if (auto* index = IndexOf(r)) {
+    DropEntry(index, t.team, TargetKey(r.deadline_ms, slot, static_cast<uint32_t>(target)));
   }
 }
 

@@ -166,15 +166,15 @@ TicketView Engine::View(Ticket& t, int64_t resolved_ms) {
 
 namespace {
 
-// Cursor text: "<deadline_ms>.<slot>.<target>.<id>", the last key
-// returned and its ticket's id. The key names a position in the index's
-// order, so it stays valid (and skips nothing still there) however tickets
-// change between pages. The id tells a cursor of this engine's from one
-// of an engine before a restart or a policy reload, which numbered the
-// slots anew (in id order): there the key names no position.
+// Cursor text: "<deadline_ms>.<slot>.<target>.<epoch>", the last key
+// passed and the engine's cursor epoch. The key names a position in the
+// index's order, so it stays valid (and skips nothing still there) however
+// tickets change between pages. The epoch tells a cursor of this engine's
+// from one of an engine before a restart or a policy reload, which
+// numbered the slots anew: there the key names no position.
 std::string EncodeCursor(int64_t deadline_ms, uint32_t slot, uint32_t target,
-                         absl::string_view id) {
-  return absl::StrCat(deadline_ms, ".", slot, ".", target, ".", id);
+                         uint32_t epoch) {
+  return absl::StrCat(deadline_ms, ".", slot, ".", target, ".", epoch);
 }
 
 template <typename T>
@@ -186,126 +186,75 @@ bool ParseNumber(absl::string_view text, T* out) {
 
 }  // namespace
 
-template <typename Fn>
-void Engine::PartitionsFor(const Filter& f, Fn&& fn) {
-  const int kind = f.kind.empty() ? -1 : policy_->KindId(f.kind);
-  // A kind without the filter's target has no entry to give.
-  auto has_target = [&](int k) {
-    return f.target.empty() || policy_->TargetId(k, f.target) >= 0;
-  };
-  if (!f.team.empty()) {
-    const auto team = name_ids_.find(f.team);
-    if (team == name_ids_.end()) return;  // a team no ticket ever had
-    for (int k = kind < 0 ? 0 : kind; k < (kind < 0 ? policy_->kind_count() : kind + 1); ++k) {
-      const auto p = partitions_.find(PartitionKey(k, team->second));
-      if (p != partitions_.end() && has_target(k)) fn(*p->second);
-    }
-    return;
-  }
-  for (auto p = partitions_.begin(); p != partitions_.end();) {
-    Partition& part = *p->second;
-    if (part.due.empty() && part.overdue.empty()) {
-      partitions_.erase(p++);
-      continue;
-    }
-    const int k = static_cast<int>(p->first >> 32);
-    if ((kind < 0 || k == kind) && has_target(k)) fn(part);
-    ++p;
-  }
-}
-
-// Walks the due (or overdue) entries of the desks the filter picks from
-// after `cmd.cursor`, up to a key deadline of `end_ms`, calling
-// `visit(key, ticket)` for each key whose ticket and target match the
-// filter, until `cmd.limit` matched. The desks' entries are merged in
-// (deadline, slot, target) order, the order one index of every target
-// would give, so a cursor means the same whatever desks it is used with.
-// A query costs a step per desk it picks plus the entries it passes:
-// those of other teams and kinds are never passed; the assignee, priority
-// and level filters, and a target within a kind, cost the entries they
-// skip in the desks picked.
+// Walks the due (or overdue) entries from after `cmd.cursor`, up to a key
+// deadline of `end_ms`, calling `visit(key, ticket)` for each key whose
+// ticket and target match the filter, until `cmd.limit` matched or
+// kMaxPassedPerPage entries were passed. An overdue query naming a team
+// walks that team's entries only (overdue_by_team_, in overdue_'s order,
+// so a cursor means the same either way); every other filter costs the
+// entries it skips, at most kMaxPassedPerPage a page.
 template <typename Visit>
 absl::Status Engine::Walk(bool overdue, const Command& cmd, int64_t end_ms,
                           std::string* next_cursor, Visit&& visit) {
   next_cursor->clear();
+  last_query_passed_ = 0;
   RETURN_IF_ERROR(CheckFilter(cmd.filter));
   std::optional<TargetKey> after;
   if (!cmd.cursor.empty()) {
     std::vector<absl::string_view> parts =
         absl::StrSplit(cmd.cursor, absl::MaxSplits('.', 3));
     int64_t deadline_ms;
-    uint32_t slot, target;
+    uint32_t slot, target, epoch;
     if (parts.size() != 4 || !ParseNumber(parts[0], &deadline_ms) ||
         !ParseNumber(parts[1], &slot) || !ParseNumber(parts[2], &target) ||
         slot >= kMaxSlots || target >= (1u << kTargetBits)) {
       return absl::InvalidArgumentError("malformed cursor");
     }
-    // The ticket the page ended on, open under another slot: the slots
-    // were numbered anew (or it was resolved and reopened, which takes a
-    // new slot too), and the key no longer says where the page ended.
-    // Only a ticket the query's filter matches counts: one the asker may
-    // not see (a team-limited token's filter names its team) must not
-    // tell it, by this error, that the ticket is open.
-    if (auto open = ids_.find(parts[3]);
-        open != ids_.end() && *open != slot && Matches(tickets_[*open], cmd.filter)) {
+    // Another engine's (an older slad's ended in a ticket id instead).
+    if (!ParseNumber(parts[3], &epoch) || epoch != cursor_epoch_) {
       return absl::InvalidArgumentError(
-          "cursor from before a restart or a policy reload (or its last "
-          "ticket was reopened since): ask again without a cursor");
+          "cursor from before a restart or a policy reload: ask again "
+          "without a cursor");
     }
     after = TargetKey(deadline_ms, slot, target);
   }
-  using Iter = absl::btree_set<TargetKey>::const_iterator;
-  struct Run {
-    Iter it, end;
-  };
-  // A heap of each desk's next entry, soonest on top: 16-byte elements
-  // that compare without reading a btree node.
-  struct Head {
-    TargetKey key;
-    uint32_t run;
-  };
-  std::vector<Run> runs;
-  std::vector<Head> heads;
-  PartitionsFor(cmd.filter, [&](Partition& p) {
-    const absl::btree_set<TargetKey>& index = overdue ? p.overdue : p.due;
-    const Iter it = after ? index.upper_bound(*after) : index.begin();
-    if (it != index.end() && it->deadline_ms <= end_ms) {
-      heads.push_back({*it, static_cast<uint32_t>(runs.size())});
-      runs.push_back({it, index.end()});
-    }
-  });
-  auto later = [](const Head& a, const Head& b) { return b.key < a.key; };
-  std::make_heap(heads.begin(), heads.end(), later);
   uint32_t matched = 0;
-  last_query_passed_ = 0;
   std::optional<TargetKey> last;  // the last entry passed
-  while (!heads.empty()) {
-    const TargetKey key = heads.front().key;
-    if (key.deadline_ms > end_ms) break;
-    if (matched >= cmd.limit) {
+  // Visits `key`; false once the page is full, its cursor written.
+  auto step = [&](const TargetKey& key) {
+    if (matched >= cmd.limit || last_query_passed_ >= kMaxPassedPerPage) {
       if (last) {
-        *next_cursor = EncodeCursor(last->deadline_ms, last->slot(), last->target(),
-                                    tickets_[last->slot()].id.view());
+        *next_cursor =
+            EncodeCursor(last->deadline_ms, last->slot(), last->target(), cursor_epoch_);
       }
-      break;
-    }
-    std::pop_heap(heads.begin(), heads.end(), later);
-    if (Run& run = runs[heads.back().run]; ++run.it == run.end) {
-      heads.pop_back();
-    } else {
-      heads.back().key = *run.it;
-      std::push_heap(heads.begin(), heads.end(), later);
+      return false;
     }
     last = key;
     ++last_query_passed_;
     const Ticket& t = tickets_[key.slot()];
-    if (!Matches(t, cmd.filter)) continue;
+    if (!Matches(t, cmd.filter)) return true;
     if (!cmd.filter.target.empty() &&
         cmd.filter.target != policy_->kind(t.kind).targets[key.target()].name) {
-      continue;
+      return true;
     }
     visit(key, t);
     ++matched;
+    return true;
+  };
+  if (overdue && !cmd.filter.team.empty()) {
+    const auto team = name_ids_.find(cmd.filter.team);
+    if (team == name_ids_.end()) return absl::OkStatus();  // no ticket ever had it
+    const TeamKey from{team->second, after.value_or(TargetKey(INT64_MIN, 0, 0))};
+    auto it = after ? overdue_by_team_.upper_bound(from) : overdue_by_team_.lower_bound(from);
+    for (; it != overdue_by_team_.end() && it->team == team->second; ++it) {
+      if (!step(it->key)) break;
+    }
+    return absl::OkStatus();
+  }
+  const absl::btree_set<TargetKey>& index = overdue ? overdue_ : due_;
+  auto it = after ? index.upper_bound(*after) : index.begin();
+  for (; it != index.end() && it->deadline_ms <= end_ms; ++it) {
+    if (!step(*it)) break;
   }
   return absl::OkStatus();
 }

@@ -204,7 +204,8 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
     SettlePlacedBudget(slot, i);
     const TargetRun& r = slot.targets[i];
     if (Indexed(r)) {
-      restored_keys_.push_back(TargetKey(r.deadline_ms, h.index, static_cast<uint32_t>(i)));
+      restored_keys_.emplace_back(static_cast<bool>(r.breached), TargetKey(r.deadline_ms, h.index,
+                                                         static_cast<uint32_t>(i)));
     }
   }
   Rearm(h.index);
@@ -230,9 +231,18 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   // without a log: a pause after the restore starts one.
   Calendar& cal = CalendarOf(t);
   if (r.deadline_ms == Calendar::kMaxMs) return;  // past the calendars: never
-  if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) return;
-  r.other_budget = true;
-  if (r.breached) return;
+  if (internal::PlacedBudgetMs(cal, t, r) == BudgetMs(t, target)) {
+    // Placed by this policy's budget, but a reload may have changed its
+    // list of warnings (warn_at, warn_before): the record's count counted
+    // the old list. A reload fired everything due under the old one, so
+    // the new list's points passed by now count as sent, as below; a
+    // recovery's record counts the list it was written under, which is
+    // this one unless the policy file changed, and is kept.
+    if (records_clock_ms_ > 0 || r.breached) return;
+  } else {
+    r.other_budget = true;
+    if (r.breached) return;
+  }
   // Nothing fires while a clock is paused, so a paused clock has passed
   // only the points before its pause; a running one, everything due when
   // the record was written (the engine it came from fired all that). An
@@ -275,13 +285,16 @@ absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {
 
 void Engine::SettleRestored() {
   if (restored_keys_.empty()) return;
-  // Sorted, each desk's keys arrive in its index's order: appends.
-  std::sort(restored_keys_.begin(), restored_keys_.end());
-  for (const TargetKey& key : restored_keys_) {
-    const Ticket& t = tickets_[key.slot()];
-    absl::btree_set<TargetKey>* index = IndexOf(t, t.targets[key.target()]);
-    index->insert(index->end(), key);
+  std::sort(restored_keys_.begin(), restored_keys_.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::vector<TeamKey> by_team;
+  for (const auto& [overdue, key] : restored_keys_) {
+    auto& index = overdue ? overdue_ : due_;
+    index.insert(index.end(), key);
+    if (overdue) by_team.push_back(TeamKey{tickets_[key.slot()].team, key});
   }
+  std::sort(by_team.begin(), by_team.end());
+  for (const TeamKey& key : by_team) overdue_by_team_.insert(overdue_by_team_.end(), key);
   restored_keys_.clear();
   restored_keys_.shrink_to_fit();
 }

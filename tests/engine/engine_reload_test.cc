@@ -314,24 +314,27 @@ TEST_F(EngineReloadTest, ABreachedClockReloadedThenPausedCountsItsTime) {
 }
 
 // A restart restores tickets in id order (the store's), numbering slots
-// anew, so a cursor's key names no position any more: the next page would
-// repeat Z and never show A. The cursor is refused instead, with a
-// message that says to start again.
+// anew, so a cursor's key names no position any more: here B keeps its
+// slot, but C and A swap theirs, and the next page would repeat C and
+// never show A. The daemon gives each engine its own cursor epoch, and a
+// cursor of another is refused, with a message that says to start again.
 TEST_F(EngineReloadTest, ACursorFromBeforeARestartIsRefused) {
-  Open("Z", "sales", kT0);
+  engine_->set_cursor_epoch(7);
+  Open("C", "sales", kT0);
+  Open("B", "sales", kT0);
   Open("A", "sales", kT0);
   AdvanceTo(kT0 + 3 * kHour);
   OverduePage page;
-  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1}, &page).ok());
-  ASSERT_EQ(page.items.size(), 1u);
-  EXPECT_EQ(page.items[0].id, "Z");
-  const std::string cursor = page.next_cursor;
-  ASSERT_FALSE(cursor.empty());
-  // Before the reload the cursor goes on to A.
-  ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor},
-                               &page).ok());
-  ASSERT_EQ(page.items.size(), 1u);
-  EXPECT_EQ(page.items[0].id, "A");
+  std::string cursor;
+  std::vector<std::string> seen;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor},
+                                 &page).ok());
+    ASSERT_EQ(page.items.size(), 1u);
+    seen.emplace_back(page.items[0].id);
+    cursor = page.next_cursor;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"C", "B"}));
   std::vector<TicketRecord> records;
   engine_->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
   std::sort(records.begin(), records.end(),
@@ -339,16 +342,18 @@ TEST_F(EngineReloadTest, ACursorFromBeforeARestartIsRefused) {
   auto restarted = std::move(*Engine::Create(OldPolicy(), engine_->now_ms()));
   for (TicketRecord& r : records) ASSERT_TRUE(restarted->Restore(std::move(r)).ok());
   engine_ = std::move(restarted);
+  engine_->set_cursor_epoch(8);
   const absl::Status after =
       engine_->Overdue(Command{.op = Op::kOverdue, .limit = 1, .cursor = cursor}, &page);
   EXPECT_TRUE(absl::IsInvalidArgument(after)) << after;
   EXPECT_NE(after.message().find("restart"), std::string::npos) << after;
-  // Not when the query's filter does not match that ticket: a
-  // team-limited token (its team forced into the filter) must not learn
-  // from the error that another team's ticket is open.
-  Command other{.op = Op::kOverdue, .limit = 1, .cursor = cursor};
-  other.filter.team = "nobody";
-  EXPECT_TRUE(engine_->Overdue(other, &page).ok());
+  // A cursor of an older slad, ending in a ticket id, is refused the same way.
+  const std::string old = cursor.substr(0, cursor.rfind('.')) + ".B";
+  EXPECT_NE(engine_->Overdue(Command{.op = Op::kOverdue, .cursor = old}, &page)
+                .message()
+                .find("restart"),
+            std::string::npos)
+      << old;
 }
 
 // Without a reload: a breached target keeps its deadline through a
