@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "engine/status_macros.h"
@@ -189,6 +190,10 @@ absl::Status ParseTls(const Reader& r, const toml::node& node,
   return absl::OkStatus();
 }
 
+// The wire's bounds (api/protocol.cc: a name, an opaque token).
+constexpr size_t kMaxTeamBytes = 128;
+constexpr size_t kMaxTokenBytes = 512;
+
 absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
                                        const toml::node& node) {
   ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "[[tokens]]"));
@@ -218,12 +223,31 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
                        "teams: list at least one team, or leave the key out "
                        "for every team");
       }
+      // As the wire takes a team (docs/API.md): a name no request can
+      // carry would match no ticket, and a control character (0x1f
+      // separates the teams of a stored subscriber group) would let two
+      // tokens' groups share one name.
+      for (const std::string& team : token.teams) {
+        if (team.empty() || team.size() > kMaxTeamBytes ||
+            std::any_of(team.begin(), team.end(), [](char c) {
+              return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            })) {
+          return r.Error(value.source(),
+                         absl::StrCat("teams: \"", absl::CHexEscape(team),
+                                      "\" is not a team name: 1..", kMaxTeamBytes,
+                                      " bytes without control characters"));
+        }
+      }
     } else {
       return r.UnknownKey(key, " in [[tokens]]", "token, roles, teams");
     }
   }
   if (token.token.empty() || token.roles == 0) {
     return r.Error(node.source(), "a token needs `token` and `roles`");
+  }
+  if (token.token.size() > kMaxTokenBytes) {
+    return r.Error(node.source(), absl::StrCat("token: longer than ", kMaxTokenBytes,
+                                               " bytes, which auth refuses"));
   }
   return token;
 }

@@ -343,8 +343,10 @@ std::string GroupForHumans(absl::string_view stored) {
   std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
   std::string out = absl::StrCat("\"", parts[0], "\"");
   if (parts.size() > 1) {
-    absl::StrAppend(&out, " of teams ",
-                    absl::StrJoin(parts.begin() + 1, parts.end(), ", "));
+    absl::StrAppend(&out, " of teams ");
+    for (size_t i = 1; i < parts.size(); ++i) {
+      absl::StrAppend(&out, i > 1 ? ", \"" : "\"", parts[i], "\"");
+    }
   }
   return out;
 }
@@ -420,6 +422,9 @@ void Server::DropGroup(Session* session, uint64_t slot, const Request& request) 
     session->FillError(slot, request.req, WireError(WireCode::kNotFound, dropped.message()));
     return;
   }
+  // It deletes a cursor, and with it maybe events no one acknowledged.
+  Log(absl::StrCat("subscriber group ", GroupForHumans(request.key), " dropped by ",
+                   session->peer()));
   std::string reply;
   AppendOkReply(request.req, &reply);
   OpenUnit();

@@ -171,7 +171,8 @@ std::optional<std::string> BuildRequest(const RequestSpec& spec,
                                         const Args& args, std::string* line) {
   if (args.positional.size() != spec.positional.size()) {
     return absl::StrCat(spec.op, " takes ", spec.positional.size(),
-                        " arguments, got ", args.positional.size());
+                        spec.positional.size() == 1 ? " argument" : " arguments", ", got ",
+                        args.positional.size());
   }
   api::JsonWriter w;
   w.BeginObject().Key("op").String(spec.op).Key("req").Int(1);

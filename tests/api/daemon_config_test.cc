@@ -169,6 +169,23 @@ TEST(DaemonConfigTest, EmptyTeamsIsRefused) {
   EXPECT_TRUE(config->tokens[0].teams.empty());
 }
 
+// A team is named as the wire names one: a control character (0x1f
+// separates the teams of a stored subscriber group) let the group of a
+// token of team "a\x1fb" be that of a token of teams a and b. A token
+// longer than auth takes could never authenticate.
+TEST(DaemonConfigTest, TeamNamesAndTokensAreWhatTheWireTakes) {
+  const std::string token = "[[tokens]]\ntoken = \"t\"\nroles = [\"subscriber\"]\n";
+  EXPECT_EQ(ErrorOf(token + "teams = [\"a\\u001fz\"]\n"),
+            "slad.toml:4:9: teams: \"a\\x1fz\" is not a team name: 1..128 bytes "
+            "without control characters");
+  EXPECT_FALSE(Parse(token + "teams = [\"\"]\n").ok());
+  EXPECT_FALSE(Parse(token + "teams = [\"" + std::string(129, 't') + "\"]\n").ok());
+  EXPECT_TRUE(Parse(token + "teams = [\"east\", \"華東 support\"]\n").ok());
+  const std::string long_token = "[[tokens]]\ntoken = \"" + std::string(513, 't') +
+                                 "\"\nroles = [\"admin\"]\n";
+  EXPECT_NE(ErrorOf(long_token).find("longer than 512 bytes"), std::string::npos);
+}
+
 TEST(DaemonConfigTest, ErrorsDoNotEchoTokens) {
   EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"hunter2\"\nroles = 1\n")
                 .find("hunter2"),

@@ -220,7 +220,7 @@ TEST_F(SlactlRemoteTest, GroupsListsAndDropGroupForgetsASubscriberGroup) {
   r = Slactl("drop-group ops --teams west,east");
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("not_found"));
-  EXPECT_THAT(r.err, HasSubstr(R"(no subscriber group \"ops\" of teams east, west)"));
+  EXPECT_THAT(r.err, HasSubstr(R"(no subscriber group \"ops\" of teams \"east\", \"west\")"));
 }
 
 // A burst that ends on the reply to an ack (the events queued before the
