@@ -305,7 +305,12 @@ absl::Status ReadDuration(Field f, od::value& v, int64_t* ms) {
   const absl::string_view text = AV(raw);
   if (text.size() > 32) return BadField(f, "not a duration (too long)");
   absl::StatusOr<engine::DurationSpec> d = engine::ParseDuration(text);
-  if (!d.ok()) return BadField(f, d.status().message());
+  if (!d.ok()) {
+    // ParseDuration's examples include working days, which this refuses.
+    return BadField(f, absl::StrCat("\"", text,
+                                    "\" is not a wall-clock duration: write it as "
+                                    "90m, 2h, 1h30m, 45s (a day is 24h) or ms"));
+  }
   if (d->working_days != 0) {
     return BadField(f, "is wall-clock time: working days (wd) not allowed");
   }

@@ -381,6 +381,16 @@ void Session::Auth(uint64_t slot) {
     }());
     return;
   }
+  // The subscription is the token's: its group is stored by the token's
+  // teams and its events filtered by them. Another token would ack, or
+  // read, a group that is not its own.
+  if (subscribe_asked_) {
+    FillError(slot, request_.req,
+              WireError(WireCode::kFailedPrecondition,
+                        "this connection subscribes a group: auth before subscribe, "
+                        "or on a new connection"));
+    return;
+  }
   const Principal* principal = server_->tokens().Authenticate(request_.token);
   if (principal == nullptr) {
     // A refused auth leaves the connection unauthenticated, whatever an

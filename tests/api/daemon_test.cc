@@ -453,9 +453,11 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
   }
   EXPECT_EQ(seen, 5);
 
-  // A refused auth on the subscribing connection grants nothing: its
-  // events are still east's only (an emptied principal meant every team).
-  EXPECT_EQ(CodeOf(Ask(events, Auth("wrong"))), "unauthorized");
+  // An auth on the subscribing connection, right or wrong, is refused and
+  // grants nothing: its events are still east's only (an emptied
+  // principal once meant every team).
+  EXPECT_EQ(CodeOf(Ask(events, Auth("wrong"))), "failed_precondition");
+  EXPECT_EQ(CodeOf(Ask(events, Auth("admin-secret"))), "failed_precondition");
   const int64_t later = opened + 31 * kHour;
   EXPECT_TRUE(IsOk(Ask(admin, Open("W5", "west", later)), "1"));
   EXPECT_TRUE(IsOk(Ask(admin, Advance(later + 25 * kHour)), "\"adv\""));

@@ -354,6 +354,16 @@ TEST_F(ProtocolTest, ReqBeyondMachineNumbersIsNotEchoed) {
   }
 }
 
+// within is wall-clock time: the error says how to write it, and does
+// not suggest working days, which it refuses.
+TEST_F(ProtocolTest, ABadWithinSaysHowToWriteIt) {
+  const std::string message = Message(R"({"op":"due_soon","within":"3d"})");
+  EXPECT_NE(message.find("\"3d\" is not a wall-clock duration"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("wd"), std::string::npos) << message;
+  EXPECT_EQ(Code(R"({"op":"due_soon","within":"3wd"})"), "bad_field");
+}
+
 // req is kept with the request in its history: up to 512 bytes as sent.
 TEST_F(ProtocolTest, ReqLongerThan512BytesIsRefused) {
   const std::string at_limit = absl::StrCat("\"", std::string(510, 'r'), "\"");

@@ -242,6 +242,11 @@ TEST_F(TokensServerTest, AnAdminListsAndDropsSubscriberGroups) {
             R"({"key":"crm\u001feast","group":"crm","teams":["east"],"acked":0,"behind":0,"connections":1}]})");
   EXPECT_NE(Ask(*east, R"({"op":"groups","req":4})").find(R"("code":"forbidden")"),
             std::string::npos);
+  // A subscribed connection keeps its token: another one's acks would move
+  // a group that is not its own.
+  EXPECT_NE(Ask(*shared, R"({"op":"auth","req":9,"token":"east-secret"})")
+                .find(R"("code":"failed_precondition")"),
+            std::string::npos);
   EXPECT_NE(Ask(*admin, R"({"op":"drop_group","req":5,"key":"crm"})")
                 .find(R"("code":"failed_precondition")"),
             std::string::npos);
