@@ -285,7 +285,8 @@ void Server::Reload() {
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   Log(absl::StrCat("SIGHUP: policy reloaded from ", source, "; ",
-                   engine_->open_tickets(), " open tickets carried over in ",
+                   engine_->open_tickets(), " open and ", engine_->resolved_tickets(),
+                   " resolved tickets (reopen window) carried over in ",
                    took.count(), " ms (requests waited meanwhile)"));
 }
 

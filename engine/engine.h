@@ -136,6 +136,8 @@ class Engine {
   // not rehash or regrow on the event loop.
   void Reserve(size_t tickets);
   size_t open_tickets() const { return ids_.size(); }
+  // Resolved tickets kept for reopen and rating until their window ends.
+  size_t resolved_tickets() const { return resolved_.size(); }
 
   // The ticket, open or resolved within the reopen window, as of
   // now_ms(). NotFound otherwise.
