@@ -490,19 +490,17 @@ TEST_F(EngineReloadTest, AWarningSentBeforeTheReloadIsNotRepeated) {
   }
 }
 
-// A reload that changes only the list of warnings (same within): those
-// of the new list already passed count as sent, so one sent under the old
-// list is not sent again, and one the new list adds ahead is sent when
-// due (the count used to be the old list's: [0.8] -> [0.5, 0.8] sent the
-// 0.8 one twice).
+// A reload that changes only the list of warnings (same within): those of the new list already passed count as sent, so one
+// sent under the old list is not sent again, and one the new list adds
+// ahead is sent when due (the count used to be the old list's: [0.8] ->
+// [0.5, 0.8] sent the 0.8 one twice).
 TEST_F(EngineReloadTest, ANewListOfWarningsNeitherRepeatsNorSendsLate) {
   engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.8}), kT0));
   Open("S", "sales", kT0);  // 2 h: 0.8 at 96 min
   EXPECT_EQ(Fired(kT0 + 100 * kMin), Lines{"S warning @96"});
   Reload(Warning(OldPolicy(), {0.5, 0.8}));
   EXPECT_EQ(Fired(kT0 + 119 * kMin), Lines{}) << "neither 0.5 late nor 0.8 again";
-  Reload(Warning(OldPolicy(), {0.8, 0.9}));  // 0.9 at 108 min: ahead
-  // The reload is at 119 min: 0.9 (108) has passed as well.
+  Reload(Warning(OldPolicy(), {0.8, 0.9}));  // at 119 min: 0.9 (108) passed too
   EXPECT_EQ(Fired(kT0 + 3 * kHour), (Lines{"S breached @120", "S escalated @120"}));
 
   engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
