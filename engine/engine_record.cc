@@ -245,10 +245,12 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   // (warn_at, warn_before) the record's count counted. The old engine
   // fired every point due by now, so those of the new list count as sent.
   // Nothing fires while a clock is paused, so a paused clock has passed
-  // only the points before its pause; a running one, everything due when
-  // the record was written (the engine it came from fired all that). An
-  // engine whose clock is behind the clock's start (a recovery that
-  // replays time from zero) cannot tell what passed: the count is kept.
+  // the points before its pause, and those at its very instant if they
+  // fired before the pause came (the record's count says whether); a
+  // running one, everything due when the record was written (the engine
+  // it came from fired all that). An engine whose clock is behind the
+  // clock's start (a recovery that replays time from zero) cannot tell
+  // what passed: the count is kept.
   const int64_t written_ms = records_clock_ms_ > 0
                                  ? std::min(records_clock_ms_, now_ms())
                                  : now_ms();
@@ -260,7 +262,12 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
          internal::WarningAtMs(cal, r, points[passed]) <= by_ms) {
     ++passed;
   }
-  r.warned = passed;
+  uint8_t at_pause = passed;
+  while (r.paused && at_pause < points.size() &&
+         internal::WarningAtMs(cal, r, points[at_pause]) <= r.mark_ms) {
+    ++at_pause;
+  }
+  r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_pause);
 }
 
 const std::vector<int64_t>& Engine::PlacedWarnPoints(Ticket& t,

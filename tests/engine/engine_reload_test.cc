@@ -511,6 +511,34 @@ TEST_F(EngineReloadTest, ANewListOfWarningsNeitherRepeatsNorSendsLate) {
             (Lines{"T warning @108", "T breached @120", "T escalated @120"}));
 }
 
+// A clock paused at the very instant its warning fired, then reloaded
+// under the same policy: the warning is not sent again on resume (the
+// recount took only the points before the pause as passed). Paused at
+// that instant with the warning not fired first, a reload changes
+// nothing to what follows either.
+TEST_F(EngineReloadTest, AWarningAtThePauseInstantIsNotRepeatedByAReload) {
+  for (const bool fired_first : {true, false}) {
+    SCOPED_TRACE(fired_first);
+    std::vector<Lines> runs;
+    for (const bool reload : {false, true}) {
+      engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+      Open("S", "sales", kT0);
+      Lines lines = Fired(kT0 + (fired_first ? 60 : 59) * kMin);
+      Simple(Op::kPause, "S", kT0 + 60 * kMin);
+      for (const std::string& e : Events()) lines.push_back("S " + e);
+      if (reload) Reload(Warning(OldPolicy(), {0.5}));
+      Simple(Op::kResume, "S", kT0 + 90 * kMin);
+      for (const std::string& e : Events()) lines.push_back("S " + e);
+      for (const std::string& e : Fired(kT0 + 4 * kHour)) lines.push_back(e);
+      runs.push_back(lines);
+    }
+    EXPECT_EQ(runs[1], runs[0]);
+    EXPECT_EQ(std::count(runs[1].begin(), runs[1].end(), "S warning @60") +
+                  std::count(runs[1].begin(), runs[1].end(), "S warning @90"),
+              1);
+  }
+}
+
 // Shortened, 4 h to 2 h: the old deadline stays at 4 h and its 4 h budget
 // places the warning at 2 h, not 1 h before the deadline (3 h).
 TEST_F(EngineReloadTest, AShortenedWithinKeepsTheOldDeadlinesWarnings) {
