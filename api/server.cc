@@ -27,6 +27,12 @@ void Log(absl::string_view message) {
 
 namespace {
 
+// The refusal of a write while the store is read-only (a failed disk
+// write being retried, docs/STORAGE.md "Errors").
+absl::Status NotWritable() {
+  return WireError(WireCode::kUnavailable, "storage cannot take writes now");
+}
+
 // The executor writes event lines around the reply; on the wire the
 // requester gets the reply alone (events go to subscribers, with their
 // sequence numbers, through the outbox).
@@ -130,8 +136,7 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
   }
   if (!query && !durability_->writable()) {
     session->FillError(slot, request.req,
-                       WireError(WireCode::kUnavailable,
-                                 "storage cannot take writes now"));
+                       NotWritable());
     return;
   }
   const int64_t clock_before = engine_->now_ms();
@@ -237,8 +242,7 @@ void Server::AddHistory(const HistoryView& view, const Principal& principal,
     return;
   }
   std::vector<storage::HistoryRecord> records;
-  if (view.since_ms != std::numeric_limits<int64_t>::max() &&
-      !durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records).ok()) {
+  if (!durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records).ok()) {
     return;
   }
   // Oldest first: what came before the cut is a prefix.
@@ -295,8 +299,7 @@ void Server::Subscribe(Session* session, uint64_t slot,
   if (!durability_->writable()) {
     session->SubscribeRefused();
     session->FillError(slot, request.req,
-                       WireError(WireCode::kUnavailable,
-                                 "storage cannot take writes now"));
+                       NotWritable());
     return;
   }
   durability_->RegisterGroup(request.group);
@@ -317,8 +320,7 @@ void Server::Subscribe(Session* session, uint64_t slot,
 void Server::Ack(Session* session, uint64_t slot, const Request& request) {
   if (!durability_->writable()) {
     session->FillError(slot, request.req,
-                       WireError(WireCode::kUnavailable,
-                                 "storage cannot take writes now"));
+                       NotWritable());
     return;
   }
   if (!durability_->AckedUpTo(request.group).ok()) {
@@ -396,15 +398,7 @@ void Server::ListGroups(Session* session, uint64_t slot, const Request& request)
 void Server::DropGroup(Session* session, uint64_t slot, const Request& request) {
   if (!durability_->writable()) {
     session->FillError(slot, request.req,
-                       WireError(WireCode::kUnavailable,
-                                 "storage cannot take writes now"));
-    return;
-  }
-  if (!durability_->AckedUpTo(request.key).ok()) {
-    session->FillError(slot, request.req,
-                       WireError(WireCode::kNotFound,
-                                 absl::StrCat("no subscriber group ",
-                                              GroupForHumans(request.key))));
+                       NotWritable());
     return;
   }
   // A consumer still connected would ack a group that no longer exists
@@ -418,8 +412,11 @@ void Server::DropGroup(Session* session, uint64_t slot, const Request& request) 
                                "; stop its consumers before dropping it")));
     return;
   }
-  if (absl::Status dropped = durability_->DropGroup(request.key); !dropped.ok()) {
-    session->FillError(slot, request.req, WireError(WireCode::kNotFound, dropped.message()));
+  if (!durability_->DropGroup(request.key).ok()) {  // NotFound: no such group
+    session->FillError(slot, request.req,
+                       WireError(WireCode::kNotFound,
+                                 absl::StrCat("no subscriber group ",
+                                              GroupForHumans(request.key))));
     return;
   }
   // It deletes a cursor, and with it maybe events no one acknowledged.
