@@ -426,7 +426,10 @@ class Engine {
   // entries. Overdue entries are few beside due ones, so the copy is
   // cheap where one of due_ would cost every running target 16 bytes.
   absl::btree_set<TeamKey> overdue_by_team_;
-  std::vector<std::pair<bool, TargetKey>> restored_keys_;  // true: overdue_
+  // Restore()'s deferred index entries: due_'s, and overdue_'s with their
+  // ticket's team (for overdue_by_team_).
+  std::vector<TargetKey> restored_due_;
+  std::vector<TeamKey> restored_overdue_;
   size_t last_query_passed_ = 0;
   uint32_t cursor_epoch_ = 0;
   // Head slot of each (kind, team) list of open tickets; Ticket::desk_prev

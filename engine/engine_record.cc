@@ -203,9 +203,14 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
   for (size_t i = 0; i < slot.targets.size(); ++i) {
     SettlePlacedBudget(slot, i);
     const TargetRun& r = slot.targets[i];
-    if (Indexed(r)) {
-      restored_keys_.emplace_back(static_cast<bool>(r.breached), TargetKey(r.deadline_ms, h.index,
-                                                         static_cast<uint32_t>(i)));
+    if (!Indexed(r)) continue;
+    const TargetKey key(r.deadline_ms, h.index, static_cast<uint32_t>(i));
+    // The team is taken now, while the ticket is in cache: read back in
+    // deadline order, each overdue key's ticket would be a memory miss.
+    if (r.breached) {
+      restored_overdue_.push_back(TeamKey{slot.team, key});
+    } else {
+      restored_due_.push_back(key);
     }
   }
   Rearm(h.index);
@@ -292,19 +297,18 @@ absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {
 }
 
 void Engine::SettleRestored() {
-  if (restored_keys_.empty()) return;
-  std::sort(restored_keys_.begin(), restored_keys_.end(),
-            [](const auto& a, const auto& b) { return a.second < b.second; });
-  std::vector<TeamKey> by_team;
-  for (const auto& [overdue, key] : restored_keys_) {
-    auto& index = overdue ? overdue_ : due_;
-    index.insert(index.end(), key);
-    if (overdue) by_team.push_back(TeamKey{tickets_[key.slot()].team, key});
+  if (restored_due_.empty() && restored_overdue_.empty()) return;
+  std::sort(restored_due_.begin(), restored_due_.end());
+  for (const TargetKey& key : restored_due_) due_.insert(due_.end(), key);
+  std::sort(restored_overdue_.begin(), restored_overdue_.end(),
+            [](const TeamKey& a, const TeamKey& b) { return a.key < b.key; });
+  for (const TeamKey& e : restored_overdue_) overdue_.insert(overdue_.end(), e.key);
+  std::sort(restored_overdue_.begin(), restored_overdue_.end());
+  for (const TeamKey& e : restored_overdue_) {
+    overdue_by_team_.insert(overdue_by_team_.end(), e);
   }
-  std::sort(by_team.begin(), by_team.end());
-  for (const TeamKey& key : by_team) overdue_by_team_.insert(overdue_by_team_.end(), key);
-  restored_keys_.clear();
-  restored_keys_.shrink_to_fit();
+  restored_due_ = {};
+  restored_overdue_ = {};
 }
 
 std::string Engine::StatsGroupName(GroupBy by, uint32_t id) const {
