@@ -110,14 +110,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Opened by the server once the configuration is checked and its address
-  // bound: a mistake in either leaves no data folder behind.
-  bool data_failed = false;
-  auto open = [&data_failed, dir = config->data_dir]()
+  // bound: a mistake in either leaves no data folder behind. What fails
+  // from here on (the open, the recovery) is the data's: exit status 1.
+  bool data_reached = false;
+  auto open = [&data_reached, dir = config->data_dir]()
       -> absl::StatusOr<std::unique_ptr<slad::api::Durability>> {
+    data_reached = true;
     absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
         OpenDurability(dir);
     if (!durability.ok()) {
-      data_failed = true;
       return absl::Status(durability.status().code(),
                           absl::StrCat("cannot open the data folder ", dir, ": ",
                                        durability.status().message()));
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
       slad::api::Server::Create(*std::move(config), open);
   if (!server.ok()) {
     slad::api::Log(server.status().message());
-    return data_failed ? 1 : 2;
+    return data_reached ? 1 : 2;
   }
   const slad::api::HeapTrimmer trimmer(absl::Seconds(trim_seconds));
   const absl::Status status = (*server)->Run();

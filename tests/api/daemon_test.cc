@@ -287,6 +287,37 @@ TEST_F(DaemonTest, AStartRefusedLeavesNoDataFolderAndATakenPortFailsFirst) {
   EXPECT_FALSE(std::filesystem::exists(Path("data2")));
 }
 
+// A data folder that opens but does not recover (its tickets do not fit
+// the policy) is the data's failure, exit status 1, as one that does not
+// open; a mistake found before the data is reached is 2 (above).
+TEST_F(DaemonTest, DataThatDoesNotRecoverExitsOne) {
+  const std::string policy(config::DefaultPolicyText());
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    ASSERT_TRUE(IsOk(Ask(c, Open("A")), "1"));
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+  daemon_.reset();
+
+  const size_t begin = policy.find("[kinds.complaint]");
+  const size_t end = policy.find("[kinds.technical_support]");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  std::string without = policy;
+  without.erase(begin, end - begin);
+  WriteFile("without.toml", without);
+  std::string log;
+  EXPECT_EQ(DaemonProcess::RunToExit(SLAD_PATH,
+                                     {"--listen", "127.0.0.1:0", "--policy",
+                                      Path("without.toml"), "--data", Path("data")},
+                                     &log),
+            1)
+      << log;
+  EXPECT_NE(log.find(R"(ticket "A": the policy has no kind)"), std::string::npos) << log;
+}
+
 TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {
   StartDaemon();
   LineClient c = daemon_->Connect();
