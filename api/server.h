@@ -110,7 +110,12 @@ class Server {
   Server(DaemonConfig config, std::unique_ptr<Durability> durability);
   absl::Status Init(const DurabilityOpener& open);
   absl::Status InitTls();
-  absl::Status Listen();
+  // Binds the address (a port in use fails here, before any recovery);
+  // StartListening(), once the data is recovered, takes connections:
+  // until then one is refused, so a TCP health probe does not call a
+  // recovering daemon ready and no client waits on a recovery unawares.
+  absl::Status Bind();
+  absl::Status StartListening();
 
   void Accept();
   void OnSignal(int signal);

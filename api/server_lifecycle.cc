@@ -68,7 +68,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   }
   ASSIGN_OR_RETURN(engine::Policy policy, LoadPolicy(config_.policy_path));
   RETURN_IF_ERROR(InitTls());
-  RETURN_IF_ERROR(Listen());
+  RETURN_IF_ERROR(Bind());
   ASSIGN_OR_RETURN(durability_, open());
   if (config_.manual_clock) {
     auto manual = std::make_unique<ManualClock>(0);
@@ -103,6 +103,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
       "policy ", config_.policy_path.empty() ? "<default policy>"
                                              : config_.policy_path,
       "; clock ", manual_clock_ != nullptr ? "manual" : "system"));
+  RETURN_IF_ERROR(StartListening());
   Log(absl::StrCat(
       "listening on ", config_.listen_host, ":", port_,
       tls_ ? " (tls)" : " (plain tcp)",
@@ -135,7 +136,7 @@ absl::Status Server::InitTls() {
   return absl::OkStatus();
 }
 
-absl::Status Server::Listen() {
+absl::Status Server::Bind() {
   asio::error_code ec;
   asio::ip::tcp::resolver resolver(io_);
   auto results = resolver.resolve(config_.listen_host,
@@ -153,13 +154,24 @@ absl::Status Server::Listen() {
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", config_.listen_host, ":", config_.listen_port,
         ": ", ec.message()));
   }
   port_ = acceptor_.local_endpoint(ec).port();
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartListening() {
+  asio::error_code ec;
+  // Fails only if another process bound the same address meanwhile (both
+  // with SO_REUSEADDR, neither listening yet) and listened first.
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config_.listen_host, ":", port_, ": ", ec.message()));
+  }
   return absl::OkStatus();
 }
 

@@ -5,11 +5,14 @@
 #include "api/server.h"
 
 #include <signal.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +42,7 @@ class FakeDurability final : public Durability {
         fail_commits_(fail_commits) {}
 
   absl::Status Recover(engine::Engine* e, std::string* report) override {
+    if (on_recover_) on_recover_();
     return inner_->Recover(e, report);
   }
   void SetEngine(engine::Engine* e) override { inner_->SetEngine(e); }
@@ -105,6 +109,7 @@ class FakeDurability final : public Durability {
   std::atomic<bool>* fail_commits_;
 
  public:
+  static inline std::function<void()> on_recover_;  // runs in Recover
   static inline std::atomic<int> commits_{0};
   static inline std::atomic<int> history_reads_{0};
   static inline std::atomic<bool> hold_commits_{false};
@@ -633,6 +638,67 @@ TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
   c.Close();
   thread_.join();
   EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
+}
+
+
+// Whether a TCP connection to 127.0.0.1:`port` is accepted by the kernel
+// (listening, even if not yet accepted by the server).
+bool Connects(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// While the data recovers the address is bound (a second daemon on it
+// fails at once) but takes no connection: a client or a TCP health probe
+// is refused rather than left waiting in the backlog of a daemon that
+// cannot answer yet.
+TEST(ServerStartTest, ConnectionsAreRefusedUntilTheDataIsRecovered) {
+  uint16_t port;
+  {  // a free port: bound by the kernel's choice, then released
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+    ::close(fd);
+  }
+  std::promise<void> recovering, release;
+  std::shared_future<void> released = release.get_future().share();
+  FakeDurability::on_recover_ = [&] {
+    recovering.set_value();
+    released.wait();
+  };
+  DaemonConfig config;
+  config.listen_port = port;
+  config.manual_clock = true;
+  std::atomic<bool> writable{true}, fail_commits{false};
+  absl::StatusOr<std::unique_ptr<Server>> server;
+  std::thread start([&] {
+    server = Server::Create(config,
+                            std::make_unique<FakeDurability>(&writable, &fail_commits));
+  });
+  recovering.get_future().wait();
+  EXPECT_FALSE(Connects(port)) << "a connection was taken during the recovery";
+  release.set_value();
+  start.join();
+  FakeDurability::on_recover_ = nullptr;
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_TRUE(Connects(port));
+  std::thread run([&] { (void)(*server)->Run(); });
+  LineClient c = LineClient::Connect(port);
+  EXPECT_TRUE(c.SendLine(R"({"op":"get","req":1,"id":"none"})"));
+  EXPECT_NE(c.ReadLine().value_or("").find("not_found"), std::string::npos);
+  ::raise(SIGTERM);
+  run.join();
 }
 
 }  // namespace
