@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/protocol_results.h"
+#include "engine/status_macros.h"
 
 namespace slad::api {
 namespace {
@@ -87,6 +88,19 @@ absl::Status Executor::RunCommand(const Request& request, int64_t at_ms,
   return status;
 }
 
+absl::StatusOr<const engine::Command*> Executor::OpenCursor(
+    const engine::Command& cmd, engine::Command* opened) {
+  if (cursors_ == nullptr || cmd.cursor.empty()) return &cmd;
+  ASSIGN_OR_RETURN(opened_cursor_, cursors_->Open(cmd.cursor));
+  *opened = cmd;  // a Command's strings are views: the cursor's stays here
+  opened->cursor = opened_cursor_;
+  return opened;
+}
+
+void Executor::SealCursor(std::string* cursor) {
+  if (cursors_ != nullptr && !cursor->empty()) *cursor = cursors_->Seal(*cursor);
+}
+
 absl::Status Executor::RunQuery(const Request& request, int64_t at_ms,
                                 std::string* out) {
   AdvanceTo(at_ms, out);
@@ -106,15 +120,21 @@ absl::Status Executor::Answer(const Request& request, std::string* out) {
       break;
     }
     case engine::Op::kOverdue: {
-      absl::Status status = engine_->Overdue(cmd, &overdue_);
+      absl::StatusOr<const engine::Command*> q = OpenCursor(cmd, &opened_);
+      if (!q.ok()) return Fail(request, q.status(), out);
+      absl::Status status = engine_->Overdue(**q, &overdue_);
       if (!status.ok()) return Fail(request, std::move(status), out);
+      SealCursor(&overdue_.next_cursor);
       AppendOkReplyBegin(request.req, out);
       AppendOverdueResult(overdue_, out);
       break;
     }
     case engine::Op::kDueSoon: {
-      absl::Status status = engine_->DueSoon(cmd, &due_soon_);
+      absl::StatusOr<const engine::Command*> q = OpenCursor(cmd, &opened_);
+      if (!q.ok()) return Fail(request, q.status(), out);
+      absl::Status status = engine_->DueSoon(**q, &due_soon_);
       if (!status.ok()) return Fail(request, std::move(status), out);
+      SealCursor(&due_soon_.next_cursor);
       AppendOkReplyBegin(request.req, out);
       AppendDueSoonResult(due_soon_, out);
       break;

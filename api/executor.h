@@ -10,17 +10,32 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "api/protocol.h"
 #include "engine/engine.h"
 
 namespace slad::api {
+
+// What clients see of the engine's page cursors (overdue, due_soon): the
+// daemon seals them (api/cursor_seal.h); without a codec they go out as the
+// engine writes them (simulate, tests).
+class CursorCodec {
+ public:
+  virtual ~CursorCodec() = default;
+  virtual std::string Seal(absl::string_view cursor) = 0;
+  // InvalidArgument (bad_field) for a cursor Seal() did not make.
+  virtual absl::StatusOr<std::string> Open(absl::string_view sealed) = 0;
+};
 
 // Thread-safety: none; one per engine, on the engine's thread.
 // Memory: borrows `engine` (which must outlive it); keeps its effects and
 // query pages between calls so that their capacity is reused.
 class Executor {
  public:
-  explicit Executor(engine::Engine* engine) : engine_(engine) {}
+  // `cursors`, if given, is borrowed and must outlive the executor.
+  explicit Executor(engine::Engine* engine, CursorCodec* cursors = nullptr)
+      : engine_(engine), cursors_(cursors) {}
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
@@ -62,8 +77,17 @@ class Executor {
   absl::Status Fail(const Request& request, absl::Status status,
                     std::string* out);
   void AppendEvents(size_t from, size_t to, std::string* out) const;
+  // The command with its cursor as the engine wrote it, in `*opened` (its
+  // cursor in opened_cursor_) when it had to be opened; `cmd` itself
+  // otherwise.
+  absl::StatusOr<const engine::Command*> OpenCursor(const engine::Command& cmd,
+                                                    engine::Command* opened);
+  void SealCursor(std::string* cursor);
 
   engine::Engine* const engine_;
+  CursorCodec* const cursors_;
+  engine::Command opened_;
+  std::string opened_cursor_;  // what opened_.cursor views
   engine::Effects effects_;
   engine::OverduePage overdue_;
   engine::DueSoonPage due_soon_;

@@ -35,6 +35,7 @@
 #include "api/asio.h"
 #include "api/auth.h"
 #include "api/clock.h"
+#include "api/cursor_seal.h"
 #include "api/daemon_config.h"
 #include "api/durability.h"
 #include "api/executor.h"
@@ -195,6 +196,10 @@ class Server {
   std::unique_ptr<Clock> clock_;
   ManualClock* manual_clock_ = nullptr;  // clock_, when manual
   std::unique_ptr<engine::Engine> engine_;
+  // Seals the page cursors clients get; a fresh key each start, so a
+  // cursor from before a restart is refused (a reload's engine refuses
+  // its predecessor's by the cursor epoch).
+  CursorSeal cursor_seal_;
   std::unique_ptr<Executor> executor_;
   TokenTable tokens_;
 

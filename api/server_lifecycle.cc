@@ -83,7 +83,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   std::string recovered;
   RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
-  executor_ = std::make_unique<Executor>(engine_.get());
+  executor_ = std::make_unique<Executor>(engine_.get(), &cursor_seal_);
   Log(absl::StrCat("recovered ", recovered));
   // The engine's clock never goes back: data written ahead of this
   // machine's clock (a manual clock moved on, a clock set wrong) stamps
@@ -326,7 +326,7 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
   OpenUnit();
   CommitUnit();
   engine_ = std::move(next);
-  executor_ = std::make_unique<Executor>(engine_.get());
+  executor_ = std::make_unique<Executor>(engine_.get(), &cursor_seal_);
   durability_->SetEngine(engine_.get());
   armed_due_ms_.reset();
   RearmTimer();

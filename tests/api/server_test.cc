@@ -641,6 +641,50 @@ TEST_F(ServerTest, AFailedUnitFailsEveryReplyItHeld) {
 }
 
 
+// A page's cursor names the last index entry the page passed, which can be
+// another team's ticket: clients get it sealed, and one that was not made
+// by this daemon since its start (altered, an engine's plain cursor) is
+// refused without a page.
+TEST_F(ServerTest, PageCursorsAreSealedAndOnlyTheirsAreTaken) {
+  LineClient c = LineClient::Connect(server_->port());
+  for (const char* id : {"A", "B", "C"}) {
+    ASSERT_EQ(Ask(c, absl::StrCat(R"({"op":"open","req":1,"id":")", id,
+                                  R"(","kind":"complaint","at":1767574800000})")),
+              R"({"req":1,"ok":true})");
+  }
+  const std::string first =
+      Ask(c, R"({"op":"due_soon","req":2,"within":"720h","limit":1})");
+  const std::string key = R"("next_cursor":")";
+  const size_t at = first.find(key);
+  ASSERT_NE(at, std::string::npos) << first;
+  const std::string cursor =
+      first.substr(at + key.size(), first.find('"', at + key.size()) - at - key.size());
+  // Opaque: none of the engine's "deadline.slot.target.epoch".
+  EXPECT_EQ(cursor.find('.'), std::string::npos) << cursor;
+  EXPECT_EQ(cursor.find("1767"), std::string::npos) << cursor;
+
+  const std::string second = Ask(
+      c, absl::StrCat(R"({"op":"due_soon","req":3,"within":"720h","limit":1,"cursor":")",
+                      cursor, R"("})"));
+  EXPECT_NE(second.find(R"("ok":true)"), std::string::npos) << second;
+  // Each item once: its id, kind and target, as on the first page.
+  const size_t item = first.find(R"("id":")");
+  const std::string first_item = first.substr(item, first.find(R"(,"level")") - item);
+  EXPECT_EQ(second.find(first_item), std::string::npos)
+      << "the second page repeats the first's item: " << first << " / " << second;
+
+  std::string altered = cursor;
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+  for (const std::string& bad : {altered, std::string("1767574800000.0.0.0"),
+                                 std::string("not a cursor")}) {
+    const std::string reply = Ask(
+        c, absl::StrCat(R"({"op":"due_soon","req":4,"within":"720h","limit":1,"cursor":")",
+                        bad, R"("})"));
+    EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << bad << ": " << reply;
+    EXPECT_EQ(reply.find(R"("items")"), std::string::npos) << reply;
+  }
+}
+
 // Whether a TCP connection to 127.0.0.1:`port` is accepted by the kernel
 // (listening, even if not yet accepted by the server).
 bool Connects(uint16_t port) {

@@ -1,0 +1,91 @@
+#include "api/cursor_seal.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+
+namespace slad::api {
+namespace {
+
+constexpr size_t kNonceBytes = 12;
+constexpr size_t kTagBytes = 16;
+
+struct CtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+
+const unsigned char* Bytes(absl::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+absl::Status Refused() {
+  return absl::InvalidArgumentError(
+      "cursor not from this daemon since its last restart (or altered): "
+      "ask again without a cursor");
+}
+
+}  // namespace
+
+CursorSeal::CursorSeal() {
+  if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1) {
+    std::fputs("slad: no randomness for the cursor key\n", stderr);
+    std::abort();
+  }
+}
+
+std::string CursorSeal::Seal(absl::string_view cursor) {
+  std::string raw(kNonceBytes + cursor.size() + kTagBytes, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(raw.data());
+  unsigned char* body = nonce + kNonceBytes;
+  unsigned char* tag = body + cursor.size();
+  int len = 0;
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  // Each step fails only without memory or a cipher, which no later
+  // request would have either: that is a broken process, not a refusal.
+  if (ctx == nullptr || RAND_bytes(nonce, kNonceBytes) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), body, &len, Bytes(cursor),
+                        static_cast<int>(cursor.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), body + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) != 1) {
+    std::fputs("slad: cannot seal a cursor (OpenSSL)\n", stderr);
+    std::abort();
+  }
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<std::string> CursorSeal::Open(absl::string_view sealed) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(sealed, &raw) ||
+      raw.size() <= kNonceBytes + kTagBytes) {
+    return Refused();
+  }
+  const auto* nonce = reinterpret_cast<const unsigned char*>(raw.data());
+  const unsigned char* body = nonce + kNonceBytes;
+  const size_t body_size = raw.size() - kNonceBytes - kTagBytes;
+  // EVP_CIPHER_CTX_ctrl takes the expected tag through a non-const pointer.
+  unsigned char tag[kTagBytes];
+  std::copy_n(body + body_size, kTagBytes, tag);
+  std::string cursor(body_size, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(cursor.data());
+  int len = 0;
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  if (ctx == nullptr ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), out, &len, body, static_cast<int>(body_size)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), out + len, &len) != 1) {
+    return Refused();
+  }
+  return cursor;
+}
+
+}  // namespace slad::api

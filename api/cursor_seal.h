@@ -1,0 +1,42 @@
+#ifndef SLAD_API_CURSOR_SEAL_H_
+#define SLAD_API_CURSOR_SEAL_H_
+
+// The daemon's page cursors, sealed. An engine cursor names a position in
+// the due or overdue index: the deadline and slot of the last entry a page
+// passed, which may be another team's ticket when a team-limited page
+// stops at Engine::kMaxPassedPerPage. Clients get it encrypted and
+// authenticated (AES-256-GCM under a key drawn at start-up), so that a
+// cursor tells them nothing and one they made up or altered is refused.
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "api/executor.h"
+
+namespace slad::api {
+
+// Thread-safety: none; the loop thread's, like the Executor that uses it.
+// Memory: owns its key, nothing else.
+class CursorSeal final : public CursorCodec {
+ public:
+  // A fresh random key: cursors of an earlier process no longer open.
+  // Aborts if the system has no randomness to give (OpenSSL's RAND_bytes).
+  CursorSeal();
+
+  // base64url (no padding) of nonce (12 bytes) ‖ ciphertext ‖ tag (16).
+  std::string Seal(absl::string_view cursor) override;
+  // The engine cursor `sealed` carries. InvalidArgument (bad_field) for
+  // anything this key did not seal: another process's, altered, or not a
+  // cursor at all.
+  absl::StatusOr<std::string> Open(absl::string_view sealed) override;
+
+ private:
+  std::array<unsigned char, 32> key_;
+};
+
+}  // namespace slad::api
+
+#endif  // SLAD_API_CURSOR_SEAL_H_
