@@ -3,9 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -16,6 +17,7 @@ namespace {
 
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
+static_assert(kNonceBytes == sizeof(uint32_t) + sizeof(uint64_t));
 
 struct CtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -34,11 +36,14 @@ absl::Status Refused() {
 
 }  // namespace
 
-CursorSeal::CursorSeal() {
-  if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1) {
-    std::fputs("slad: no randomness for the cursor key\n", stderr);
-    std::abort();
+absl::StatusOr<std::unique_ptr<CursorSeal>> CursorSeal::Create() {
+  std::unique_ptr<CursorSeal> seal(new CursorSeal());
+  if (RAND_bytes(seal->key_.data(), static_cast<int>(seal->key_.size())) != 1 ||
+      RAND_bytes(reinterpret_cast<unsigned char*>(&seal->nonce_prefix_),
+                 sizeof seal->nonce_prefix_) != 1) {
+    return absl::InternalError("no randomness for the cursor key (RAND_bytes)");
   }
+  return seal;
 }
 
 std::string CursorSeal::Seal(absl::string_view cursor) {
@@ -50,7 +55,10 @@ std::string CursorSeal::Seal(absl::string_view cursor) {
   Ctx ctx(EVP_CIPHER_CTX_new());
   // Each step fails only without memory or a cipher, which no later
   // request would have either: that is a broken process, not a refusal.
-  if (ctx == nullptr || RAND_bytes(nonce, kNonceBytes) != 1 ||
+  const uint64_t count = ++seals_;
+  std::memcpy(nonce, &nonce_prefix_, sizeof nonce_prefix_);
+  std::memcpy(nonce + sizeof nonce_prefix_, &count, sizeof count);
+  if (ctx == nullptr ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), body, &len, Bytes(cursor),
                         static_cast<int>(cursor.size())) != 1 ||
@@ -64,8 +72,10 @@ std::string CursorSeal::Seal(absl::string_view cursor) {
 
 absl::StatusOr<std::string> CursorSeal::Open(absl::string_view sealed) {
   std::string raw;
+  // Decoding ignores the unused low bits of the last character (and
+  // takes padding): only the one spelling Seal() writes is accepted.
   if (!absl::WebSafeBase64Unescape(sealed, &raw) ||
-      raw.size() <= kNonceBytes + kTagBytes) {
+      raw.size() <= kNonceBytes + kTagBytes || absl::WebSafeBase64Escape(raw) != sealed) {
     return Refused();
   }
   const auto* nonce = reinterpret_cast<const unsigned char*>(raw.data());

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,18 +24,24 @@ namespace slad::api {
 class CursorSeal final : public CursorCodec {
  public:
   // A fresh random key: cursors of an earlier process no longer open.
-  // Aborts if the system has no randomness to give (OpenSSL's RAND_bytes).
-  CursorSeal();
+  // Internal if the system has no randomness to give (RAND_bytes).
+  static absl::StatusOr<std::unique_ptr<CursorSeal>> Create();
 
   // base64url (no padding) of nonce (12 bytes) ‖ ciphertext ‖ tag (16).
+  // The nonce is a random prefix drawn with the key and a count of the
+  // seals, so no two seals under one key share it however many there are.
   std::string Seal(absl::string_view cursor) override;
   // The engine cursor `sealed` carries. InvalidArgument (bad_field) for
-  // anything this key did not seal: another process's, altered, or not a
-  // cursor at all.
+  // anything this key did not seal: another process's, altered (even in
+  // the unused bits of its last character), or not a cursor at all.
   absl::StatusOr<std::string> Open(absl::string_view sealed) override;
 
  private:
+  CursorSeal() = default;
+
   std::array<unsigned char, 32> key_;
+  uint32_t nonce_prefix_ = 0;
+  uint64_t seals_ = 0;
 };
 
 }  // namespace slad::api

@@ -48,6 +48,11 @@ class Session;
 // Writes "slad: <message>\n" to stderr at once.
 void Log(absl::string_view message);
 
+// Whether a Server::Create error came from the data folder (it could not be
+// opened or recovered) rather than from the configuration or the address:
+// slad exits 1 for those, 2 for the rest.
+bool IsDataError(const absl::Status& status);
+
 class Server {
  public:
   // Loads the policy and binds the listener, then opens the data through
@@ -55,10 +60,11 @@ class Server {
   // what it recovered. A mistake in the configuration or an address in use
   // is reported before the data folder is touched (no folder is left
   // behind) or recovered (seconds at millions of tickets); connections
-  // made during the recovery wait to be accepted. Errors:
+  // made during the recovery are refused. Errors:
   // InvalidArgument/NotFound for the policy or TLS files,
   // FailedPrecondition for an unsafe listener (CheckServable), Unavailable
-  // if the address cannot be bound, and whatever recovery returns.
+  // if the address cannot be bound, and whatever `open` or the recovery
+  // returns, those two marked as the data's (IsDataError).
   using DurabilityOpener = std::function<absl::StatusOr<std::unique_ptr<Durability>>()>;
   static absl::StatusOr<std::unique_ptr<Server>> Create(DaemonConfig config,
                                                         DurabilityOpener open);
@@ -111,10 +117,11 @@ class Server {
   Server(DaemonConfig config, std::unique_ptr<Durability> durability);
   absl::Status Init(const DurabilityOpener& open);
   absl::Status InitTls();
-  // Binds the address (a port in use fails here, before any recovery);
-  // StartListening(), once the data is recovered, takes connections:
-  // until then one is refused, so a TCP health probe does not call a
-  // recovering daemon ready and no client waits on a recovery unawares.
+  // Binds the address (a port in use fails here, before any recovery) and
+  // holds it exclusively; StartListening(), once the data is recovered,
+  // takes connections: until then one is refused, so a TCP health probe
+  // does not call a recovering daemon ready and no client waits on a
+  // recovery unawares.
   absl::Status Bind();
   absl::Status StartListening();
 
@@ -199,7 +206,7 @@ class Server {
   // Seals the page cursors clients get; a fresh key each start, so a
   // cursor from before a restart is refused (a reload's engine refuses
   // its predecessor's by the cursor epoch).
-  CursorSeal cursor_seal_;
+  std::unique_ptr<CursorSeal> cursor_seal_;
   std::unique_ptr<Executor> executor_;
   TokenTable tokens_;
 

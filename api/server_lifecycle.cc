@@ -9,6 +9,7 @@
 #include <random>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/session.h"
@@ -17,7 +18,16 @@
 #include "engine/time_format.h"
 
 namespace slad::api {
+
 namespace {
+
+// The payload that marks an error as the data folder's (IsDataError).
+constexpr absl::string_view kDataErrorUrl = "slad/data-folder";
+
+absl::Status DataError(absl::Status status) {
+  status.SetPayload(kDataErrorUrl, absl::Cord("1"));
+  return status;
+}
 
 absl::StatusOr<engine::Policy> LoadPolicy(const std::string& path) {
   if (path.empty()) return config::LoadDefaultPolicy();
@@ -37,6 +47,10 @@ absl::string_view StopMessage(bool ok, bool persistent) {
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 }  // namespace
+
+bool IsDataError(const absl::Status& status) {
+  return status.GetPayload(kDataErrorUrl).has_value();
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(DaemonConfig config,
                                                        DurabilityOpener open) {
@@ -68,8 +82,11 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   }
   ASSIGN_OR_RETURN(engine::Policy policy, LoadPolicy(config_.policy_path));
   RETURN_IF_ERROR(InitTls());
+  ASSIGN_OR_RETURN(cursor_seal_, CursorSeal::Create());
   RETURN_IF_ERROR(Bind());
-  ASSIGN_OR_RETURN(durability_, open());
+  absl::StatusOr<std::unique_ptr<Durability>> opened = open();
+  if (!opened.ok()) return DataError(opened.status());
+  durability_ = *std::move(opened);
   if (config_.manual_clock) {
     auto manual = std::make_unique<ManualClock>(0);
     manual_clock_ = manual.get();
@@ -81,9 +98,11 @@ absl::Status Server::Init(const DurabilityOpener& open) {
                    engine::Engine::Create(std::move(policy), clock_->NowMs()));
   engine_->set_cursor_epoch(std::random_device()());
   std::string recovered;
-  RETURN_IF_ERROR(durability_->Recover(engine_.get(), &recovered));
+  if (absl::Status r = durability_->Recover(engine_.get(), &recovered); !r.ok()) {
+    return DataError(std::move(r));
+  }
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
-  executor_ = std::make_unique<Executor>(engine_.get(), &cursor_seal_);
+  executor_ = std::make_unique<Executor>(engine_.get(), cursor_seal_.get());
   Log(absl::StrCat("recovered ", recovered));
   // The engine's clock never goes back: data written ahead of this
   // machine's clock (a manual clock moved on, a clock set wrong) stamps
@@ -152,8 +171,13 @@ absl::Status Server::Bind() {
         " without tokens (with none, slad serves loopback only)"));
   }
   acceptor_.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR to bind beside the TIME_WAIT connections of a process
+  // that just stopped; then off while the data recovers: two sockets that
+  // both have it may share an address until one listens, so another
+  // process (a second slad) could take the port during a long recovery.
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(false), ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", config_.listen_host, ":", config_.listen_port,
@@ -165,9 +189,10 @@ absl::Status Server::Bind() {
 
 absl::Status Server::StartListening() {
   asio::error_code ec;
-  // Fails only if another process bound the same address meanwhile (both
-  // with SO_REUSEADDR, neither listening yet) and listened first.
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  // listen() checks the address again, and without SO_REUSEADDR a
+  // TIME_WAIT connection on it would fail that.
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", config_.listen_host, ":", port_, ": ", ec.message()));
@@ -326,7 +351,7 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
   OpenUnit();
   CommitUnit();
   engine_ = std::move(next);
-  executor_ = std::make_unique<Executor>(engine_.get(), &cursor_seal_);
+  executor_ = std::make_unique<Executor>(engine_.get(), cursor_seal_.get());
   durability_->SetEngine(engine_.get());
   armed_due_ms_.reset();
   RearmTimer();

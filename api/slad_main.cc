@@ -110,12 +110,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Opened by the server once the configuration is checked and its address
-  // bound: a mistake in either leaves no data folder behind. What fails
-  // from here on (the open, the recovery) is the data's: exit status 1.
-  bool data_reached = false;
-  auto open = [&data_reached, dir = config->data_dir]()
+  // bound: a mistake in either leaves no data folder behind.
+  auto open = [dir = config->data_dir]()
       -> absl::StatusOr<std::unique_ptr<slad::api::Durability>> {
-    data_reached = true;
     absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
         OpenDurability(dir);
     if (!durability.ok()) {
@@ -130,7 +127,8 @@ int main(int argc, char** argv) {
       slad::api::Server::Create(*std::move(config), open);
   if (!server.ok()) {
     slad::api::Log(server.status().message());
-    return data_reached ? 1 : 2;
+    // The data folder's failures (open, recovery) are 1, the rest 2.
+    return slad::api::IsDataError(server.status()) ? 1 : 2;
   }
   const slad::api::HeapTrimmer trimmer(absl::Seconds(trim_seconds));
   const absl::Status status = (*server)->Run();
