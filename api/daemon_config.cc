@@ -172,6 +172,22 @@ absl::Status ParseMemory(const Reader& r, const toml::node& node,
   return absl::OkStatus();
 }
 
+absl::Status ParseStorage(const Reader& r, const toml::node& node,
+                          DaemonConfig* config) {
+  ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "storage"));
+  for (const auto& [key, value] : *table) {
+    const absl::string_view k = Av(key.str());
+    if (k == "commit_interval_us") {
+      // Above 100 ms a lone burst's replies would wait visibly.
+      ASSIGN_OR_RETURN(const size_t us, r.Size(value, k, 0, 100'000));
+      config->commit_interval_us = static_cast<int64_t>(us);
+    } else {
+      return r.UnknownKey(key, " in [storage]", "commit_interval_us");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseTls(const Reader& r, const toml::node& node,
                       DaemonConfig* config) {
   ASSIGN_OR_RETURN(const toml::table* table, TableOf(r, node, "tls"));
@@ -294,14 +310,16 @@ absl::Status ParseKey(const Reader& r, const toml::key& key,
     return ParseLimits(r, value, &config->limits);
   } else if (k == "memory") {
     return ParseMemory(r, value, config);
+  } else if (k == "storage") {
+    return ParseStorage(r, value, config);
   } else if (k == "tls") {
     return ParseTls(r, value, config);
   } else if (k == "tokens") {
     return ParseTokens(r, value, config);
   } else {
     return r.UnknownKey(key, "",
-                        "policy, data, listen, clock, limits, memory, tls, "
-                        "tokens");
+                        "policy, data, listen, clock, limits, memory, "
+                        "storage, tls, tokens");
   }
   return absl::OkStatus();
 }

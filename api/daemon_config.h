@@ -70,6 +70,10 @@ struct DaemonConfig {
   // How often freed heap pages go back to the kernel (HeapTrimmer);
   // `[memory] trim_seconds`, 0: never.
   int64_t trim_seconds = 10;
+  // The shortest time between the starts of two synced writes while
+  // commits keep coming; `[storage] commit_interval_us`, 0: none.
+  // (docs/STORAGE.md, "Group commit").
+  int64_t commit_interval_us = 500;
 };
 
 // Parses config TOML `text`; `source` names it in errors, which are

@@ -11,6 +11,7 @@
 // Commit's `done` runs on whatever thread the implementation completes on
 // (the store's writer thread): callers post it back to their loop.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -90,9 +91,11 @@ class Durability {
 std::unique_ptr<Durability> NewMemoryDurability();
 
 // The RocksDB store in `dir` (created if missing) with the journal that
-// stages the engine's effects into it (storage/store.h, api/journal.h).
+// stages the engine's effects into it (storage/store.h, api/journal.h);
+// `commit_interval`: storage::Options::min_commit_interval.
 absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
-    const std::string& dir);
+    const std::string& dir,
+    std::chrono::microseconds commit_interval = std::chrono::microseconds(0));
 
 // The engine event an outbox record describes; its views point into
 // `record`, which must outlive it.

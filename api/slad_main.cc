@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,10 @@
 namespace {
 
 absl::StatusOr<std::unique_ptr<slad::api::Durability>> OpenDurability(
-    const std::string& data_dir) {
+    const std::string& data_dir, int64_t commit_interval_us) {
   if (data_dir == slad::api::kInMemoryData) return slad::api::NewMemoryDurability();
-  return slad::api::OpenStoreDurability(data_dir);
+  return slad::api::OpenStoreDurability(
+      data_dir, std::chrono::microseconds(commit_interval_us));
 }
 
 // glibc tunables slad sets for itself; tunables are read when a process
@@ -111,10 +113,10 @@ int main(int argc, char** argv) {
   }
   // Opened by the server once the configuration is checked and its address
   // bound: a mistake in either leaves no data folder behind.
-  auto open = [dir = config->data_dir]()
+  auto open = [dir = config->data_dir, interval = config->commit_interval_us]()
       -> absl::StatusOr<std::unique_ptr<slad::api::Durability>> {
     absl::StatusOr<std::unique_ptr<slad::api::Durability>> durability =
-        OpenDurability(dir);
+        OpenDurability(dir, interval);
     if (!durability.ok()) {
       return absl::Status(durability.status().code(),
                           absl::StrCat("cannot open the data folder ", dir, ": ",

@@ -92,9 +92,10 @@ class StoreDurability final : public Durability {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
-    const std::string& dir) {
+    const std::string& dir, std::chrono::microseconds commit_interval) {
   storage::Options options;
   options.dir = dir;
+  options.min_commit_interval = commit_interval;
   options.defer_compactions = true;  // Recover() runs before anything else
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
                    storage::Store::Open(options));

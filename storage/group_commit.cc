@@ -15,9 +15,11 @@ void SetCount(std::string* rep, uint32_t count) {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(Sink sink, size_t max_batch_bytes)
+GroupCommitter::GroupCommitter(Sink sink, size_t max_batch_bytes,
+                               std::chrono::microseconds min_interval)
     : sink_(std::move(sink)),
       max_batch_bytes_(max_batch_bytes),
+      min_interval_(min_interval),
       thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -58,6 +60,8 @@ void GroupCommitter::Append(rocksdb::WriteBatch* unit,
 }
 
 void GroupCommitter::Run() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_start = Clock::now() - min_interval_;
   for (;;) {
     Batch batch;
     {
@@ -65,6 +69,10 @@ void GroupCommitter::Run() {
       work_cv_.wait(lock, [this] {
         return closing_ || !closed_.empty() || !open_.done.empty();
       });
+      // Units meanwhile join the open batch; a full one or closing ends the wait.
+      work_cv_.wait_until(lock, last_start + min_interval_,
+                          [this] { return closing_ || !closed_.empty(); });
+      last_start = Clock::now();
       if (!closed_.empty()) {
         batch = std::move(closed_.front());
         closed_.pop_front();

@@ -26,6 +26,7 @@
 // thread, in unit order.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,7 +53,15 @@ class GroupCommitter {
     std::function<absl::Status()> resume;
   };
 
-  GroupCommitter(Sink sink, size_t max_batch_bytes);
+  // `min_interval`: a write starts at least this long after the previous
+  // one started, while units keep coming (a unit after a quiet spell is
+  // written at once). Each write completes every unit in it, and each
+  // completion wakes the loop and sends its replies: on a device that
+  // syncs in a fraction of a millisecond, writes as fast as it syncs cost
+  // the loop more CPU than the wait costs latency (docs/BENCHMARKS.md,
+  // "Twelfth session"). Full batches (max_batch_bytes) do not wait.
+  GroupCommitter(Sink sink, size_t max_batch_bytes,
+                 std::chrono::microseconds min_interval = std::chrono::microseconds(0));
   ~GroupCommitter();  // writes (or fails) every appended unit, then joins
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -99,6 +108,7 @@ class GroupCommitter {
 
   const Sink sink_;
   const size_t max_batch_bytes_;
+  const std::chrono::microseconds min_interval_;
   std::atomic<bool> writable_{true};
   std::atomic<size_t> pending_bytes_{0};
   std::atomic<uint64_t> batches_{0};

@@ -443,7 +443,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   RETURN_IF_ERROR(CheckSchema(impl.get()));
   RETURN_IF_ERROR(ReadCounters(impl.get()));
   impl->committer = std::make_unique<GroupCommitter>(
-      SinkOf(impl.get()), impl->options.max_batch_bytes);
+      SinkOf(impl.get()), impl->options.max_batch_bytes,
+      impl->options.min_commit_interval);
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

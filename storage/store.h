@@ -34,6 +34,7 @@
 // Thread-safety: every method except those marked otherwise is for the
 // owning (event-loop) thread only. The writer thread is internal.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -85,6 +86,9 @@ struct Options {
   bool sync = true;               // fsync the WAL on every batch
   int64_t retention_ms = int64_t{3} * 366 * 24 * 3600 * 1000;  // 3 years+
   size_t max_batch_bytes = 8 << 20;  // a batch is closed past this size
+  // A synced write starts at least this long after the previous one while
+  // commits keep coming (GroupCommitter); 0: as soon as the last is done.
+  std::chrono::microseconds min_commit_interval{0};
   // Keeps at most this many unacknowledged outbox events; beyond it the
   // oldest are dropped with a logged warning (a group that never acks
   // must not fill the disk). 0: unbounded.

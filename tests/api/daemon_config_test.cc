@@ -32,6 +32,7 @@ TEST(DaemonConfigTest, EmptyFileIsTheDefaults) {
   EXPECT_TRUE(config->tokens.empty());
   EXPECT_EQ(config->limits.max_line_bytes, 64u * 1024);
   EXPECT_EQ(config->trim_seconds, 10);
+  EXPECT_EQ(config->commit_interval_us, 500);
 }
 
 TEST(DaemonConfigTest, EveryKey) {
@@ -48,6 +49,8 @@ max_in_flight = 7
 outbox_page = 3
 [memory]
 trim_seconds = 0
+[storage]
+commit_interval_us = 0
 [tls]
 cert = "cert.pem"
 key = "/keys/key.pem"
@@ -68,6 +71,7 @@ teams = ["east", "west"]
   EXPECT_EQ(config->limits.max_in_flight, 7u);
   EXPECT_EQ(config->limits.outbox_page, 3u);
   EXPECT_EQ(config->trim_seconds, 0);
+  EXPECT_EQ(config->commit_interval_us, 0);
   EXPECT_EQ(config->tls_cert, "/etc/slad/cert.pem");
   EXPECT_EQ(config->tls_key, "/keys/key.pem");
   ASSERT_EQ(config->tokens.size(), 1u);
@@ -103,6 +107,12 @@ TEST(DaemonConfigTest, ErrorsSayFileLineAndColumn) {
             0u);
   EXPECT_EQ(ErrorOf("[memory]\ntrim_seconds = -1\n")
                 .rfind("slad.toml:2:16: trim_seconds: want an integer >= 0", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[storage]\ncommit_interval_us = 100001\n")
+                .rfind("slad.toml:2:22: commit_interval_us: 100001 is over the maximum, 100000", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[storage]\nsync = false\n")
+                .rfind("slad.toml:2:1: unknown key \"sync\" in [storage]", 0),
             0u);
   EXPECT_EQ(ErrorOf("[memory]\ntrim = 3\n")
                 .rfind("slad.toml:2:1: unknown key \"trim\" in [memory]", 0),

@@ -93,6 +93,55 @@ TEST(GroupCommitTest, UnitsUnderLoadShareBatchesAndCompleteInOrder) {
   EXPECT_EQ(total, 100u);
 }
 
+// With a minimum interval, units that arrive while it runs wait and go
+// in one write, which starts no sooner than the interval after the
+// previous write started; a unit after a quiet spell is written at once.
+TEST(GroupCommitTest, AMinimumIntervalGathersUnitsIntoOneWrite) {
+  using Clock = std::chrono::steady_clock;
+  FakeSink fake;
+  std::mutex mu;
+  std::vector<Clock::time_point> starts;  // of each write
+  GroupCommitter::Sink sink = fake.sink();
+  sink.write = [&, inner = sink.write](rocksdb::WriteBatch& b) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      starts.push_back(Clock::now());
+    }
+    return inner(b);
+  };
+  const auto interval = std::chrono::milliseconds(300);
+  GroupCommitter committer(std::move(sink), 1 << 20, interval);
+  rocksdb::WriteBatch unit;
+  Stage(&unit, 1);
+  std::promise<void> first;
+  committer.Append(&unit, nullptr, [&](absl::Status) { first.set_value(); });
+  first.get_future().wait();
+  for (int i = 0; i < 4; ++i) {
+    Stage(&unit, 1);
+    committer.Append(&unit, nullptr, [](absl::Status s) { EXPECT_TRUE(s.ok()); });
+  }
+  committer.Flush();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_GE(starts[1] - starts[0], interval);
+  std::lock_guard<std::mutex> fake_lock(fake.mu);
+  EXPECT_EQ(fake.counts, (std::vector<uint32_t>{1, 4}));
+}
+
+// A full batch does not wait for the interval.
+TEST(GroupCommitTest, AFullBatchDoesNotWaitForTheInterval) {
+  FakeSink fake;
+  GroupCommitter committer(fake.sink(), 200, std::chrono::hours(1));
+  rocksdb::WriteBatch unit;
+  for (int i = 0; i < 3; ++i) {
+    Stage(&unit, 60);  // 300 bytes, over 200: each unit closes its batch
+    committer.Append(&unit, nullptr, [](absl::Status s) { EXPECT_TRUE(s.ok()); });
+  }
+  committer.Flush();  // within the hour, or the test times out
+  std::lock_guard<std::mutex> lock(fake.mu);
+  EXPECT_EQ(fake.counts.size(), 3u);
+}
+
 TEST(GroupCommitTest, BatchIsClosedAtMaxBytes) {
   FakeSink fake;
   std::promise<void> release;
