@@ -76,6 +76,12 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
   signals_.add(SIGHUP);
+  // slad's main() blocks them until they are caught here; delivered now,
+  // any that came meanwhile reach the set.
+  sigset_t caught;
+  sigemptyset(&caught);
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&caught, s);
+  pthread_sigmask(SIG_UNBLOCK, &caught, nullptr);
   RETURN_IF_ERROR(CheckServable(config_));
   for (const TokenConfig& t : config_.tokens) {
     RETURN_IF_ERROR(tokens_.Add(t.token, Principal{t.roles, t.teams}));
@@ -99,7 +105,11 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   engine_->set_cursor_epoch(std::random_device()());
   std::string recovered;
   if (absl::Status r = durability_->Recover(engine_.get(), &recovered); !r.ok()) {
-    return DataError(std::move(r));
+    return DataError(absl::Status(
+        r.code(), absl::StrCat("cannot recover the data in ", config_.data_dir, " under ",
+                               config_.policy_path.empty() ? "the default policy"
+                                                           : config_.policy_path,
+                               ": ", r.message())));
   }
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   executor_ = std::make_unique<Executor>(engine_.get(), cursor_seal_.get());
@@ -129,7 +139,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
       tokens_.empty()
           ? "; no tokens configured: every connection has every role, "
             "loopback only"
-          : absl::StrCat("; ", tokens_.size(), " tokens")));
+          : absl::StrCat("; ", tokens_.size(), tokens_.size() == 1 ? " token" : " tokens")));
   return absl::OkStatus();
 }
 

@@ -86,6 +86,14 @@ void RaiseFileLimit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGHUP, SIGTERM and SIGINT wait, pending, until the server catches
+  // them (Server::Init unblocks them): a reload or stop sent in the first
+  // milliseconds (the re-exec below keeps the mask and pending signals)
+  // would otherwise kill the process with no word.
+  sigset_t stops;
+  sigemptyset(&stops);
+  for (const int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&stops, s);
+  sigprocmask(SIG_BLOCK, &stops, nullptr);
   SetTunables(argv);
   RaiseFileLimit();
   // Named as it was started (argv[0]), not after the file it runs: the

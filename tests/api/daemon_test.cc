@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -315,7 +317,51 @@ TEST_F(DaemonTest, DataThatDoesNotRecoverExitsOne) {
                                      &log),
             1)
       << log;
-  EXPECT_NE(log.find(R"(ticket "A": the policy has no kind)"), std::string::npos) << log;
+  EXPECT_NE(log.find(absl::StrCat("cannot recover the data in ", Path("data"), " under ",
+                                   Path("without.toml"),
+                                   R"(: ticket "A": the policy has no kind)")),
+            std::string::npos)
+      << log;
+}
+
+// Whether process `pid` blocks `signal` and has no handler for it yet
+// (SigBlk and SigCgt in /proc).
+bool BlocksButDoesNotCatch(pid_t pid, int signal) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  bool blocked = false, caught = true;
+  for (std::string line; std::getline(status, line);) {
+    const bool blk = line.rfind("SigBlk:", 0) == 0, cgt = line.rfind("SigCgt:", 0) == 0;
+    if (!blk && !cgt) continue;
+    const bool bit = (std::stoull(line.substr(7), nullptr, 16) >> (signal - 1)) & 1;
+    (blk ? blocked : caught) = bit;
+  }
+  return blocked && !caught;
+}
+
+// A SIGHUP in the first milliseconds of main(), before the daemon catches
+// signals (it re-executes itself, then reads its configuration and
+// policy), waits for it instead of killing it: main() blocks it until the
+// server has its handler. The test sends it inside that window. (Before
+// main() runs, while the loader does, it still kills: a supervisor
+// signals a daemon it saw start.)
+TEST_F(DaemonTest, ASighupAtStartIsReloadNotDeath) {
+  std::string error;
+  bool in_window = false;
+  daemon_ = DaemonProcess::Start(
+      SLAD_PATH, {"--listen", "127.0.0.1:0", "--data", Path("data"), "--clock", "manual"},
+      &error, 10000, [&in_window](pid_t pid) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!(in_window = BlocksButDoesNotCatch(pid, SIGHUP)) &&
+               std::chrono::steady_clock::now() < until) {
+          std::this_thread::yield();
+        }
+        ::kill(pid, SIGHUP);
+      });
+  ASSERT_TRUE(in_window) << "slad never blocked SIGHUP before catching it";
+  ASSERT_NE(daemon_, nullptr) << error;
+  EXPECT_TRUE(daemon_->WaitForLog("SIGHUP: policy reloaded")) << daemon_->log();
+  LineClient c = daemon_->Connect();
+  EXPECT_TRUE(IsOk(Ask(c, Open("A")), "1"));
 }
 
 TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {

@@ -194,7 +194,7 @@ pid_t DaemonProcess::Spawn(const std::string& binary,
 
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(
     const std::string& binary, const std::vector<std::string>& args,
-    std::string* error, int timeout_ms) {
+    std::string* error, int timeout_ms, const std::function<void(pid_t)>& spawned) {
   std::unique_ptr<DaemonProcess> d(new DaemonProcess);
   int fd = -1;
   d->pid_ = Spawn(binary, args, &fd);
@@ -202,6 +202,7 @@ std::unique_ptr<DaemonProcess> DaemonProcess::Start(
     *error = "cannot start " + binary;
     return nullptr;
   }
+  if (spawned) spawned(d->pid_);
   d->reader_ = std::thread([p = d.get(), fd] { p->ReadLog(fd); });
   const std::regex listen_re("listening on [^ ]*:([0-9]+)");
   std::unique_lock<std::mutex> lock(d->mu_);

@@ -14,6 +14,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,9 +70,11 @@ class DaemonProcess {
   // Starts `binary` with `args` (which should include --listen
   // 127.0.0.1:0) and waits up to `timeout_ms` for its listen line. On
   // failure returns nullptr and sets *error (the daemon's log included).
+  // `spawned`, if given, runs with the child's pid as soon as it exists.
   static std::unique_ptr<DaemonProcess> Start(
       const std::string& binary, const std::vector<std::string>& args,
-      std::string* error, int timeout_ms = 10000);
+      std::string* error, int timeout_ms = 10000,
+      const std::function<void(pid_t)>& spawned = nullptr);
   // Runs `binary` with `args` to completion (it is expected to exit by
   // itself, e.g. refusing its configuration): its exit status, and its
   // log in *log. -1 if it did not exit within the timeout (then killed).
