@@ -242,7 +242,15 @@ void Server::AddHistory(const HistoryView& view, const Principal& principal,
     return;
   }
   std::vector<storage::HistoryRecord> records;
-  if (!durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records).ok()) {
+  if (absl::Status read = durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records);
+      !read.ok()) {
+    // A damaged store: said, not answered as a ticket without history.
+    const std::string message =
+        absl::StrCat("the history of ticket \"", view.id, "\" cannot be read: ", read.message());
+    Log(message);
+    const std::string req(ReqOfReply(*reply));
+    reply->clear();
+    AppendErrorReply(req, WireError(WireCode::kInternal, message), reply);
     return;
   }
   // Oldest first: what came before the cut is a prefix.

@@ -93,6 +93,7 @@ class FakeDurability final : public Durability {
                            size_t limit,
                            std::vector<storage::HistoryRecord>* out) const override {
     ++history_reads_;
+    if (fail_history_reads_) return absl::DataLossError("Corruption: block checksum mismatch");
     return inner_->ReadHistory(id, head, limit, out);
   }
   bool writable() const override { return *writable_; }
@@ -112,6 +113,7 @@ class FakeDurability final : public Durability {
   static inline std::function<void()> on_recover_;  // runs in Recover
   static inline std::atomic<int> commits_{0};
   static inline std::atomic<int> history_reads_{0};
+  static inline std::atomic<bool> fail_history_reads_{false};
   static inline std::atomic<bool> hold_commits_{false};
   static inline std::mutex held_mu_;
   static inline std::vector<std::function<void(absl::Status)>> held_;
@@ -495,6 +497,23 @@ TEST_F(ServerTest, AGetsHistoryStopsWhereTheGetRan) {
   EXPECT_EQ(replies[1].find(R"("op":"pause")"), std::string::npos) << replies[1];
   EXPECT_NE(replies[1].find(R"("op":"open")"), std::string::npos) << replies[1];
   EXPECT_NE(replies[3].find(R"("op":"pause")"), std::string::npos) << replies[3];
+}
+
+// A history the store cannot read (a damaged file) is an internal error
+// that says so, not a ticket answered as if it had no history.
+TEST_F(ServerTest, AnUnreadableHistoryIsAnErrorNotAnEmptyOne) {
+  LineClient c = LineClient::Connect(server_->port());
+  ASSERT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  FakeDurability::fail_history_reads_ = true;
+  const std::string reply = Ask(c, R"({"op":"get","req":2,"id":"A"})");
+  FakeDurability::fail_history_reads_ = false;
+  EXPECT_NE(reply.find(R"("req":2,"ok":false,"error":{"code":"internal")"), std::string::npos)
+      << reply;
+  EXPECT_NE(reply.find(R"(the history of ticket \"A\" cannot be read: Corruption)"),
+            std::string::npos)
+      << reply;
+  EXPECT_NE(Ask(c, R"({"op":"get","req":3,"id":"A"})").find(R"("history":[)"),
+            std::string::npos);
 }
 
 TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
