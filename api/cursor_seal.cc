@@ -28,10 +28,15 @@ const unsigned char* Bytes(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
+// Cursors are padded to a multiple of this many bytes before sealing:
+// the length of a sealed cursor would otherwise tell how many digits the
+// position it names has.
+constexpr size_t kPadBytes = 64;
+
 absl::Status Refused() {
   return absl::InvalidArgumentError(
-      "cursor not from this daemon since its last restart (or altered): "
-      "ask again without a cursor");
+      "cursor not from this daemon since its last restart, made by another "
+      "query (op or filters), or altered: ask again without a cursor");
 }
 
 }  // namespace
@@ -46,7 +51,10 @@ absl::StatusOr<std::unique_ptr<CursorSeal>> CursorSeal::Create() {
   return seal;
 }
 
-std::string CursorSeal::Seal(absl::string_view cursor) {
+std::string CursorSeal::Seal(absl::string_view plain, absl::string_view query) {
+  // NUL never occurs in an engine cursor: it pads.
+  std::string cursor(plain);
+  cursor.resize((cursor.size() / kPadBytes + 1) * kPadBytes, '\0');
   std::string raw(kNonceBytes + cursor.size() + kTagBytes, '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(raw.data());
   unsigned char* body = nonce + kNonceBytes;
@@ -60,6 +68,8 @@ std::string CursorSeal::Seal(absl::string_view cursor) {
   std::memcpy(nonce + sizeof nonce_prefix_, &count, sizeof count);
   if (ctx == nullptr ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(query),
+                        static_cast<int>(query.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), body, &len, Bytes(cursor),
                         static_cast<int>(cursor.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), body + len, &len) != 1 ||
@@ -70,7 +80,8 @@ std::string CursorSeal::Seal(absl::string_view cursor) {
   return absl::WebSafeBase64Escape(raw);
 }
 
-absl::StatusOr<std::string> CursorSeal::Open(absl::string_view sealed) {
+absl::StatusOr<std::string> CursorSeal::Open(absl::string_view sealed,
+                                             absl::string_view query) {
   std::string raw;
   // Decoding ignores the unused low bits of the last character (and
   // takes padding): only the one spelling Seal() writes is accepted.
@@ -90,11 +101,14 @@ absl::StatusOr<std::string> CursorSeal::Open(absl::string_view sealed) {
   Ctx ctx(EVP_CIPHER_CTX_new());
   if (ctx == nullptr ||
       EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(query),
+                        static_cast<int>(query.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), out, &len, body, static_cast<int>(body_size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), out + len, &len) != 1) {
     return Refused();
   }
+  cursor.erase(cursor.find('\0'));
   return cursor;
 }
 

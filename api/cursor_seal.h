@@ -30,11 +30,15 @@ class CursorSeal final : public CursorCodec {
   // base64url (no padding) of nonce (12 bytes) ‖ ciphertext ‖ tag (16).
   // The nonce is a random prefix drawn with the key and a count of the
   // seals, so no two seals under one key share it however many there are.
-  std::string Seal(absl::string_view cursor) override;
+  // The cursor is padded to a multiple of 64 bytes, so that all cursors
+  // are as long; `query` is authenticated with it (GCM's associated data).
+  std::string Seal(absl::string_view cursor, absl::string_view query) override;
   // The engine cursor `sealed` carries. InvalidArgument (bad_field) for
-  // anything this key did not seal: another process's, altered (even in
-  // the unused bits of its last character), or not a cursor at all.
-  absl::StatusOr<std::string> Open(absl::string_view sealed) override;
+  // anything this key did not seal for `query`: another process's, another
+  // query's, altered (even in the unused bits of its last character), or
+  // not a cursor at all.
+  absl::StatusOr<std::string> Open(absl::string_view sealed,
+                                   absl::string_view query) override;
 
  private:
   CursorSeal() = default;

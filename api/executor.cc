@@ -91,14 +91,28 @@ absl::Status Executor::RunCommand(const Request& request, int64_t at_ms,
 absl::StatusOr<const engine::Command*> Executor::OpenCursor(
     const engine::Command& cmd, engine::Command* opened) {
   if (cursors_ == nullptr || cmd.cursor.empty()) return &cmd;
-  ASSIGN_OR_RETURN(opened_cursor_, cursors_->Open(cmd.cursor));
+  ASSIGN_OR_RETURN(opened_cursor_, cursors_->Open(cmd.cursor, QueryOf(cmd)));
   *opened = cmd;  // a Command's strings are views: the cursor's stays here
   opened->cursor = opened_cursor_;
   return opened;
 }
 
-void Executor::SealCursor(std::string* cursor) {
-  if (cursors_ != nullptr && !cursor->empty()) *cursor = cursors_->Seal(*cursor);
+void Executor::SealCursor(const engine::Command& cmd, std::string* cursor) {
+  if (cursors_ != nullptr && !cursor->empty()) {
+    *cursor = cursors_->Seal(*cursor, QueryOf(cmd));
+  }
+}
+
+// `within` and `limit` are left out: a page may ask for a longer window or
+// more items than the one before it and go on from the same position.
+const std::string& Executor::QueryOf(const engine::Command& cmd) {
+  query_.clear();
+  query_.push_back(static_cast<char>(cmd.op));
+  for (absl::string_view field : {cmd.filter.kind, cmd.filter.team, cmd.filter.assignee,
+                                  cmd.filter.priority, cmd.filter.level, cmd.filter.target}) {
+    absl::StrAppend(&query_, field.size(), ":", field);
+  }
+  return query_;
 }
 
 absl::Status Executor::RunQuery(const Request& request, int64_t at_ms,
@@ -124,7 +138,7 @@ absl::Status Executor::Answer(const Request& request, std::string* out) {
       if (!q.ok()) return Fail(request, q.status(), out);
       absl::Status status = engine_->Overdue(**q, &overdue_);
       if (!status.ok()) return Fail(request, std::move(status), out);
-      SealCursor(&overdue_.next_cursor);
+      SealCursor(cmd, &overdue_.next_cursor);
       AppendOkReplyBegin(request.req, out);
       AppendOverdueResult(overdue_, out);
       break;
@@ -134,7 +148,7 @@ absl::Status Executor::Answer(const Request& request, std::string* out) {
       if (!q.ok()) return Fail(request, q.status(), out);
       absl::Status status = engine_->DueSoon(**q, &due_soon_);
       if (!status.ok()) return Fail(request, std::move(status), out);
-      SealCursor(&due_soon_.next_cursor);
+      SealCursor(cmd, &due_soon_.next_cursor);
       AppendOkReplyBegin(request.req, out);
       AppendDueSoonResult(due_soon_, out);
       break;

@@ -19,13 +19,16 @@ namespace slad::api {
 
 // What clients see of the engine's page cursors (overdue, due_soon): the
 // daemon seals them (api/cursor_seal.h); without a codec they go out as the
-// engine writes them (simulate, tests).
+// engine writes them (simulate, tests). `query` names the query a cursor
+// belongs to (its op and filters): a cursor pages only the query that
+// made it.
 class CursorCodec {
  public:
   virtual ~CursorCodec() = default;
-  virtual std::string Seal(absl::string_view cursor) = 0;
-  // InvalidArgument (bad_field) for a cursor Seal() did not make.
-  virtual absl::StatusOr<std::string> Open(absl::string_view sealed) = 0;
+  virtual std::string Seal(absl::string_view cursor, absl::string_view query) = 0;
+  // InvalidArgument (bad_field) for a cursor Seal() did not make for `query`.
+  virtual absl::StatusOr<std::string> Open(absl::string_view sealed,
+                                           absl::string_view query) = 0;
 };
 
 // Thread-safety: none; one per engine, on the engine's thread.
@@ -82,12 +85,15 @@ class Executor {
   // otherwise.
   absl::StatusOr<const engine::Command*> OpenCursor(const engine::Command& cmd,
                                                     engine::Command* opened);
-  void SealCursor(std::string* cursor);
+  void SealCursor(const engine::Command& cmd, std::string* cursor);
+  // The op and filters of `cmd`, unambiguously: what a cursor is bound to.
+  const std::string& QueryOf(const engine::Command& cmd);
 
   engine::Engine* const engine_;
   CursorCodec* const cursors_;
   engine::Command opened_;
   std::string opened_cursor_;  // what opened_.cursor views
+  std::string query_;          // QueryOf's
   engine::Effects effects_;
   engine::OverduePage overdue_;
   engine::DueSoonPage due_soon_;

@@ -136,10 +136,17 @@ std::string ItemsText(element reply) {
                   Instant(x, "deadline"),
                   Duration(x, overdue ? "overdue_ms" : "due_in_ms")});
   }
-  std::string out = table.rows() == 0 ? "(none)\n" : table.Render();
   std::string_view cursor;
-  if (!reply["next_cursor"].get(cursor)) {
-    absl::StrAppend(&out, "more: --cursor ", std::string(cursor), "\n");
+  const bool more = !reply["next_cursor"].get(cursor);
+  // A page that passed its share of entries may match none and still
+  // have more after it.
+  std::string out = table.rows() > 0 ? table.Render()
+                    : more           ? "(none on this page)\n"
+                                     : "(none)\n";
+  if (more) {
+    // The cursor pages this query only: the same filters go with it.
+    absl::StrAppend(&out, "more: the same command with --cursor ", std::string(cursor),
+                    "\n");
   }
   return out;
 }

@@ -702,6 +702,20 @@ TEST_F(ServerTest, PageCursorsAreSealedAndOnlyTheirsAreTaken) {
     EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << bad << ": " << reply;
     EXPECT_EQ(reply.find(R"("items")"), std::string::npos) << reply;
   }
+  // A cursor pages the query that made it: not another op, not other
+  // filters (its position would skip what they match before it).
+  for (const std::string& other :
+       {absl::StrCat(R"({"op":"overdue","req":5,"limit":1,"cursor":")", cursor, R"("})"),
+        absl::StrCat(R"({"op":"due_soon","req":6,"within":"720h","team":"east","limit":1,"cursor":")",
+                     cursor, R"("})")}) {
+    const std::string reply = Ask(c, other);
+    EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << other << ": " << reply;
+  }
+  // A longer window is the same query, going on from the same position.
+  EXPECT_NE(Ask(c, absl::StrCat(R"({"op":"due_soon","req":7,"within":"900h","limit":1,"cursor":")",
+                                cursor, R"("})"))
+                .find(R"("ok":true)"),
+            std::string::npos);
 }
 
 // Whether a TCP connection to 127.0.0.1:`port` is accepted by the kernel

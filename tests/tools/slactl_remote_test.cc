@@ -150,13 +150,18 @@ TEST_F(SlactlRemoteTest, OverduePagesWithACursor) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("ID  KIND           TARGET    TEAM  ASSIGNEE"));
   EXPECT_THAT(r.out, HasSubstr("2026-01-05T00:15:00Z  45m\n"));
-  const size_t more = r.out.find("more: --cursor ");
-  ASSERT_NE(more, std::string::npos) << r.out;
-  std::string cursor = r.out.substr(more + 15);
+  const std::string more = "more: the same command with --cursor ";
+  const size_t at = r.out.find(more);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string cursor = r.out.substr(at + more.size());
   cursor.pop_back();
   r = Slactl("overdue --target response --limit 1 --cursor " + cursor);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("B   first_contact"));
+  // Without the filters it is another query, which the cursor does not page.
+  r = Slactl("overdue --limit 1 --cursor " + cursor);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("bad_field"));
   EXPECT_THAT(Slactl("overdue --team nobody").out, "(none)\n");
 }
 
