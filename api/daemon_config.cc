@@ -259,7 +259,7 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
     }
   }
   if (token.token.empty() || token.roles == 0) {
-    return r.Error(node.source(), "a token needs `token` and `roles`");
+    return r.Error(node.source(), "a token needs `token` and at least one of `roles`");
   }
   if (token.token.size() > kMaxTokenBytes) {
     return r.Error(node.source(), absl::StrCat("token: longer than ", kMaxTokenBytes,

@@ -170,7 +170,9 @@ std::optional<std::string> AddField(absl::string_view field,
 std::optional<std::string> BuildRequest(const RequestSpec& spec,
                                         const Args& args, std::string* line) {
   if (args.positional.size() != spec.positional.size()) {
-    return absl::StrCat(spec.op, " takes ", spec.positional.size(),
+    // Named as the command is typed: due-soon, not the op due_soon.
+    return absl::StrCat(absl::StrReplaceAll(spec.op, {{"_", "-"}}), " takes ",
+                        spec.positional.size(),
                         spec.positional.size() == 1 ? " argument" : " arguments", ", got ",
                         args.positional.size());
   }
@@ -213,10 +215,14 @@ int Lost(const absl::Status& status) {
 }
 
 // Reports the error reply `line`; exit status 1.
-int ServerError(absl::string_view line, bool json) {
-  if (json) std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
+int ServerError(absl::string_view line, const RemoteOptions& options) {
+  if (options.json) std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
   std::string code, message;
   ReplyError(line, &code, &message);
+  // The daemon asks for a token slactl was not given.
+  if (code == "unauthorized" && options.token.empty()) {
+    absl::StrAppend(&message, " (the daemon wants a token: --token T or SLAD_TOKEN)");
+  }
   PrintError(code, message);
   return kExitServerError;
 }
@@ -239,7 +245,7 @@ std::optional<int> Connect(const RemoteOptions& options,
   absl::Status s = (*client)->Write(w.str() + "\n");
   if (s.ok()) s = ReadReply(client->get(), &line);
   if (!s.ok()) return Lost(s);
-  if (!IsOkReply(line)) return ServerError(line, options.json);
+  if (!IsOkReply(line)) return ServerError(line, options);
   return std::nullopt;
 }
 
@@ -257,7 +263,7 @@ int RunRequest(const RequestSpec& spec, RemoteOptions options,
   absl::Status s = client->Write(request);
   if (s.ok()) s = ReadReply(client.get(), &line);
   if (!s.ok()) return Lost(s);
-  if (!IsOkReply(line)) return ServerError(line, options.json);
+  if (!IsOkReply(line)) return ServerError(line, options);
   if (options.json) {
     std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
     return kExitOk;
@@ -314,14 +320,14 @@ int RunTail(RemoteOptions options, const std::vector<std::string>& raw) {
   absl::Status s = client->Write(w.str() + "\n");
   if (s.ok()) s = ReadReply(client.get(), &line);
   if (!s.ok()) return Lost(s);
-  if (!IsOkReply(line)) return ServerError(line, options.json);
+  if (!IsOkReply(line)) return ServerError(line, options);
   int64_t printed = 0, last_seq = -1, acked_seq = -1, pending_acks = 0;
   while (count < 0 || printed < count || pending_acks > 0) {
     if (absl::Status s = client->ReadLine(&line); !s.ok()) return Lost(s);
     int64_t seq = -1;
     const std::string text = HumanEvent(line, &seq);
     if (text.empty()) {  // a reply: to one of our acks
-      if (!IsOkReply(line)) return ServerError(line, options.json);
+      if (!IsOkReply(line)) return ServerError(line, options);
       --pending_acks;
     } else if (count < 0 || printed < count) {  // else past --count
       if (options.json) {

@@ -111,6 +111,8 @@ TEST_F(SlactlRemoteTest, UsageErrorExitsTwoAndSendsNothing) {
   Result r = Slactl("open ONLY-ID");
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr(R"("code":"usage")"));
+  // Named as typed, not as the op.
+  EXPECT_THAT(Slactl("due-soon").err, HasSubstr("due-soon takes 1 argument, got 0"));
   EXPECT_EQ(Slactl("overdue --bogus 1").status, 2);
   EXPECT_EQ(Slactl("overdue --limit many").status, 2);
   EXPECT_EQ(Slactl("get ONLY-ID").status, 1);  // nothing was opened
@@ -440,6 +442,18 @@ TEST_F(SlaloadTest, MixReplacesTheDefaultsAndRefusesARepeatedKey) {
                          "\"priority\":{"}) {
     EXPECT_THAT(r.out, Not(HasSubstr(op))) << r.out;
   }
+}
+
+// slactl without a token, against a daemon that has tokens, says how to
+// give one.
+TEST_F(SlaloadTest, SlactlWithoutATokenSaysHowToGiveOne) {
+  StartDaemon("[[tokens]]\ntoken = \"ops-secret\"\nroles = [\"operator\"]\n");
+  const Result r = slad::testing::RunShell(
+      "env -u SLAD_TOKEN '" + std::string(SLACTL_PATH) + "' --addr " + addr_ + " get X",
+      dir_.Sub(""));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("unauthorized"));
+  EXPECT_THAT(r.err, HasSubstr("--token T or SLAD_TOKEN"));
 }
 
 // A token without the roles --verify (get: operator) or the subscriber
