@@ -18,6 +18,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "api/protocol.h"
 #include "engine/status_macros.h"
 
 namespace slad::api {
@@ -207,7 +208,7 @@ absl::Status ParseTls(const Reader& r, const toml::node& node,
 }
 
 // The wire's bounds (api/protocol.cc: a name, an opaque token).
-constexpr size_t kMaxTeamBytes = 128;
+constexpr size_t kMaxTeamBytes = kMaxNameBytes;  // as the wire takes a team
 constexpr size_t kMaxTokenBytes = 512;
 
 absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
@@ -238,6 +239,13 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
         return r.Error(value.source(),
                        "teams: list at least one team, or leave the key out "
                        "for every team");
+      }
+      // Bounded so that the token's subscriber group can be named in a
+      // drop_group `key` (api/protocol.h).
+      if (token.teams.size() > kMaxTeamsPerToken) {
+        return r.Error(value.source(),
+                       absl::StrCat("teams: ", token.teams.size(), " teams, over the maximum of ",
+                                    kMaxTeamsPerToken, " for one token"));
       }
       // As the wire takes a team (docs/API.md): a name no request can
       // carry would match no ticket, and a control character (0x1f

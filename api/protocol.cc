@@ -56,7 +56,8 @@ enum class Type : uint8_t {
   kScore,     // integer 1..5
   kDuration,  // wall-clock: "90m" / "2h" or ms integer, > 0
   kLimit,     // integer 1..1000
-  kOpaque,    // cursor, token, key: 1..512 bytes
+  kOpaque,    // cursor, token: 1..512 bytes
+  kGroupKey,  // key: 1..kMaxGroupKeyBytes
   kGroupBy,   // kind|team|assignee|target|priority
   kSeq,       // integer >= 0
 };
@@ -79,10 +80,9 @@ constexpr FieldSpec kFields[kNumFields] = {
     {"cursor", Type::kOpaque}, {"from", Type::kInstant},
     {"to", Type::kInstant},    {"group_by", Type::kGroupBy},
     {"token", Type::kOpaque},  {"group", Type::kName},
-    {"seq", Type::kSeq},       {"key", Type::kOpaque},
+    {"seq", Type::kSeq},       {"key", Type::kGroupKey},
 };
 
-constexpr size_t kMaxNameBytes = 128;
 constexpr size_t kMaxTextBytes = 1024;
 constexpr size_t kMaxOpaqueBytes = 512;
 constexpr size_t kMaxEchoBytes = 512;  // req, as sent (quotes and escapes included)
@@ -402,6 +402,9 @@ absl::Status ReadField(Field f, od::value& v, Slots* s, Request* r) {
     case Type::kOpaque:
       if (absl::Status st = ReadString(f, v, str); !st.ok()) return st;
       return CheckLength(f, *str, 1, kMaxOpaqueBytes);
+    case Type::kGroupKey:
+      if (absl::Status st = ReadString(f, v, str); !st.ok()) return st;
+      return CheckLength(f, *str, 1, kMaxGroupKeyBytes);
     case Type::kScore:
       return ReadInt(f, v, 1, 5, &s->num[f]);
     case Type::kLimit:

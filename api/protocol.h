@@ -20,6 +20,15 @@
 
 namespace slad::api {
 
+// A token lists at most this many teams (the config refuses more), each a
+// name of at most kMaxNameBytes: so a team-limited token's stored group
+// name (the group, then each team after a 0x1f) fits kMaxGroupKeyBytes,
+// the bound of drop_group's `key`.
+inline constexpr size_t kMaxNameBytes = 128;
+inline constexpr size_t kMaxTeamsPerToken = 256;
+inline constexpr size_t kMaxGroupKeyBytes =
+    kMaxNameBytes + kMaxTeamsPerToken * (1 + kMaxNameBytes);
+
 // ---------------------------------------------------------------------------
 // Wire error codes.
 

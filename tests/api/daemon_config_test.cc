@@ -1,6 +1,7 @@
 // The daemon's configuration file and command line (api/daemon_config.h).
 
 #include "api/daemon_config.h"
+#include "api/protocol.h"
 
 #include <string>
 #include <vector>
@@ -173,6 +174,11 @@ TEST(DaemonConfigTest, EmptyTeamsIsRefused) {
                     "teams = []\n"),
             "slad.toml:4:9: teams: list at least one team, or leave the key "
             "out for every team");
+  std::string teams = "teams = [";
+  for (size_t i = 0; i <= kMaxTeamsPerToken; ++i) absl::StrAppend(&teams, i ? ", " : "", "\"t", i, "\"");
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n" + teams + "]\n")
+                .rfind("slad.toml:4:9: teams: 257 teams, over the maximum of 256 for one token", 0),
+            0u);
   absl::StatusOr<DaemonConfig> config =
       Parse("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n");
   ASSERT_TRUE(config.ok()) << config.status();

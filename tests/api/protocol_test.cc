@@ -5,7 +5,9 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 
 namespace slad::api {
@@ -38,6 +40,28 @@ class ProtocolTest : public ::testing::Test {
   RequestDecoder decoder_;
   Request request_;
 };
+
+// drop_group's key holds a stored group name: a group and up to
+// kMaxTeamsPerToken teams, longer than the other opaque fields' 512 bytes.
+TEST_F(ProtocolTest, AGroupKeyHoldsAGroupAndEveryTeamATokenMayList) {
+  std::string longest(kMaxNameBytes, 'g');
+  for (size_t i = 0; i < kMaxTeamsPerToken; ++i) {
+    longest += '\x1f';
+    longest += std::string(kMaxNameBytes, 't');
+  }
+  ASSERT_EQ(longest.size(), kMaxGroupKeyBytes);
+  auto line = [](const std::string& key) {
+    return absl::StrCat(R"({"op":"drop_group","key":")", absl::CEscape(key) , R"("})");
+  };
+  // JSON's escape for 0x1f, not C's.
+  auto json_line = [&](const std::string& key) {
+    return absl::StrReplaceAll(line(key), {{"\\037", "\\u001f"}});
+  };
+  EXPECT_EQ(Code(json_line(longest)), "ok");
+  EXPECT_EQ(request_.key, longest);
+  EXPECT_EQ(Code(json_line(longest + "t")), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"auth","token":")" + std::string(513, 'x') + R"("})"), "bad_field");
+}
 
 TEST_F(ProtocolTest, OpenWithEveryField) {
   const Request& r = Ok(
