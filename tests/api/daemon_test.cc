@@ -289,6 +289,19 @@ TEST_F(DaemonTest, AStartRefusedLeavesNoDataFolderAndATakenPortFailsFirst) {
   EXPECT_FALSE(std::filesystem::exists(Path("data2")));
 }
 
+// `policy` (the default policy's text) without its complaint kind: a
+// policy the tickets `Open` makes do not fit.
+std::string WithoutComplaints(const std::string& policy) {
+  const size_t begin = policy.find("[kinds.complaint]");
+  const size_t end = policy.find("[kinds.technical_support]");
+  EXPECT_NE(begin, std::string::npos);
+  EXPECT_NE(end, std::string::npos);
+  if (begin == std::string::npos || end == std::string::npos) return policy;
+  std::string without = policy;
+  without.erase(begin, end - begin);
+  return without;
+}
+
 // A data folder that opens but does not recover (its tickets do not fit
 // the policy) is the data's failure, exit status 1, as one that does not
 // open; a mistake found before the data is reached is 2 (above).
@@ -303,13 +316,7 @@ TEST_F(DaemonTest, DataThatDoesNotRecoverExitsOne) {
   ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
   daemon_.reset();
 
-  const size_t begin = policy.find("[kinds.complaint]");
-  const size_t end = policy.find("[kinds.technical_support]");
-  ASSERT_NE(begin, std::string::npos);
-  ASSERT_NE(end, std::string::npos);
-  std::string without = policy;
-  without.erase(begin, end - begin);
-  WriteFile("without.toml", without);
+  WriteFile("without.toml", WithoutComplaints(policy));
   std::string log;
   EXPECT_EQ(DaemonProcess::RunToExit(SLAD_PATH,
                                      {"--listen", "127.0.0.1:0", "--policy",
@@ -400,13 +407,7 @@ TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
 
   // A policy the open tickets do not fit (no complaint kind) is refused
   // too: the ticket would have nowhere to go.
-  const size_t begin = policy.find("[kinds.complaint]");
-  const size_t end = policy.find("[kinds.technical_support]");
-  ASSERT_NE(begin, std::string::npos);
-  ASSERT_NE(end, std::string::npos);
-  std::string without = policy;
-  without.erase(begin, end - begin);
-  WriteFile("policy.toml", without);
+  WriteFile("policy.toml", WithoutComplaints(policy));
   daemon_->Signal(SIGHUP);
   ASSERT_TRUE(daemon_->WaitForLog(R"(ticket "A": the policy has no kind)")) << daemon_->log();
   EXPECT_TRUE(IsOk(Ask(c, R"({"op":"get","req":2,"id":"A"})"), "2"));

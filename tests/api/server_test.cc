@@ -720,16 +720,7 @@ TEST_F(ServerTest, PageCursorsAreSealedAndOnlyTheirsAreTaken) {
 
 // Whether a TCP connection to 127.0.0.1:`port` is accepted by the kernel
 // (listening, even if not yet accepted by the server).
-bool Connects(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
+bool Connects(uint16_t port) { return LineClient::Connect(port).connected(); }
 
 // Binds a socket with SO_REUSEADDR, as another daemon would, to
 // 127.0.0.1:`port` (0: any free one); its fd, or -1 if the bind failed.
