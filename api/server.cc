@@ -350,13 +350,10 @@ namespace {
 
 // A stored group name as people say it: "crm", or "crm" of teams east, west.
 std::string GroupForHumans(absl::string_view stored) {
-  std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
-  std::string out = absl::StrCat("\"", parts[0], "\"");
-  if (parts.size() > 1) {
-    absl::StrAppend(&out, " of teams ");
-    for (size_t i = 1; i < parts.size(); ++i) {
-      absl::StrAppend(&out, i > 1 ? ", \"" : "\"", parts[i], "\"");
-    }
+  const GroupNameParts name = SplitStoredGroupName(stored);
+  std::string out = absl::StrCat("\"", name.group, "\"");
+  for (size_t i = 0; i < name.teams.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? " of teams \"" : ", \"", name.teams[i], "\"");
   }
   return out;
 }
@@ -370,7 +367,7 @@ size_t Server::ConnectionsOf(absl::string_view stored_group) const {
 }
 
 // Each group with the name its subscribers give, the teams a team-limited
-// token's group is stored under (Session's StoredGroup), and `key`, the
+// token's group is stored under (StoredGroupName), and `key`, the
 // name as stored, which drop_group takes.
 void Server::ListGroups(Session* session, uint64_t slot, const Request& request) {
   const uint64_t last = durability_->last_outbox_seq();
@@ -379,17 +376,17 @@ void Server::ListGroups(Session* session, uint64_t slot, const Request& request)
   reply.append(",\"groups\":[");
   bool first = true;
   for (const auto& [stored, acked] : durability_->GroupCursors()) {
-    const std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
+    const GroupNameParts name = SplitStoredGroupName(stored);
     reply.append(first ? "{\"key\":" : ",{\"key\":");
     first = false;
     AppendJsonString(stored, &reply);
     reply.append(",\"group\":");
-    AppendJsonString(parts[0], &reply);
-    if (parts.size() > 1) {
+    AppendJsonString(name.group, &reply);
+    if (!name.teams.empty()) {
       reply.append(",\"teams\":[");
-      for (size_t i = 1; i < parts.size(); ++i) {
-        if (i > 1) reply.push_back(',');
-        AppendJsonString(parts[i], &reply);
+      for (size_t i = 0; i < name.teams.size(); ++i) {
+        if (i > 0) reply.push_back(',');
+        AppendJsonString(name.teams[i], &reply);
       }
       reply.push_back(']');
     }

@@ -18,19 +18,6 @@
 namespace slad::api {
 namespace {
 
-// The name a subscriber group is stored under. A team-limited principal's
-// groups are its teams' own: a group has one cursor, so a token limited
-// to east acking a "crm" it shared with west (or with an unlimited
-// token) would pass over west's events, which east was never sent. The
-// separator is a control character, which no name on the wire holds.
-std::string StoredGroup(const Principal& principal, absl::string_view group) {
-  if (!principal.team_limited()) return std::string(group);
-  std::vector<std::string> teams = principal.teams;
-  std::sort(teams.begin(), teams.end());
-  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
-  return absl::StrCat(group, "\x1f", absl::StrJoin(teams, "\x1f"));
-}
-
 // After its FIN, how long a session waits for the client to close before
 // closing anyway: long enough for a live client to read its last replies
 // and close, short enough that a departing or refused one never holds a
@@ -331,7 +318,7 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
       }
       subscribe_asked_ = true;
       asked_group_ = std::string(request_.group);
-      stored_group_ = StoredGroup(principal_, request_.group);
+      stored_group_ = StoredGroupName(principal_, request_.group);
       request_.group = stored_group_;
       server_->Subscribe(this, slot, request_);
       return;

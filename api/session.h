@@ -180,7 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string group_;
   bool subscribe_asked_ = false;  // a subscribe was accepted (maybe pending)
   std::string asked_group_;       // its group: the only one this may ack
-  std::string stored_group_;      // the same as the store keeps it (StoredGroup)
+  std::string stored_group_;      // the same as the store keeps it (StoredGroupName)
   std::string history_line_;      // HandleLine's request, minified
   uint64_t cursor_ = 0;
   bool caught_up_ = false;
