@@ -78,6 +78,12 @@ class Server {
 
   uint16_t port() const { return port_; }
 
+  // After Run(): SIGTERM, SIGINT and SIGHUP are ignored from now on, for
+  // the whole process. The server and its store are torn down next; a
+  // second SIGTERM meanwhile would take the default action (on any of
+  // RocksDB's threads) and turn exit status 0 into 143.
+  void IgnoreStopSignals();
+
   // --- For sessions (loop thread).
   const Limits& limits() const { return config_.limits; }
   const TokenTable& tokens() const { return tokens_; }

@@ -210,6 +210,14 @@ absl::Status Server::StartListening() {
   return absl::OkStatus();
 }
 
+void Server::IgnoreStopSignals() {
+  // Removing them from the set restores their default action; ignored
+  // right after, so the gap is a few instructions, not the teardown.
+  asio::error_code ignored;
+  signals_.clear(ignored);
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, SIG_IGN);
+}
+
 absl::Status Server::Run() {
   signals_.async_wait(
       [this](const asio::error_code& ec, int signal) {

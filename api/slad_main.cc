@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
   }
   const slad::api::HeapTrimmer trimmer(absl::Seconds(trim_seconds));
   const absl::Status status = (*server)->Run();
+  (*server)->IgnoreStopSignals();
   if (!status.ok()) {
     slad::api::Log(status.message());
     return 1;

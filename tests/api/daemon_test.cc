@@ -393,6 +393,35 @@ TEST_F(DaemonTest, SigtermAnswersWhatIsInFlightThenExitsZero) {
             std::string::npos);
 }
 
+// Once it has said it stopped, a second SIGTERM (a supervisor that
+// repeats itself) does not kill the process while the store closes: its
+// exit status stays 0.
+TEST_F(DaemonTest, ASecondSigtermAfterStoppingKeepsExitZero) {
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    std::string batch;
+    for (int i = 0; i < 2000; ++i) {
+      absl::StrAppend(&batch, Open(absl::StrCat("Q", i), "east", kMonday9, absl::StrCat(i)),
+                      "\n");
+    }
+    ASSERT_TRUE(c.SendRaw(batch));
+    ASSERT_EQ(c.ReadLines(2000).size(), 2000u);
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_TRUE(daemon_->WaitForLog("stopped; state is durable")) << daemon_->log();
+  // SIGTERM after SIGTERM until it has exited: one lands while it tears
+  // down.
+  int status = -1;
+  for (int i = 0; i < 10000 && status == -1; ++i) {
+    daemon_->Signal(SIGTERM);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    status = daemon_->Wait(0);
+  }
+  if (status == -1) status = daemon_->Wait();
+  EXPECT_EQ(status, 0) << daemon_->log();
+}
+
 TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
   const std::string policy(config::DefaultPolicyText());
   WriteFile("policy.toml", policy);
