@@ -17,7 +17,6 @@ namespace {
 
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
-static_assert(kNonceBytes == sizeof(uint32_t) + sizeof(uint64_t));
 
 struct CtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -44,8 +43,7 @@ absl::Status Refused() {
 absl::StatusOr<std::unique_ptr<CursorSeal>> CursorSeal::Create() {
   std::unique_ptr<CursorSeal> seal(new CursorSeal());
   if (RAND_bytes(seal->key_.data(), static_cast<int>(seal->key_.size())) != 1 ||
-      RAND_bytes(reinterpret_cast<unsigned char*>(&seal->nonce_prefix_),
-                 sizeof seal->nonce_prefix_) != 1) {
+      RAND_bytes(seal->nonce_key_.data(), static_cast<int>(seal->nonce_key_.size())) != 1) {
     return absl::InternalError("no randomness for the cursor key (RAND_bytes)");
   }
   return seal;
@@ -64,8 +62,20 @@ std::string CursorSeal::Seal(absl::string_view plain, absl::string_view query) {
   // Each step fails only without memory or a cipher, which no later
   // request would have either: that is a broken process, not a refusal.
   const uint64_t count = ++seals_;
-  std::memcpy(nonce, &nonce_prefix_, sizeof nonce_prefix_);
-  std::memcpy(nonce + sizeof nonce_prefix_, &count, sizeof count);
+  unsigned char block[16] = {};
+  unsigned char enciphered[16 + 16];
+  std::memcpy(block, &count, sizeof count);
+  Ctx nonce_ctx(EVP_CIPHER_CTX_new());
+  if (nonce_ctx == nullptr ||
+      EVP_EncryptInit_ex(nonce_ctx.get(), EVP_aes_128_ecb(), nullptr, nonce_key_.data(),
+                         nullptr) != 1 ||
+      EVP_CIPHER_CTX_set_padding(nonce_ctx.get(), 0) != 1 ||
+      EVP_EncryptUpdate(nonce_ctx.get(), enciphered, &len, block, sizeof block) != 1 ||
+      len != 16) {
+    std::fputs("slad: cannot seal a cursor (OpenSSL)\n", stderr);
+    std::abort();
+  }
+  std::memcpy(nonce, enciphered, kNonceBytes);
   if (ctx == nullptr ||
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(query),

@@ -28,8 +28,9 @@ class CursorSeal final : public CursorCodec {
   static absl::StatusOr<std::unique_ptr<CursorSeal>> Create();
 
   // base64url (no padding) of nonce (12 bytes) ‖ ciphertext ‖ tag (16).
-  // The nonce is a random prefix drawn with the key and a count of the
-  // seals, so no two seals under one key share it however many there are.
+  // The nonce is the first 12 bytes of the count of seals enciphered under
+  // a second key (AES, a permutation): a repeat within 2^32 seals has odds
+  // below 2^-32, and clients see no count of the cursors others get.
   // The cursor is padded to a multiple of 64 bytes, so that all cursors
   // are as long; `query` is authenticated with it (GCM's associated data).
   std::string Seal(absl::string_view cursor, absl::string_view query) override;
@@ -44,7 +45,7 @@ class CursorSeal final : public CursorCodec {
   CursorSeal() = default;
 
   std::array<unsigned char, 32> key_;
-  uint32_t nonce_prefix_ = 0;
+  std::array<unsigned char, 16> nonce_key_;
   uint64_t seals_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
 namespace slad::api {
@@ -43,6 +44,14 @@ TEST(CursorSealTest, TheSameCursorSealsDifferentlyEachTime) {
   std::unique_ptr<CursorSeal> made = *CursorSeal::Create();
   CursorSeal& seal = *made;
   EXPECT_NE(seal.Seal("1.2.3.4", "q"), seal.Seal("1.2.3.4", "q"));
+  // The nonces (the first 12 bytes) of seals in a row are not a visible
+  // count: they differ in most of their bytes, not in the last few.
+  std::string a, b;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(seal.Seal("1.2.3.4", "q"), &a));
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(seal.Seal("1.2.3.4", "q"), &b));
+  int differ = 0;
+  for (int i = 0; i < 12; ++i) differ += a[i] != b[i];
+  EXPECT_GE(differ, 6);
 }
 
 TEST(CursorSealTest, AnythingItDidNotSealIsRefused) {
