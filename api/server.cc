@@ -245,12 +245,16 @@ void Server::AddHistory(const HistoryView& view, const Principal& principal,
   if (absl::Status read = durability_->ReadHistory(view.id, view.head, kHistoryLimit, &records);
       !read.ok()) {
     // A damaged store: said, not answered as a ticket without history.
+    // The store's message (file names, offsets) goes to the log only.
     const std::string message =
-        absl::StrCat("the history of ticket \"", view.id, "\" cannot be read: ", read.message());
-    Log(message);
+        absl::StrCat("the history of ticket \"", view.id, "\" cannot be read");
+    Log(absl::StrCat(message, ": ", read.message()));
     const std::string req(ReqOfReply(*reply));
     reply->clear();
-    AppendErrorReply(req, WireError(WireCode::kInternal, message), reply);
+    AppendErrorReply(req,
+                     WireError(WireCode::kInternal,
+                               absl::StrCat(message, " (a storage error; the daemon's log has it)")),
+                     reply);
     return;
   }
   // Oldest first: what came before the cut is a prefix.

@@ -509,9 +509,10 @@ TEST_F(ServerTest, AnUnreadableHistoryIsAnErrorNotAnEmptyOne) {
   FakeDurability::fail_history_reads_ = false;
   EXPECT_NE(reply.find(R"("req":2,"ok":false,"error":{"code":"internal")"), std::string::npos)
       << reply;
-  EXPECT_NE(reply.find(R"(the history of ticket \"A\" cannot be read: Corruption)"),
-            std::string::npos)
+  EXPECT_NE(reply.find(R"(the history of ticket \"A\" cannot be read)"), std::string::npos)
       << reply;
+  // The store's words (file names, offsets) are for the log, not clients.
+  EXPECT_EQ(reply.find("checksum"), std::string::npos) << reply;
   EXPECT_NE(Ask(c, R"({"op":"get","req":3,"id":"A"})").find(R"("history":[)"),
             std::string::npos);
 }
