@@ -257,8 +257,8 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
             })) {
           return r.Error(value.source(),
-                         absl::StrCat("teams: \"", absl::CHexEscape(team),
-                                      "\" is not a team name: 1..", kMaxTeamBytes,
+                         absl::StrCat("teams: \"", absl::CHexEscape(team), "\" (", team.size(),
+                                      " bytes) is not a team name: 1..", kMaxTeamBytes,
                                       " bytes without control characters"));
         }
       }

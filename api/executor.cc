@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/protocol_results.h"
 #include "engine/status_macros.h"
+#include "engine/time_format.h"
 
 namespace slad::api {
 namespace {
@@ -13,9 +14,9 @@ namespace {
 absl::Status BackInTime(absl::string_view what, int64_t at_ms,
                         int64_t now_ms) {
   return WireError(WireCode::kBadField,
-                   absl::StrCat(what, " ", at_ms,
-                                " is before the engine's clock ", now_ms,
-                                ": time never goes back"));
+                   absl::StrCat(what, " ", at_ms, " (", engine::FormatInstantMs(at_ms),
+                                ") is before the engine's clock ", now_ms, " (",
+                                engine::FormatInstantMs(now_ms), "): time never goes back"));
 }
 
 }  // namespace

@@ -352,12 +352,17 @@ void Server::Ack(Session* session, uint64_t slot, const Request& request) {
 
 namespace {
 
-// A stored group name as people say it: "crm", or "crm" of teams east, west.
+// A stored group name as people say it: "crm", or "crm" of teams east,
+// west; past 8 teams, how many more (a token may list 256).
 std::string GroupForHumans(absl::string_view stored) {
+  constexpr size_t kShown = 8;
   const GroupNameParts name = SplitStoredGroupName(stored);
   std::string out = absl::StrCat("\"", name.group, "\"");
-  for (size_t i = 0; i < name.teams.size(); ++i) {
+  for (size_t i = 0; i < name.teams.size() && i < kShown; ++i) {
     absl::StrAppend(&out, i == 0 ? " of teams \"" : ", \"", name.teams[i], "\"");
+  }
+  if (name.teams.size() > kShown) {
+    absl::StrAppend(&out, " and ", name.teams.size() - kShown, " more");
   }
   return out;
 }

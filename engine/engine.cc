@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/engine_internal.h"
 #include "engine/status_macros.h"
+#include "engine/time_format.h"
 
 namespace slad::engine {
 
@@ -70,8 +71,9 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   SettleRestored();
   if (cmd.at_ms < now_ms()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("at ", cmd.at_ms, " is before the engine's clock ",
-                     now_ms(), "; commands must not go back in time"));
+        absl::StrCat("at ", cmd.at_ms, " (", FormatInstantMs(cmd.at_ms),
+                     ") is before the engine's clock ", now_ms(), " (",
+                     FormatInstantMs(now_ms()), "); commands must not go back in time"));
   }
   // Fire what fell due strictly before the command, so that a stop exactly
   // at a deadline is on time; what is due at the instant fires after it.
@@ -434,7 +436,8 @@ absl::Status Engine::Escalate(uint32_t slot, const Command& cmd, Effects* out) {
   Ticket& t = tickets_[slot];
   if (level <= t.level) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "ticket is already at level \"", policy_->level_name(t.level), "\""));
+        "ticket is already at level \"", policy_->level_name(t.level), "\"",
+        level == t.level ? "" : absl::StrCat(", above \"", cmd.level, "\": escalate only raises")));
   }
   RaiseLevel(t, level, cmd.at_ms, "", 0, out);
   return absl::OkStatus();

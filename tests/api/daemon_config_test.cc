@@ -192,7 +192,7 @@ TEST(DaemonConfigTest, EmptyTeamsIsRefused) {
 TEST(DaemonConfigTest, TeamNamesAndTokensAreWhatTheWireTakes) {
   const std::string token = "[[tokens]]\ntoken = \"t\"\nroles = [\"subscriber\"]\n";
   EXPECT_EQ(ErrorOf(token + "teams = [\"a\\u001fz\"]\n"),
-            "slad.toml:4:9: teams: \"a\\x1fz\" is not a team name: 1..128 bytes "
+            "slad.toml:4:9: teams: \"a\\x1fz\" (3 bytes) is not a team name: 1..128 bytes "
             "without control characters");
   EXPECT_FALSE(Parse(token + "teams = [\"\"]\n").ok());
   EXPECT_FALSE(Parse(token + "teams = [\"" + std::string(129, 't') + "\"]\n").ok());
