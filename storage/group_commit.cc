@@ -38,6 +38,7 @@ void GroupCommitter::Append(rocksdb::WriteBatch* unit,
   // (WriteBatchInternal::Append), done here because that is not public.
   const std::string& data = unit->Data();
   const size_t records = data.size() - kHeader;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (open_.rep.empty()) open_.rep.assign(kHeader, '\0');
@@ -52,11 +53,16 @@ void GroupCommitter::Append(rocksdb::WriteBatch* unit,
     if (open_.rep.size() >= max_batch_bytes_) {
       closed_.push_back(std::move(open_));
       open_ = Batch();
+      wake = true;
     }
+    wake = wake || writer_idle_;
   }
   unit->Clear();
   if (trailer != nullptr) trailer->Clear();
-  work_cv_.notify_one();
+  // Only a writer waiting for work, or one in its interval for whom a
+  // batch just filled, has anything to do: waking it for every unit of
+  // an interval cost a futex call and two context switches each.
+  if (wake) work_cv_.notify_one();
 }
 
 void GroupCommitter::Run() {
@@ -66,9 +72,11 @@ void GroupCommitter::Run() {
     Batch batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      writer_idle_ = true;
       work_cv_.wait(lock, [this] {
         return closing_ || !closed_.empty() || !open_.done.empty();
       });
+      writer_idle_ = false;
       // Units meanwhile join the open batch; a full one or closing ends the wait.
       work_cv_.wait_until(lock, last_start + min_interval_,
                           [this] { return closing_ || !closed_.empty(); });

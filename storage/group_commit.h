@@ -120,6 +120,7 @@ class GroupCommitter {
   Batch open_;
   std::deque<Batch> closed_;
   bool in_flight_ = false;
+  bool writer_idle_ = false;  // waiting for a unit (not for the interval)
   bool closing_ = false;
   absl::Status fatal_;
   absl::Status last_error_;
