@@ -6,10 +6,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-
 namespace slad::api {
 
 Roles RoleOfName(absl::string_view name) {
@@ -86,21 +82,6 @@ const Principal* TokenTable::Authenticate(absl::string_view token) const {
 bool ConstantTimeEqual(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string StoredGroupName(const Principal& principal, absl::string_view group) {
-  if (!principal.team_limited()) return std::string(group);
-  std::vector<std::string> teams = principal.teams;
-  std::sort(teams.begin(), teams.end());
-  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
-  return absl::StrCat(group, "\x1f", absl::StrJoin(teams, "\x1f"));
-}
-
-GroupNameParts SplitStoredGroupName(absl::string_view stored) {
-  std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
-  GroupNameParts out{parts[0], {}};
-  out.teams.assign(parts.begin() + 1, parts.end());
-  return out;
 }
 
 }  // namespace slad::api

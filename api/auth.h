@@ -53,23 +53,6 @@ struct Principal {
   bool AllowsTeam(absl::string_view team) const;
 };
 
-// The name a subscriber group is stored under. A team-limited principal's
-// groups are its teams' own: a group has one cursor, so a token limited
-// to east acking a "crm" it shared with west (or with an unlimited token)
-// would pass over west's events, which east was never sent. So its group
-// is stored as the group, then each of its teams (sorted, once each)
-// after a 0x1f, a control character no name on the wire holds.
-std::string StoredGroupName(const Principal& principal, absl::string_view group);
-
-// A stored group name's parts: the group as its subscribers name it and
-// the teams of a team-limited token's group (none otherwise). Views into
-// `stored`.
-struct GroupNameParts {
-  absl::string_view group;
-  std::vector<absl::string_view> teams;
-};
-GroupNameParts SplitStoredGroupName(absl::string_view stored);
-
 // The configured tokens. Built once at start (or reload); then read-only.
 // Thread-safety: const methods are thread-safe.
 class TokenTable {

@@ -20,9 +20,12 @@
 
 #include "api/protocol.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/json_scan.h"
 #include "api/rfc3339.h"
@@ -742,6 +745,20 @@ absl::string_view OpName(const Request& request) {
     if (spec.session_op == request.session_op) return spec.name;
   }
   return "?";
+}
+
+std::string StoredGroupName(absl::string_view group, std::vector<std::string> teams) {
+  if (teams.empty()) return std::string(group);
+  std::sort(teams.begin(), teams.end());
+  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
+  return absl::StrCat(group, "\x1f", absl::StrJoin(teams, "\x1f"));
+}
+
+GroupNameParts SplitStoredGroupName(absl::string_view stored) {
+  std::vector<absl::string_view> parts = absl::StrSplit(stored, '\x1f');
+  GroupNameParts out{parts[0], {}};
+  out.teams.assign(parts.begin() + 1, parts.end());
+  return out;
 }
 
 }  // namespace slad::api

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +29,24 @@ inline constexpr size_t kMaxNameBytes = 128;
 inline constexpr size_t kMaxTeamsPerToken = 256;
 inline constexpr size_t kMaxGroupKeyBytes =
     kMaxNameBytes + kMaxTeamsPerToken * (1 + kMaxNameBytes);
+
+// The name a subscriber group is stored under, which drop_group's `key`
+// takes. A team-limited token's groups are its teams' own: a group has one
+// cursor, so a token limited to east acking a "crm" it shared with west
+// (or with an unlimited token) would pass over west's events, which east
+// was never sent. So its group is stored as the group, then each of its
+// `teams` (sorted, once each) after a 0x1f, a control character no name on
+// the wire holds; with no teams (every team), as the group alone.
+std::string StoredGroupName(absl::string_view group, std::vector<std::string> teams);
+
+// A stored group name's parts: the group as its subscribers name it and
+// the teams of a team-limited token's group (none otherwise). Views into
+// `stored`.
+struct GroupNameParts {
+  absl::string_view group;
+  std::vector<absl::string_view> teams;
+};
+GroupNameParts SplitStoredGroupName(absl::string_view stored);
 
 // ---------------------------------------------------------------------------
 // Wire error codes.

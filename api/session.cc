@@ -318,7 +318,7 @@ void Session::Dispatch(uint64_t slot, absl::string_view line) {
       }
       subscribe_asked_ = true;
       asked_group_ = std::string(request_.group);
-      stored_group_ = StoredGroupName(principal_, request_.group);
+      stored_group_ = StoredGroupName(request_.group, principal_.teams);
       request_.group = stored_group_;
       server_->Subscribe(this, slot, request_);
       return;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/json_writer.h"
+#include "api/protocol.h"
 #include "tools/cli.h"
 #include "tools/client.h"
 #include "tools/remote_print.h"
@@ -74,16 +75,10 @@ const RequestSpec kGroups{"groups", {}, {}, {}, ReplyShape::kGroups};
 const RequestSpec kDropGroup{"drop_group", {"key"}, {}, {"teams"}, ReplyShape::kOk};
 
 // The key drop_group takes for GROUP as subscribed by a token limited to
-// `teams` (comma-separated; empty: a token of every team): the name, then
-// each team, sorted, after a 0x1f, as the daemon stores it (docs/API.md,
-// "Subscribers").
+// `teams` (comma-separated; empty: a token of every team), as the daemon
+// stores it (api::StoredGroupName).
 std::string GroupKey(absl::string_view group, absl::string_view teams) {
-  std::vector<std::string> names = absl::StrSplit(teams, ',', absl::SkipEmpty());
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::string key(group);
-  for (const std::string& team : names) absl::StrAppend(&key, "\x1f", team);
-  return key;
+  return api::StoredGroupName(group, absl::StrSplit(teams, ',', absl::SkipEmpty()));
 }
 
 // Fields sent as JSON integers; `within` too when it is all digits.

@@ -4,6 +4,7 @@
 #include "api/protocol.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -40,6 +41,19 @@ class ProtocolTest : public ::testing::Test {
   RequestDecoder decoder_;
   Request request_;
 };
+
+// The stored group name: the group alone for a token of every team; for a
+// team-limited one, its teams sorted, once each, after a 0x1f each; and
+// split back into the same parts.
+TEST(StoredGroupNameTest, TeamsSortedOnceAndSplitBack) {
+  EXPECT_EQ(StoredGroupName("crm", {}), "crm");
+  const std::string stored = StoredGroupName("crm", {"west", "east", "west"});
+  EXPECT_EQ(stored, "crm\x1f" "east\x1f" "west");
+  const GroupNameParts parts = SplitStoredGroupName(stored);
+  EXPECT_EQ(parts.group, "crm");
+  EXPECT_EQ(parts.teams, (std::vector<absl::string_view>{"east", "west"}));
+  EXPECT_TRUE(SplitStoredGroupName("crm").teams.empty());
+}
 
 // drop_group's key holds a stored group name: a group and up to
 // kMaxTeamsPerToken teams, longer than the other opaque fields' 512 bytes.
