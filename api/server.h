@@ -20,6 +20,8 @@
 // Thread-safety: Create and Run from one thread; everything else runs on
 // the loop (Run's thread). Commit callbacks are posted back to it.
 
+#include <array>
+#include <csignal>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -47,6 +49,11 @@ class Session;
 
 // Writes "slad: <message>\n" to stderr at once.
 void Log(absl::string_view message);
+
+// The signals that stop (SIGINT, SIGTERM) or reload (SIGHUP) the daemon:
+// slad's main() blocks them until Server::Init catches them, and
+// IgnoreStopSignals() ignores them once Run() is over.
+inline constexpr std::array<int, 3> kStopSignals = {SIGINT, SIGTERM, SIGHUP};
 
 // Whether a Server::Create error came from the data folder (it could not be
 // opened or recovered) rather than from the configuration or the address:

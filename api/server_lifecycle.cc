@@ -72,15 +72,15 @@ absl::Status Server::Init(const DurabilityOpener& open) {
   // Caught from here, before recovery (13-19 s at 10M tickets): a SIGTERM,
   // SIGINT or SIGHUP then waits, queued, for Run() instead of killing the
   // process by default. A shutdown asked for during recovery happens as
-  // soon as it is done; a reload, right after.
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.add(SIGHUP);
-  // slad's main() blocks them until they are caught here; delivered now,
-  // any that came meanwhile reach the set.
+  // soon as it is done; a reload, right after. slad's main() blocks them
+  // until they are caught here; unblocked now, any that came meanwhile
+  // reach the set.
   sigset_t caught;
   sigemptyset(&caught);
-  for (const int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&caught, s);
+  for (const int s : kStopSignals) {
+    signals_.add(s);
+    sigaddset(&caught, s);
+  }
   pthread_sigmask(SIG_UNBLOCK, &caught, nullptr);
   RETURN_IF_ERROR(CheckServable(config_));
   for (const TokenConfig& t : config_.tokens) {
@@ -215,7 +215,7 @@ void Server::IgnoreStopSignals() {
   // right after, so the gap is a few instructions, not the teardown.
   asio::error_code ignored;
   signals_.clear(ignored);
-  for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, SIG_IGN);
+  for (const int s : kStopSignals) std::signal(s, SIG_IGN);
 }
 
 absl::Status Server::Run() {

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   // would otherwise kill the process with no word.
   sigset_t stops;
   sigemptyset(&stops);
-  for (const int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&stops, s);
+  for (const int s : slad::api::kStopSignals) sigaddset(&stops, s);
   sigprocmask(SIG_BLOCK, &stops, nullptr);
   SetTunables(argv);
   RaiseFileLimit();
