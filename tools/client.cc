@@ -121,32 +121,41 @@ void LineClient::EnableReceiveTimestamps() {
 
 absl::Status LineClient::Fill() {
   // Drop consumed bytes once they dominate, so the buffer stays small.
-  if (begin_ > 0 && begin_ * 2 >= buf_.size()) {
-    buf_.erase(0, begin_);
+  if (begin_ > 0 && begin_ * 2 >= end_) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
     begin_ = 0;
   }
-  const size_t old = buf_.size();
-  buf_.resize(old + 65536);
+  constexpr size_t kRead = 65536;
+  if (buf_.size() - end_ < kRead) buf_.resize(end_ + kRead);
   ssize_t n;
   do {
     if (timestamps_) {
-      n = RecvStamped(fd_, buf_.data() + old, 65536, &rx_unix_ns_);
+      n = RecvStamped(fd_, buf_.data() + end_, kRead, &rx_unix_ns_);
     } else {
-      n = recv(fd_, buf_.data() + old, 65536, 0);
+      n = recv(fd_, buf_.data() + end_, kRead, 0);
     }
   } while (n < 0 && errno == EINTR);
-  buf_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
   if (n == 0) return absl::UnavailableError("connection closed by the server");
   if (n < 0) {
     return absl::UnavailableError(
         absl::StrCat("connection lost: ", std::strerror(errno)));
   }
+  end_ += static_cast<size_t>(n);
   return absl::OkStatus();
 }
 
+size_t LineClient::FindNewline(size_t from) const {
+  if (from >= end_) return kNone;
+  const void* nl = std::memchr(buf_.data() + from, '\n', end_ - from);
+  return nl == nullptr ? kNone
+                       : static_cast<size_t>(static_cast<const char*>(nl) -
+                                             buf_.data());
+}
+
 bool LineClient::ReadBufferedLine(absl::string_view* line) {
-  const size_t nl = buf_.find('\n', begin_);
-  if (nl == std::string::npos) return false;
+  const size_t nl = FindNewline(begin_);
+  if (nl == kNone) return false;
   *line = absl::string_view(buf_.data() + begin_, nl - begin_);
   begin_ = nl + 1;
   return true;
@@ -155,20 +164,20 @@ bool LineClient::ReadBufferedLine(absl::string_view* line) {
 absl::Status LineClient::ReadLine(absl::string_view* line) {
   size_t scanned = begin_;
   while (true) {
-    const size_t nl = buf_.find('\n', scanned);
-    if (nl != std::string::npos) {
+    const size_t nl = FindNewline(scanned);
+    if (nl != kNone) {
       *line = absl::string_view(buf_.data() + begin_, nl - begin_);
       begin_ = nl + 1;
       return absl::OkStatus();
     }
-    const size_t unread = buf_.size() - begin_;
+    const size_t unread = end_ - begin_;
     if (absl::Status s = Fill(); !s.ok()) return s;
     scanned = begin_ + unread;  // Fill may have moved the data to 0
   }
 }
 
 absl::Status LineClient::ReadExact(size_t n, absl::string_view* body) {
-  while (buf_.size() - begin_ < n + 2) {
+  while (end_ - begin_ < n + 2) {
     if (absl::Status s = Fill(); !s.ok()) return s;
   }
   *body = absl::string_view(buf_.data() + begin_, n);
@@ -189,7 +198,7 @@ absl::StatusOr<bool> LineClient::ReadOnce(int timeout_ms) {
 }
 
 absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {
-  if (buf_.find('\n', begin_) != std::string::npos) return true;
+  if (HasBufferedLine()) return true;
   absl::StatusOr<bool> read = ReadOnce(timeout_ms);
   if (!read.ok() || !*read) return read;
   // Take whatever else is already there (up to ~1 MiB) without blocking:

@@ -4,10 +4,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <random>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -125,6 +128,45 @@ TEST_F(LoopbackTest, ReadOnceTakesOneReadAndTimesOut) {
   EXPECT_GT(client_->rx_unix_ns(), first_rx);
   ASSERT_TRUE(client_->ReadBufferedLine(&line));
   EXPECT_EQ(line, "partial");
+}
+
+// Lines of every length, up to several reads' worth, sent in chunks that
+// cut them anywhere, come back whole and in order: the buffer keeps what
+// is unread across reads while it drops what was read and grows for a
+// long line. RESP-style bodies (ReadExact) are interleaved. Seed printed.
+TEST_F(LoopbackTest, LinesSurviveAnyChunking) {
+  const uint32_t seed = 20261125;
+  SCOPED_TRACE(absl::StrCat("seed ", seed));
+  std::mt19937 rng(seed);
+  std::vector<std::string> lines;
+  std::string stream;
+  for (int i = 0; i < 600; ++i) {
+    const size_t len = i % 50 == 7 ? 70000 + rng() % 140000 : rng() % 300;
+    std::string line(len, '\0');
+    for (char& c : line) c = static_cast<char>('a' + rng() % 26);
+    lines.push_back(line);
+    stream += line + (i % 3 == 0 ? "\r\n" : "\n");
+  }
+  std::thread sender([&, chunk_rng = std::mt19937(seed + 1)]() mutable {
+    for (size_t at = 0; at < stream.size();) {
+      const size_t n = std::min<size_t>(1 + chunk_rng() % 9000, stream.size() - at);
+      ASSERT_EQ(::send(peer_, stream.data() + at, n, 0), static_cast<ssize_t>(n));
+      at += n;
+    }
+  });
+  for (size_t i = 0; i < lines.size(); ++i) {
+    absl::string_view got;
+    if (i % 3 == 0) {  // the body and its "\r\n", read as RESP would
+      ASSERT_TRUE(client_->ReadExact(lines[i].size(), &got).ok());
+    } else {
+      ASSERT_TRUE(client_->ReadLine(&got).ok());
+    }
+    ASSERT_EQ(got, lines[i]) << "line " << i;
+  }
+  sender.join();
+  absl::string_view none;
+  EXPECT_FALSE(client_->ReadBufferedLine(&none));
+  EXPECT_FALSE(client_->HasBufferedLine());
 }
 
 TEST_F(LoopbackTest, ReadOnceReportsTheServerClosing) {
