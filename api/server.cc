@@ -12,10 +12,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "api/auth.h"
 #include "api/json_writer.h"
 #include "api/protocol_results.h"
 #include "api/session.h"
 #include "engine/status_macros.h"
+#include "engine/time_format.h"
 
 namespace slad::api {
 
@@ -127,12 +129,33 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
       session->FillError(
           slot, request.req,
           WireError(WireCode::kBadField,
-                    absl::StrCat("at ", *request.at_ms, " is more than ",
+                    absl::StrCat("at ", *request.at_ms, " (",
+                                 engine::FormatInstantMs(*request.at_ms),
+                                 ") is more than ",
                                  config_.limits.max_at_ahead_ms,
                                  " ms ahead of this daemon's clock (the system "
                                  "clock, ", now_ms, "); omit at to mean now")));
       return;
     }
+  }
+  // The manual clock is the whole daemon's time: moving it fires every
+  // team's deadlines, which is advance's power. A request's `at` may move
+  // it only for a token that may change state over time (ingest, the
+  // role whose commands carry their own instants, or admin); an operator
+  // or subscriber token's query must not breach other teams' tickets.
+  if (manual_clock_ != nullptr && request.at_ms &&
+      *request.at_ms > engine_->now_ms() &&
+      (principal.roles & (kRoleIngest | kRoleAdmin)) == 0) {
+    session->FillError(
+        slot, request.req,
+        WireError(WireCode::kForbidden,
+                  absl::StrCat("at ", *request.at_ms, " (",
+                               engine::FormatInstantMs(*request.at_ms),
+                               ") is ahead of the manual clock (",
+                               engine::FormatInstantMs(engine_->now_ms()),
+                               "): only an ingest or admin token moves it; "
+                               "omit at to mean the clock's time")));
+    return;
   }
   if (!query && !durability_->writable()) {
     session->FillError(slot, request.req,

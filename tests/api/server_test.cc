@@ -226,6 +226,50 @@ TEST_F(TokensServerTest, AGetOfAHiddenTicketReadsNoHistory) {
   EXPECT_EQ(FakeDurability::history_reads_, before + 2);
 }
 
+class ManualClockTokensServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    tokens_ = {{"admin-secret", kAllRoles, {}},
+               {"feed-secret", kRoleIngest, {}},
+               {"east-reader", kRoleOperator | kRoleSubscriber, {"east"}}};
+    ServerTest::SetUp();
+  }
+};
+
+// The manual clock is every team's time: a request's `at` ahead of it
+// fires every deadline up to there. An operator's query with a far `at`
+// was a global advance in disguise (a read-only, team-limited token
+// breached every team's tickets). Only ingest and admin tokens move it;
+// anyone may give an `at` the clock has reached.
+TEST_F(ManualClockTokensServerTest, OnlyIngestOrAdminMovesTheManualClock) {
+  LineClient feed = LineClient::Connect(server_->port());
+  ASSERT_NE(Ask(feed, R"({"op":"auth","req":0,"token":"feed-secret"})").find("true"),
+            std::string::npos);
+  EXPECT_EQ(Ask(feed, R"({"op":"open","req":1,"id":"W","kind":"complaint","team":"west","at":1767574800000})"),
+            R"({"req":1,"ok":true})");
+  LineClient reader = LineClient::Connect(server_->port());
+  ASSERT_NE(Ask(reader, R"({"op":"auth","req":0,"token":"east-reader"})").find("true"),
+            std::string::npos);
+  const std::string far = Ask(reader, R"({"op":"get","req":2,"id":"nope","at":5680281600000})");
+  EXPECT_NE(far.find(R"("code":"forbidden")"), std::string::npos) << far;
+  EXPECT_NE(far.find("ahead of the manual clock (2026-01-05T01:00:00.000Z)"),
+            std::string::npos) << far;
+  // Nothing moved: the clock's own instant is fine, and the west ticket
+  // has not breached.
+  EXPECT_EQ(Ask(reader, R"({"op":"overdue","req":3,"limit":10,"at":1767574800000})"),
+            R"({"req":3,"ok":true,"items":[]})");
+  LineClient admin = LineClient::Connect(server_->port());
+  ASSERT_NE(Ask(admin, R"({"op":"auth","req":0,"token":"admin-secret"})").find("true"),
+            std::string::npos);
+  const std::string west = Ask(admin, R"({"op":"get","req":4,"id":"W"})");
+  EXPECT_EQ(west.find(R"("breached":true)"), std::string::npos) << west;
+  // The feed's later `at` moves it, as a replayed stream does.
+  EXPECT_EQ(Ask(feed, R"({"op":"pause","req":5,"id":"W","reason":"customer","at":1767578400000})"),
+            R"({"req":5,"ok":true})");
+  EXPECT_EQ(Ask(reader, R"({"op":"due_soon","req":6,"within":"1m","at":1767578400000})"),
+            R"({"req":6,"ok":true,"items":[]})");
+}
+
 // An admin lists the subscriber groups, each with its key, and drops one
 // whose consumer is retired: not while a connection subscribes it.
 TEST_F(TokensServerTest, AnAdminListsAndDropsSubscriberGroups) {
