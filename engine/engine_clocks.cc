@@ -106,6 +106,9 @@ std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
   }
   Calendar& cal = CalendarOf(t);
   if (!r.breached) {
+    // A deadline the calendars could not place stands at their end and
+    // means never (AddOrNever): no warning counted back from it, no breach.
+    if (r.deadline_ms == Calendar::kMaxMs) return std::nullopt;
     const std::vector<int64_t>& points =
         r.other_budget
             ? PlacedWarnPoints(t, r)

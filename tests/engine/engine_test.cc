@@ -311,6 +311,33 @@ TEST(EngineBatchTest, RestoreBatchStopsAtTheFirstRefusedRecord) {
 
 // What a batch's caller needs to write a command's events around its
 // reply, as the daemon does one request at a time.
+// A deadline the calendars cannot place (past 2200-01-01, the end of the
+// supported instants) is "never": it reads as that end and nothing falls
+// due for it. Its warning points, counted back from the stand-in, fired
+// at the opening and again after every resume (a probe's report).
+TEST_F(EngineTest, ADeadlinePastTheCalendarsNeverFallsDue) {
+  const int64_t start = Calendar::kMaxMs - kHour;  // a 2h target: past it
+  // B's target the calendars can still place: it warns and breaches.
+  ASSERT_TRUE(Open("B", "after_sales", start - 2 * kHour).ok());
+  ASSERT_TRUE(Open("A", "after_sales", start).ok());
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, Calendar::kMaxMs);
+  ASSERT_TRUE(Do(Command{.op = Op::kPause, .at_ms = start + kMin, .id = "A",
+                         .reason = "customer"}).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "A", start + 2 * kMin).ok());
+  for (const engine::Event& e : effects_.events) EXPECT_NE(e.id, "A");
+  effects_.Clear();
+  engine_->Advance(Calendar::kMaxMs - 1, &effects_);
+  for (const engine::Event& e : effects_.events) EXPECT_NE(e.id, "A");
+  OverduePage page;
+  Command overdue{.op = Op::kOverdue, .at_ms = Calendar::kMaxMs - 1};
+  overdue.limit = 10;
+  ASSERT_TRUE(engine_->Overdue(overdue, &page).ok());
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, "B");
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, Calendar::kMaxMs);
+  EXPECT_FALSE(TargetOf("A", 0).breached);
+}
+
 TEST_F(EngineTest, EventsBeginSplitsWhatFellDueBeforeTheCommand) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday + kMin).ok());
