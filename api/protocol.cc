@@ -308,6 +308,9 @@ absl::Status ReadDuration(Field f, od::value& v, int64_t* ms) {
   const absl::string_view text = AV(raw);
   if (text.size() > 32) return BadField(f, "not a duration (too long)");
   absl::StatusOr<engine::DurationSpec> d = engine::ParseDuration(text);
+  if (absl::IsOutOfRange(d.status())) {
+    return BadField(f, absl::StrCat("\"", text, "\" is longer than 100 years"));
+  }
   if (!d.ok()) {
     // ParseDuration's examples include working days, which this refuses.
     return BadField(f, absl::StrCat("\"", text,

@@ -27,8 +27,13 @@ absl::Status Calendar::CheckHours(const std::vector<LocalInterval>& hours,
   for (const LocalInterval& iv : hours) {
     if (iv.begin_min < 0 || iv.end_min > kMinutesPerDay ||
         iv.begin_min >= iv.end_min) {
+      // A night shift is the usual way to get here: say how to write one.
       return absl::InvalidArgumentError(absl::StrCat(
-          what, ": interval must be non-empty and within 00:00-24:00"));
+          what, ": interval must be non-empty and within 00:00-24:00",
+          iv.begin_min > iv.end_min
+              ? " (a shift past midnight is two intervals: 22:00-24:00 on "
+                "its first day, 00:00-06:00 on the next)"
+              : ""));
     }
     if (iv.begin_min < prev_end) {
       return absl::InvalidArgumentError(

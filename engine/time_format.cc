@@ -121,8 +121,15 @@ absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
     } else {
       out.ms += value * kUnits[u].ms;
     }
-    if (out.ms > kMaxDurationMs || out.working_days > 36600) {
-      return bad("longer than 100 years");
+    // OutOfRange, so that a caller can tell "too long" from "malformed".
+    if (out.ms > kMaxDurationMs) {
+      return absl::OutOfRangeError(
+          absl::StrCat("bad duration \"", text, "\": longer than 100 years"));
+    }
+    if (out.working_days > 36600) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "bad duration \"", text,
+          "\": more than 36600 working days (100 years of weekdays)"));
     }
   }
   return out;

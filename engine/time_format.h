@@ -37,7 +37,8 @@ struct DurationSpec {
 // Grammar: one or more <digits><unit>, units in this order and each at most
 // once: wd (working days), h, m, s, ms. Examples: "90m", "2h", "1h30m",
 // "3wd", "45s", "1wd4h". No sign, no spaces, no fractions, no "d" (say
-// "24h" or "1wd"). InvalidArgument otherwise, or above 100 years.
+// "24h" or "1wd"). InvalidArgument otherwise; OutOfRange above 100 years
+// (36600 working days).
 absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text);
 
 // ParseDuration(text)->ToBusinessMs(day_length_ms).

@@ -400,6 +400,10 @@ TEST_F(ProtocolTest, ABadWithinSaysHowToWriteIt) {
       << message;
   EXPECT_EQ(message.find("wd"), std::string::npos) << message;
   EXPECT_EQ(Code(R"({"op":"due_soon","within":"3wd"})"), "bad_field");
+  // Well written but too long: says so, not that it is malformed.
+  const std::string too_long = Message(R"({"op":"due_soon","within":"1000000h"})");
+  EXPECT_NE(too_long.find("\"1000000h\" is longer than 100 years"), std::string::npos)
+      << too_long;
 }
 
 // req is kept with the request in its history: up to 512 bytes as sent.

@@ -232,6 +232,16 @@ TEST(CalendarTest, BadQueriesAreRejected) {
             absl::StatusCode::kOutOfRange);
 }
 
+// A night shift written as one interval is refused with how to write it.
+TEST(CalendarTest, AShiftPastMidnightIsRefusedWithHowToWriteIt) {
+  const absl::Status s = Calendar::CheckHours({{22 * 60, 6 * 60}}, "mon");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("22:00-24:00 on its first day, 00:00-06:00 on the next"),
+            std::string::npos) << s;
+  EXPECT_EQ(Calendar::CheckHours({{9 * 60, 9 * 60}}, "mon").message().find("midnight"),
+            std::string::npos);
+}
+
 TEST(CalendarTest, InvalidSpecsAreRejected) {
   const auto code = [](CalendarSpec spec) {
     return Calendar::Create(std::move(spec)).status().code();
