@@ -92,16 +92,22 @@ struct Args {
 };
 
 // Splits `args` into positionals and --flags (`--name value` or
-// `--name=value`); the global --addr, --token and --json land in
+// `--name=value`; after a lone "--" every argument is positional, so an id
+// may begin with "--"); the global --addr, --token and --json land in
 // *options. A usage message for an unknown flag, a repeat, a missing value.
 std::optional<std::string> SplitArgs(
     const std::vector<std::string>& args,
     const std::vector<absl::string_view>& known, RemoteOptions* options,
     Args* out) {
   std::set<std::string> globals;  // --addr, --token: not fields of the op
+  bool options_ended = false;  // after "--" every argument is positional
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
-    if (!absl::ConsumePrefix(&arg, "--")) {
+    if (!options_ended && arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (options_ended || !absl::ConsumePrefix(&arg, "--")) {
       out->positional.push_back(args[i]);
       continue;
     }

@@ -307,6 +307,19 @@ TEST_F(SlactlRemoteTest, CommandsOnATicket) {
   EXPECT_EQ(Slactl("explain A review").status, 0);
 }
 
+// After a lone "--" every argument is positional: an id or a reason that
+// begins with "--" can be given (ids may: API.md), and flags still work
+// before it.
+TEST_F(SlactlRemoteTest, ADoubleDashEndsTheFlags) {
+  Result r = Slactl("open --team east -- --odd-id return");
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = Slactl("get -- --odd-id");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("team      east\n"));
+  EXPECT_EQ(Slactl("pause -- --odd-id --reason-like-text").status, 0);
+  EXPECT_THAT(Slactl("get --odd-id").err, HasSubstr("unknown flag --odd-id"));
+}
+
 TEST_F(SlactlRemoteTest, PauseAllAndResumeAllCount) {
   ASSERT_EQ(Slactl("open A return --team east").status, 0);
   ASSERT_EQ(Slactl("open B return").status, 0);
