@@ -56,7 +56,9 @@ std::optional<CliError> Instant(const Flags& flags, absl::string_view name,
     return CliError{"invalid_argument",
                     absl::StrCat("--", name, ": ", parsed.status().message())};
   }
-  if (*parsed < engine::Calendar::kMinMs || *parsed > engine::Calendar::kMaxMs) {
+  // [1970, 2200) as the API takes instants: 2200-01-01 itself is where
+  // the engine's deadlines mean never.
+  if (*parsed < engine::Calendar::kMinMs || *parsed >= engine::Calendar::kMaxMs) {
     return CliError{"out_of_range",
                     absl::StrCat("--", name, ": ", text,
                                  " is outside 1970-01-01 .. 2200-01-01")};
@@ -86,14 +88,16 @@ std::optional<CliError> Add(const std::vector<std::string>& args,
   }
   absl::StatusOr<int64_t> deadline =
       cal->Add(start_ms, d->ToBusinessMs(cal->day_length_ms()));
-  if (absl::IsOutOfRange(deadline.status())) {
+  if (absl::IsOutOfRange(deadline.status()) ||
+      (deadline.ok() && *deadline >= engine::Calendar::kMaxMs)) {
     // The calendar names the instant its search reached, which the user
     // never gave: say what was asked instead (--start is in range).
     return CliError{"out_of_range",
                     absl::StrCat("the deadline, ", text,
-                                 " of business time after --start, is past "
-                                 "2200-01-01T00:00:00Z, the last supported "
-                                 "instant")};
+                                 " of business time after --start, is not "
+                                 "before 2200-01-01T00:00:00Z, the end of the "
+                                 "supported instants (slad reads such a "
+                                 "deadline as never)")};
   }
   if (!deadline.ok()) return FromStatus(deadline.status());
   api::JsonWriter w;

@@ -81,7 +81,7 @@ std::optional<CliError> Run(const std::vector<std::string>& args,
                       absl::StrCat("--until: ", parsed.status().message())};
     }
     if (*parsed < engine::Calendar::kMinMs ||
-        *parsed > engine::Calendar::kMaxMs) {
+        *parsed >= engine::Calendar::kMaxMs) {
       return CliError{"out_of_range",
                       absl::StrCat("--until: ", *text,
                                    " is outside 1970-01-01 .. 2200-01-01")};

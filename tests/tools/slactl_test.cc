@@ -136,18 +136,28 @@ TEST(SlactlTest, HelpGoesToStdout) {
 
 // At the 2200 boundary the message names what the user gave: --start, or
 // the deadline that D after it would be, never the calendar's search
-// instant (7258118400001 ms, a value nobody typed).
+// instant (7258118400001 ms, a value nobody typed). Instants are taken in
+// [1970, 2200), as the API takes them, and a deadline landing on
+// 2200-01-01 itself (which slad reads as never) is out of range too.
 TEST(SlactlTest, CalendarOutOfRangeMessagesNameWhatWasGiven) {
-  Result r = Slactl("calendar add --calendar always --start 7258118400000 "
-                    "--duration 1h");
+  Result r = Slactl("calendar add --calendar always --start 7258114800000 "
+                    "--duration 2h");
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, StartsWith(R"({"error":{"code":"out_of_range")"));
-  EXPECT_THAT(r.err, HasSubstr("1h of business time after --start"));
+  EXPECT_THAT(r.err, HasSubstr("2h of business time after --start"));
   EXPECT_THAT(r.err, Not(HasSubstr("7258118400001")));
-  r = Slactl("calendar add --calendar always --start 7258118400001 "
+  r = Slactl("calendar add --calendar always --start 7258114800000 "
              "--duration 1h");
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.err, HasSubstr("--start: 7258118400001 is outside"));
+  EXPECT_THAT(r.err, HasSubstr("never"));
+  EXPECT_EQ(Slactl("calendar add --calendar always --start 7258114800000 "
+                   "--duration 59m").status, 0);
+  for (const char* start : {"7258118400000", "7258118400001"}) {
+    r = Slactl(std::string("calendar add --calendar always --start ") + start +
+               " --duration 1h");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_THAT(r.err, HasSubstr(std::string("--start: ") + start + " is outside"));
+  }
 }
 
 // Every subcommand's output is checked once flushed: a full disk is an
