@@ -102,6 +102,17 @@ std::optional<Engine::Due> Engine::NextDue(Ticket& t, size_t target) {
     // priority change while paused gave it a budget it had used up): that
     // breach is a fact already, sent at once and dated where it ran out.
     if (!r.breached && r.deadline_ms < r.mark_ms) return Due{Due::kBreach, r.deadline_ms};
+    // So is a step it had run past before the pause (only such a breach,
+    // known late, leaves one unsent): no pause lies between the deadline
+    // and the pause's start, so the step stands where the clock passed it.
+    if (r.breached) {
+      const int64_t step_ms = policy_->StepMs(BudgetMs(t, target));
+      if (step_ms > 0 && DesiredLevel(t, r) < policy_->top_level()) {
+        const int64_t step_at =
+            AddOrNever(CalendarOf(t), r.deadline_ms, (r.steps + 1) * step_ms);
+        if (step_at < r.mark_ms) return Due{Due::kStep, step_at};
+      }
+    }
     return std::nullopt;
   }
   Calendar& cal = CalendarOf(t);

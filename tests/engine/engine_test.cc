@@ -338,6 +338,30 @@ TEST_F(EngineTest, ADeadlinePastTheCalendarsNeverFallsDue) {
   EXPECT_FALSE(TargetOf("A", 0).breached);
 }
 
+// A priority change that breaches a paused clock dates the breach where
+// the clock ran out; a step the clock had also run past before its pause
+// is as much a fact, so it goes out at the change too, dated where the
+// clock passed it. It waited for the resume, dated inside the pause, and
+// never came while the ticket stayed paused (a probe's report).
+TEST_F(EngineTest, AStepPassedBeforeAPauseGoesOutWithTheBreach) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());  // response 2h
+  ASSERT_TRUE(Do(Command{.op = Op::kPause, .at_ms = kMonday + 100 * kMin,
+                         .id = "A", .reason = "customer"}).ok());
+  // Urgent: 1h, so the clock (100 min used) ran out at 60 and its first
+  // step (0.5 x 1h) came at 90, both before the pause at 100.
+  ASSERT_TRUE(Do(Command{.op = Op::kPriority, .at_ms = kMonday + 200 * kMin,
+                         .id = "A", .priority = "urgent"}).ok());
+  std::vector<std::string> escalations;
+  for (const std::string& e : Events()) {
+    if (e.rfind("escalated", 0) == 0) escalations.push_back(e);
+  }
+  EXPECT_EQ(escalations, (Lines{"escalated A/response @60m agent>supervisor",
+                                "escalated A/response @90m supervisor>management"}));
+  ASSERT_TRUE(Simple(Op::kResume, "A", kMonday + 300 * kMin).ok());
+  EXPECT_EQ(Events(), Lines{});
+  EXPECT_EQ(engine_->Get("A")->level, "management");
+}
+
 TEST_F(EngineTest, EventsBeginSplitsWhatFellDueBeforeTheCommand) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday + kMin).ok());

@@ -557,13 +557,20 @@ inline std::optional<ReferenceEngine::Due> ReferenceEngine::NextDue(
   const Target& r = t.targets[i];
   if (r.state != State::kRunning) return std::nullopt;
   // Paused: nothing falls due, but a breach that happened before the pause
-  // (a priority change while paused used the budget up) is sent at once.
-  if (r.paused) {
-    if (!r.breached && r.deadline_ms < r.mark_ms) return Due{DueWhat::kBreach, r.deadline_ms};
-    return std::nullopt;
-  }
+  // (a priority change while paused used the budget up) is sent at once,
+  // and so is each step the clock had passed before the pause.
   const RefCalendar& cal = KindOf(t).calendar;
   const int64_t budget = Budget(t, i);
+  if (r.paused) {
+    if (!r.breached && r.deadline_ms < r.mark_ms) return Due{DueWhat::kBreach, r.deadline_ms};
+    const int64_t step = StepMs(budget);
+    if (r.breached && step > 0 &&
+        Desired(t, r) < LevelOf(policy_.escalation.levels.back())) {
+      const int64_t at = cal.Add(r.deadline_ms, (r.steps + 1) * step);
+      if (at < r.mark_ms) return Due{DueWhat::kStep, at};
+    }
+    return std::nullopt;
+  }
   if (!r.breached) {
     std::vector<int64_t> points = WarningPoints(t, budget);
     if (r.warned < points.size()) {
