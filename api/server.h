@@ -141,6 +141,9 @@ class Server {
   void Accept();
   void OnSignal(int signal);
   void Reload();
+  // After SwapEngine: stores the records of the tickets whose count of
+  // warnings sent the reload recounted (Engine::TakeRecounted).
+  void StoreRecounted();
   absl::Status SwapEngine(std::unique_ptr<engine::Engine> next);
   void BeginShutdown();
   void MaybeFinish();

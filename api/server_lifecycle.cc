@@ -371,9 +371,37 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
   engine_ = std::move(next);
   executor_ = std::make_unique<Executor>(engine_.get(), cursor_seal_.get());
   durability_->SetEngine(engine_.get());
+  StoreRecounted();
   armed_due_ms_.reset();
   RearmTimer();
   return absl::OkStatus();
+}
+
+// A reload recounts the warnings each clock has sent against the new
+// lists, in memory; a restart would read the stored counts (of the old
+// lists) against the new ones, sending some again and losing others.
+// The recounted tickets' records are written, a few thousand a unit.
+void Server::StoreRecounted() {
+  const std::vector<std::string> recounted = engine_->TakeRecounted();
+  if (recounted.empty()) return;
+  if (!durability_->writable()) {
+    Log(absl::StrCat("SIGHUP: the store is read-only; ", recounted.size(),
+                     " tickets' counts of warnings sent under the new "
+                     "policy are not stored: after a restart their clocks "
+                     "may send a warning again, or skip one"));
+    return;
+  }
+  constexpr size_t kPerUnit = 4096;
+  engine::Effects effects;
+  for (size_t i = 0; i < recounted.size(); i += kPerUnit) {
+    effects.Clear();
+    effects.changed.assign(
+        recounted.begin() + i,
+        recounted.begin() + std::min(recounted.size(), i + kPerUnit));
+    durability_->Stage("", engine_->now_ms(), nullptr, effects,
+                       &OpenUnit().events);
+    CommitUnit();
+  }
 }
 
 }  // namespace slad::api

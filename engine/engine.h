@@ -203,6 +203,11 @@ class Engine {
   // Advance, dated at their thresholds, as every other clock does for what
   // fell due while the daemon was down.
   void set_records_clock(int64_t ms) { records_clock_ms_ = ms; }
+  // The tickets whose count of warnings sent a reload's Restore recounted
+  // against this policy's lists (warn_at, warn_before changed): their
+  // records must be stored again, or a restart would read the old count
+  // against the new lists. Empties the list.
+  std::vector<std::string> TakeRecounted() { return std::move(recounted_); }
   // Restore on each record in turn, stopping at the first error, which it
   // returns. While one record is restored the id table's probe position of
   // a later one is prefetched: at millions of tickets each insert is
@@ -452,6 +457,7 @@ class Engine {
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
   int64_t records_clock_ms_ = 0;       // set_records_clock
+  std::vector<std::string> recounted_;  // TakeRecounted
 
 };
 

@@ -272,7 +272,13 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
          internal::WarningAtMs(cal, r, points[at_pause]) <= r.mark_ms) {
     ++at_pause;
   }
+  const uint8_t recorded = r.warned;
   r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_pause);
+  // A reload's count now differs from the stored record's, which a
+  // restart would read against the new list: the record must be written.
+  if (r.warned != recorded && records_clock_ms_ == 0) {
+    recounted_.emplace_back(t.id.str());
+  }
 }
 
 const std::vector<int64_t>& Engine::PlacedWarnPoints(Ticket& t,

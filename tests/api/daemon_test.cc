@@ -461,6 +461,59 @@ TEST_F(DaemonTest, SighupKeepsTheOldPolicyIfTheNewOneIsBad) {
       << b;
 }
 
+// A reload that changes the warning lists recounts each clock's warnings
+// sent against the new lists; a restart then reads the stored count. It
+// read the old list's count against the new one: a probe saw the 0.5
+// warning sent again after a restart, dated before the reload. The
+// recounted records are stored with the reload.
+TEST_F(DaemonTest, AReloadsRecountOfWarningsSurvivesARestart) {
+  auto policy = [](const std::string& warn_at) {
+    return absl::StrCat(R"(
+[escalation]
+warn_at = )", warn_at, R"(
+[calendars.always]
+always = true
+[kinds.k1]
+calendar = "always"
+targets = [ { name = "t", start = ["open"], stop = ["done"], within = "2h" } ]
+)");
+  };
+  const int64_t kMin = 60'000;
+  WriteFile("policy.toml", policy("[0.5]"));
+  StartDaemon({"--policy", Path("policy.toml")});
+  {
+    LineClient c = daemon_->Connect();
+    LineClient sub = daemon_->Connect();
+    ASSERT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"g"})"), "1"));
+    ASSERT_TRUE(IsOk(Ask(c, absl::StrCat(R"({"op":"open","req":1,"id":"a","kind":"k1","at":)",
+                                         kMonday9, "}")),
+                     "1"));
+    ASSERT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 70 * kMin)), "\"adv\""));
+    const std::optional<std::string> warned = sub.ReadLine();
+    ASSERT_TRUE(warned.has_value());
+    EXPECT_NE(warned->find(absl::StrCat("\"at\":", kMonday9 + 60 * kMin)), std::string::npos)
+        << *warned;
+    ASSERT_TRUE(IsOk(Ask(sub, R"({"op":"ack","req":2,"group":"g","seq":1})"), "2"));
+    WriteFile("policy.toml", policy("[0.25, 0.5, 0.9]"));
+    daemon_->Signal(SIGHUP);
+    ASSERT_TRUE(daemon_->WaitForLog("policy reloaded")) << daemon_->log();
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+
+  StartDaemon({"--policy", Path("policy.toml")});
+  LineClient c = daemon_->Connect();
+  LineClient sub = daemon_->Connect();
+  ASSERT_TRUE(IsOk(Ask(sub, R"({"op":"subscribe","req":1,"group":"g"})"), "1"));
+  ASSERT_TRUE(IsOk(Ask(c, Advance(kMonday9 + 119 * kMin)), "\"adv\""));
+  // 0.25 (30 min) and 0.5 (60 min) had passed at the reload: only 0.9.
+  const std::vector<std::string> events = sub.ReadLines(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find(absl::StrCat("\"at\":", kMonday9 + 108 * kMin)), std::string::npos)
+      << events[0];
+  EXPECT_FALSE(sub.ReadLine(300).has_value());
+}
+
 TEST_F(DaemonTest, RolesDecideWhatEachTokenMayDo) {
   WriteFile("slad.toml", kTokens);
   StartDaemon({"--config", Path("slad.toml")});
