@@ -141,6 +141,9 @@ absl::Status Engine::FromRecord(TicketRecord& rec, Ticket* t) {
   t->targets.assign(policy_->kind(kind).targets.size(), TargetRun{});
   for (const TargetRecord& tr : rec.targets) {
     const int i = policy_->TargetId(kind, tr.name);
+    // A clock that never started holds nothing: a policy without its
+    // target (a reload undoing one that added it) drops it.
+    if (i < 0 && tr.state == static_cast<uint8_t>(TargetState::kPending)) continue;
     if (i < 0) return Unknown(absl::StrCat(rec.kind, " target"), tr.name, rec.id);
     if (tr.state > static_cast<uint8_t>(TargetState::kMetLate)) {
       return absl::InvalidArgumentError(

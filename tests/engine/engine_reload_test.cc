@@ -144,6 +144,41 @@ using Intervals = std::vector<std::pair<int64_t, int64_t>>;
 // Opened under within = 2h, reloaded under 4h: the deadline stays where it
 // was placed, and get/explain report the 2 h it gives, not 4 h (which once
 // showed 3 h elapsed after 1 h).
+// A target a reload added leaves the tickets already open with a clock
+// that never starts (its start event has passed). Reloading back to the
+// policy without it was refused as a target "some ticket still uses"; a
+// clock that never ran holds nothing, so it is dropped. A clock that ran
+// still refuses the policy.
+TEST_F(EngineReloadTest, ATargetThatNeverStartedMayBeDropped) {
+  auto with_followup = [] {
+    Policy p = OldPolicy();
+    p.kinds.at("sales").targets.push_back(
+        Target("followup", {"escalated_by_phone"}, {"called"}, kHour));
+    return p;
+  };
+  Open("A", "sales", kT0);
+  Reload(with_followup());
+  ASSERT_EQ(engine_->Get("A")->targets.size(), 2u);
+  EXPECT_EQ(engine_->Get("A")->targets[1].state, "pending");
+  Reload(OldPolicy());
+  ASSERT_EQ(engine_->Get("A")->targets.size(), 1u);
+  EXPECT_EQ(engine_->Get("A")->targets[0].name, "response");
+
+  // One whose follow-up ran cannot move to a policy without it.
+  Reload(with_followup());
+  Open("B", "sales", kT0 + kMin);
+  ASSERT_TRUE(Do(Command{.op = Op::kEvent, .at_ms = kT0 + 2 * kMin, .id = "B",
+                         .name = "escalated_by_phone"}).ok());
+  auto next = std::move(*Engine::Create(OldPolicy(), engine_->now_ms()));
+  absl::Status refused = absl::OkStatus();
+  engine_->ExportAll([&](TicketRecord&& r) {
+    const absl::Status s = next->Restore(std::move(r));
+    if (!s.ok()) refused = s;
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("followup"), std::string::npos) << refused;
+}
+
 TEST_F(EngineReloadTest, GetAndExplainReportTheBudgetTheDeadlineGives) {
   Open("S", "sales", kT0);
   AdvanceTo(kT0 + 30 * kMin);
