@@ -112,6 +112,39 @@ absl::Status Server::ReadOutbox(uint64_t after, size_t limit,
   return durability_->ReadOutbox(after, limit, out);
 }
 
+absl::Status Server::CheckAt(const Request& request,
+                             const Principal& principal) const {
+  if (!request.at_ms) return absl::OkStatus();
+  const int64_t at_ms = *request.at_ms;
+  const std::string at =
+      absl::StrCat("at ", at_ms, " (", engine::FormatInstantMs(at_ms), ")");
+  if (manual_clock_ == nullptr) {
+    const int64_t now_ms = clock_->NowMs();
+    if (at_ms - now_ms <= static_cast<int64_t>(config_.limits.max_at_ahead_ms)) {
+      return absl::OkStatus();
+    }
+    return WireError(WireCode::kBadField,
+                     absl::StrCat(at, " is more than ",
+                                  config_.limits.max_at_ahead_ms,
+                                  " ms ahead of this daemon's clock (the system "
+                                  "clock, ", now_ms, "); omit at to mean now"));
+  }
+  // The manual clock is the whole daemon's time: moving it fires every
+  // team's deadlines, which is advance's power. A request's `at` may move
+  // it only for a token that may change state over time (ingest, the
+  // role whose commands carry their own instants, or admin); an operator
+  // or subscriber token's query must not breach other teams' tickets.
+  if (at_ms <= engine_->now_ms() ||
+      (principal.roles & (kRoleIngest | kRoleAdmin)) != 0) {
+    return absl::OkStatus();
+  }
+  return WireError(WireCode::kForbidden,
+                   absl::StrCat(at, " is ahead of the manual clock (",
+                                engine::FormatInstantMs(engine_->now_ms()),
+                                "): only an ingest or admin token moves it; "
+                                "omit at to mean the clock's time"));
+}
+
 void Server::Execute(Session* session, uint64_t slot, const Request& request,
                      absl::string_view line, const Principal& principal) {
   const bool advance = request.session_op == SessionOp::kAdvance;
@@ -123,38 +156,8 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
                                  "runs on the system clock"));
     return;
   }
-  if (manual_clock_ == nullptr && request.at_ms) {
-    const int64_t now_ms = clock_->NowMs();
-    if (*request.at_ms - now_ms > static_cast<int64_t>(config_.limits.max_at_ahead_ms)) {
-      session->FillError(
-          slot, request.req,
-          WireError(WireCode::kBadField,
-                    absl::StrCat("at ", *request.at_ms, " (",
-                                 engine::FormatInstantMs(*request.at_ms),
-                                 ") is more than ",
-                                 config_.limits.max_at_ahead_ms,
-                                 " ms ahead of this daemon's clock (the system "
-                                 "clock, ", now_ms, "); omit at to mean now")));
-      return;
-    }
-  }
-  // The manual clock is the whole daemon's time: moving it fires every
-  // team's deadlines, which is advance's power. A request's `at` may move
-  // it only for a token that may change state over time (ingest, the
-  // role whose commands carry their own instants, or admin); an operator
-  // or subscriber token's query must not breach other teams' tickets.
-  if (manual_clock_ != nullptr && request.at_ms &&
-      *request.at_ms > engine_->now_ms() &&
-      (principal.roles & (kRoleIngest | kRoleAdmin)) == 0) {
-    session->FillError(
-        slot, request.req,
-        WireError(WireCode::kForbidden,
-                  absl::StrCat("at ", *request.at_ms, " (",
-                               engine::FormatInstantMs(*request.at_ms),
-                               ") is ahead of the manual clock (",
-                               engine::FormatInstantMs(engine_->now_ms()),
-                               "): only an ingest or admin token moves it; "
-                               "omit at to mean the clock's time")));
+  if (const absl::Status at = CheckAt(request, principal); !at.ok()) {
+    session->FillError(slot, request.req, at);
     return;
   }
   if (!query && !durability_->writable()) {

@@ -141,6 +141,10 @@ class Server {
   void Accept();
   void OnSignal(int signal);
   void Reload();
+  // Refuses a request's `at` too far ahead: on the system clock past
+  // limits.max_at_ahead_ms (bad_field), on the manual clock ahead of it
+  // from a token that may not move it (forbidden).
+  absl::Status CheckAt(const Request& request, const Principal& principal) const;
   // After SwapEngine: stores the records of the tickets whose count of
   // warnings sent the reload recounted (Engine::TakeRecounted).
   void StoreRecounted();
