@@ -76,14 +76,22 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
                      FormatInstantMs(now_ms()), "); commands must not go back in time"));
   }
   // Fire what fell due strictly before the command, so that a stop exactly
-  // at a deadline is on time; what is due at the instant fires after it.
+  // at a deadline is on time. What is due at the instant waits until time
+  // moves past it (the next Advance, or a command at a later instant): had
+  // it fired after this command, another command at the same instant would
+  // find its ticket breached, and a stop exactly at the deadline would be
+  // late or not by the order of commands on other tickets.
   if (cmd.at_ms > now_ms()) Advance(cmd.at_ms - 1, out);
   PurgeResolved(cmd.at_ms, out);
   out->command_begin = out->changed.size();
   out->events_begin = out->events.size();
   absl::Status status = Dispatch(cmd, out);
   out->command_end = out->changed.size();
-  Advance(cmd.at_ms, out);
+  // What the command made due before its instant (a priority change that
+  // used a budget up) fires now; the wheel fires a timer armed in its past
+  // on the next Advance, even to where it already is.
+  Advance(cmd.at_ms - 1, out);
+  clock_ms_ = std::max(clock_ms_, cmd.at_ms);
   return status;
 }
 

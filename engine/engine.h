@@ -130,7 +130,8 @@ class Engine {
 
   // The earliest instant at which something falls due, if any.
   std::optional<int64_t> NextDue() const { return wheel_.NextExpiry(); }
-  int64_t now_ms() const { return wheel_.now_ms(); }
+  // The engine's clock: the latest instant advanced to or commanded at.
+  int64_t now_ms() const { return std::max(wheel_.now_ms(), clock_ms_); }
 
   // Sizes the tables for `tickets` open tickets, so that opening them does
   // not rehash or regrow on the event loop.
@@ -458,6 +459,10 @@ class Engine {
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
   int64_t records_clock_ms_ = 0;       // set_records_clock
   std::vector<std::string> recounted_;  // TakeRecounted
+  // The latest command's instant. The wheel stays just before it until
+  // time moves on: what falls due at a command's instant fires after every
+  // command at that instant (Apply).
+  int64_t clock_ms_ = 0;
 
 };
 

@@ -255,28 +255,30 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   // Nothing fires while a clock is paused, so a paused clock has passed
   // the points before its pause, and those at its very instant if they
   // fired before the pause came (the record's count says whether); a
-  // running one, everything due when the record was written (the engine
-  // it came from fired all that). An engine whose clock is behind the
-  // clock's start (a recovery that replays time from zero) cannot tell
-  // what passed: the count is kept.
+  // running one, everything due before the record was written (the engine
+  // it came from fired all that), and those at its very instant if that
+  // engine had fired them (what is due at a command's instant waits for
+  // time to move on: the record's count says whether). An engine whose
+  // clock is behind the clock's start (a recovery that replays time from
+  // zero) cannot tell what passed: the count is kept.
   const int64_t written_ms = records_clock_ms_ > 0
                                  ? std::min(records_clock_ms_, now_ms())
                                  : now_ms();
   if (written_ms < r.start_ms) return;
-  const int64_t by_ms = r.paused ? r.mark_ms - 1 : written_ms;
+  const int64_t until_ms = r.paused ? int64_t{r.mark_ms} : written_ms;
   const std::vector<int64_t>& points = PlacedWarnPoints(t, r);
   uint8_t passed = 0;
   while (passed < points.size() &&
-         internal::WarningAtMs(cal, r, points[passed]) <= by_ms) {
+         internal::WarningAtMs(cal, r, points[passed]) < until_ms) {
     ++passed;
   }
-  uint8_t at_pause = passed;
-  while (r.paused && at_pause < points.size() &&
-         internal::WarningAtMs(cal, r, points[at_pause]) <= r.mark_ms) {
-    ++at_pause;
+  uint8_t at_instant = passed;
+  while (at_instant < points.size() &&
+         internal::WarningAtMs(cal, r, points[at_instant]) <= until_ms) {
+    ++at_instant;
   }
   const uint8_t recorded = r.warned;
-  r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_pause);
+  r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_instant);
   // A reload's count now differs from the stored record's, which a
   // restart would read against the new list: the record must be written.
   if (r.warned != recorded && records_clock_ms_ == 0) {

@@ -506,8 +506,8 @@ INSTANTIATE_TEST_SUITE_P(Halves, EnginePropertyShardTest, ::testing::Range(0, 2)
 // A sales ticket (2 h; urgent 1 h; warnings at 30 and 12 min left) opened
 // at 00:00 and made urgent at 00:48 has used 48 min: 12 min are left,
 // exactly the urgent 80 % point, so that warning is due at 00:48 — now,
-// not passed — and Apply fires what is due at its instant after the
-// command (as it does for a breach when exactly nothing is left).
+// not passed — and fires once time moves on from the command's instant
+// (as a breach does when exactly nothing is left).
 // SetPriority once counted points with `left >= left_ms` as already warned.
 // Found by seed 10 (there via a pause, where the warning then went missing
 // after resume_all).
@@ -520,6 +520,8 @@ TEST(EnginePropertyTest, PriorityChangeExactlyAtAWarningPointStillWarns) {
   c.priority = "urgent";
   fx.Clear();
   ASSERT_TRUE(engine->Apply(c, &fx).ok());
+  EXPECT_TRUE(fx.events.empty());
+  engine->Advance(kMonday + 48 * kMin, &fx);
   ASSERT_EQ(fx.events.size(), 1u);
   EXPECT_EQ(fx.events[0].type, EventType::kWarning);
   EXPECT_EQ(fx.events[0].at_ms, kMonday + 48 * kMin);

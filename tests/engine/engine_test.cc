@@ -362,6 +362,30 @@ TEST_F(EngineTest, AStepPassedBeforeAPauseGoesOutWithTheBreach) {
   EXPECT_EQ(engine_->Get("A")->level, "management");
 }
 
+// Deadlines at a command's instant fire once time moves past it, after
+// every command at that instant: a stop exactly at the deadline is on
+// time whatever other commands share the millisecond. The first command
+// at T used to fire every deadline at T, so the second ticket answered at
+// T was breached (a probe's report, with pauses and pause_all too).
+TEST_F(EngineTest, StopsAtTheirDeadlinesInstantAreOnTimeInAnyOrder) {
+  const int64_t t = kMonday + 2 * kHour;  // after_sales responds within 2h
+  for (const char* id : {"V1", "V2", "V3", "V4"}) {
+    ASSERT_TRUE(Open(id, "after_sales", kMonday).ok());
+  }
+  AdvanceTo(t - 1);  // the warnings
+  ASSERT_TRUE(Event("V1", "responded", t).ok());
+  EXPECT_EQ(Events(), (Lines{"met V1/response @120m"}));
+  ASSERT_TRUE(Event("V2", "responded", t).ok());
+  EXPECT_EQ(Events(), (Lines{"met V2/response @120m"}));
+  ASSERT_TRUE(Do(Command{.op = Op::kPause, .at_ms = t, .id = "V3", .reason = "x"}).ok());
+  EXPECT_EQ(Events(), Lines{});
+  EXPECT_FALSE(TargetOf("V3", 0).breached);
+  // V4, which nothing stopped, breaches at T once time moves on.
+  EXPECT_EQ(AdvanceTo(t + 1), (Lines{"breached V4/response @120m",
+                                     "escalated V4/response @120m agent>supervisor"}));
+  EXPECT_FALSE(TargetOf("V3", 0).breached);
+}
+
 TEST_F(EngineTest, EventsBeginSplitsWhatFellDueBeforeTheCommand) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday + kMin).ok());
@@ -474,10 +498,13 @@ TEST_F(EngineTest, PriorityChangeIntoThePastBreachesAtOnce) {
   c.priority = "urgent";
   ASSERT_TRUE(Do(c).ok());
   // 90 min used of the urgent hour: the deadline was minute 60, so the
-  // breach fires at once, and the 30-min step after it is due too.
+  // breach fires at once. The 30-min step after it falls at the change's
+  // own instant: like anything due at a command's instant, it fires once
+  // time moves on, after every command at that instant.
   EXPECT_EQ(Events(), (Lines{"breached A/response @60m",
-                              "escalated A/response @60m agent>supervisor",
-                              "escalated A/response @90m supervisor>management"}));
+                              "escalated A/response @60m agent>supervisor"}));
+  EXPECT_EQ(AdvanceTo(kMonday + 90 * kMin),
+            (Lines{"escalated A/response @90m supervisor>management"}));
   EXPECT_EQ(TargetOf("A", 0).state, "breached");
   EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + kHour);
 }

@@ -249,7 +249,11 @@ inline absl::Status ReferenceEngine::Apply(const engine::Command& cmd,
   if (cmd.at_ms > now_ms_) Advance(cmd.at_ms - 1, out);
   Purge(cmd.at_ms);
   absl::Status s = Dispatch(cmd, out);
-  Advance(cmd.at_ms, out);
+  // What is due at the instant waits for time to move past it, so that
+  // every command at that instant comes first; what the command made due
+  // before it fires now.
+  Advance(cmd.at_ms - 1, out);
+  now_ms_ = std::max(now_ms_, cmd.at_ms);
   return s;
 }
 

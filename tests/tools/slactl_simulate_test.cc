@@ -91,6 +91,38 @@ TEST(SlactlSimulateTest, EventsBetweenRequestsComeBeforeTheLaterReply) {
                   Event("met_late", kDeadline + 15 * 3600000)));
 }
 
+// Two answers exactly at the shared deadline are both on time, and what
+// falls due at the last request's instant is written at the end of the
+// input even without --until.
+TEST(SlactlSimulateTest, StopsAtTheDeadlinesInstantAreOnTimeInAnyOrder) {
+  const Result r = Simulate(
+      R"({"op":"open","req":1,"id":"V1","kind":"after_sales","at":1768352400000})" "\n"
+      R"({"op":"open","req":2,"id":"V2","kind":"after_sales","at":1768352400000})" "\n"
+      R"({"op":"event","req":3,"id":"V1","name":"responded","at":1768359600000})" "\n"
+      R"({"op":"event","req":4,"id":"V2","name":"responded","at":1768359600000})" "\n"
+      R"({"op":"open","req":5,"id":"V3","kind":"after_sales","at":1768359600000})" "\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> lines;
+  for (const std::string& line : r.lines) {
+    if (line.find(R"("event":"warning")") == std::string::npos) lines.push_back(line);
+  }
+  EXPECT_THAT(
+      lines,
+      ElementsAre(
+          R"({"req":1,"ok":true})", R"({"req":2,"ok":true})", R"({"req":3,"ok":true})",
+          R"({"event":"met","at":1768359600000,"id":"V1","target":"response","deadline":1768359600000})",
+          R"({"req":4,"ok":true})",
+          R"({"event":"met","at":1768359600000,"id":"V2","target":"response","deadline":1768359600000})",
+          R"({"req":5,"ok":true})"));
+  // The same without V1's and V2's answers: both breach at the last
+  // request's instant, written after its reply.
+  const Result late = Simulate(
+      R"({"op":"open","req":1,"id":"V1","kind":"after_sales","at":1768352400000})" "\n"
+      R"({"op":"open","req":5,"id":"V3","kind":"after_sales","at":1768359600000})" "\n");
+  ASSERT_FALSE(late.lines.empty());
+  EXPECT_THAT(late.lines.back(), ::testing::HasSubstr(R"("event":"escalated","at":1768359600000,"id":"V1")"));
+}
+
 TEST(SlactlSimulateTest, LineGoingBackInTimeIsAnErrorAndTheRunGoesOn) {
   const Result r = Simulate(
       std::string(kOpen) + "\n" +
