@@ -145,6 +145,8 @@ class Server {
   // limits.max_at_ahead_ms (bad_field), on the manual clock ahead of it
   // from a token that may not move it (forbidden).
   absl::Status CheckAt(const Request& request, const Principal& principal) const;
+  // Logs config::CalendarCoverageWarnings for the policy in force.
+  void WarnOfCalendarsRunningOut();
   // After SwapEngine: stores the records of the tickets whose count of
   // warnings sent the reload recounted (Engine::TakeRecounted).
   void StoreRecounted();

@@ -132,6 +132,7 @@ absl::Status Server::Init(const DurabilityOpener& open) {
       "policy ", config_.policy_path.empty() ? "<default policy>"
                                              : config_.policy_path,
       "; clock ", manual_clock_ != nullptr ? "manual" : "system"));
+  WarnOfCalendarsRunningOut();
   RETURN_IF_ERROR(StartListening());
   Log(absl::StrCat(
       "listening on ", config_.listen_host, ":", port_,
@@ -343,6 +344,18 @@ void Server::Reload() {
                    engine_->open_tickets(), " open and ", engine_->resolved_tickets(),
                    " resolved tickets (reopen window) carried over in ",
                    took.count(), " ms (requests waited meanwhile)"));
+  WarnOfCalendarsRunningOut();
+}
+
+// A calendar whose holiday list ends counts next year's holidays as
+// working days: deadlines fall on them, silently. Said at every start
+// and reload, from the last quarter of its last listed year on.
+void Server::WarnOfCalendarsRunningOut() {
+  for (const std::string& warning :
+       config::CalendarCoverageWarnings(engine_->policy().source(),
+                                        engine_->now_ms())) {
+    Log(absl::StrCat("warning: ", warning));
+  }
 }
 
 // Moves every ticket and stats cell into `next`; the old engine stays in

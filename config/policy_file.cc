@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "config/toml_reader.h"
 #include "engine/status_macros.h"
 #include "engine/time_format.h"
@@ -225,6 +227,32 @@ absl::StatusOr<engine::Policy> LoadPolicyFile(const std::string& path) {
 
 absl::StatusOr<engine::Policy> LoadDefaultPolicy() {
   return ParsePolicy(DefaultPolicyText(), "<default policy>");
+}
+
+std::vector<std::string> CalendarCoverageWarnings(const engine::Policy& policy,
+                                                  int64_t now_ms) {
+  std::vector<std::string> out;
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::FromUnixMillis(now_ms), absl::UTCTimeZone());
+  for (const auto& [name, calendar] : policy.calendars) {
+    const engine::CalendarSpec& spec = calendar.spec();
+    std::optional<absl::CivilDay> last;
+    for (const auto* days : {&spec.holidays, &spec.workdays}) {
+      for (const absl::CivilDay& d : *days) {
+        if (!last || d > *last) last = d;
+      }
+    }
+    if (!last) continue;
+    const bool soon = last->year() < today.year() ||
+                      (last->year() == today.year() && today.month() >= 10);
+    if (!soon) continue;
+    out.push_back(absl::StrCat(
+        "calendar \"", name, "\" lists holidays and make-up days through ",
+        absl::FormatCivilTime(*last), ": from ", last->year() + 1,
+        "-01-01 it counts every day its week works as working; add ",
+        last->year() + 1, "'s schedule when it is published (docs/POLICY.md)"));
+  }
+  return out;
 }
 
 }  // namespace slad::config

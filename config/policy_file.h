@@ -5,7 +5,9 @@
 // stays behind this edge: nothing it throws escapes, nothing of it is in
 // this header. Pure functions; thread-safe.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -29,6 +31,15 @@ absl::string_view DefaultPolicyText();
 
 // ParsePolicy(DefaultPolicyText(), "<default policy>").
 absl::StatusOr<engine::Policy> LoadDefaultPolicy();
+
+// One message for each calendar whose holidays and make-up days run out
+// soon: its last listed date is in a year before `now_ms`'s, or in that
+// year with `now_ms` in its last quarter. Past the last listed year such a
+// calendar counts every day its week works as working (a Chinese holiday
+// schedule is published a year at a time). None for a calendar that lists
+// no dates.
+std::vector<std::string> CalendarCoverageWarnings(const engine::Policy& policy,
+                                                  int64_t now_ms);
 
 }  // namespace slad::config
 

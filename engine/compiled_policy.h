@@ -69,6 +69,9 @@ class CompiledPolicy {
   int top_level() const { return static_cast<int>(levels_.size()) - 1; }
   bool is_major(int priority) const { return (major_mask_ >> priority) & 1; }
   int64_t reopen_window_ms() const { return policy_.reopen_window_ms; }
+  // The policy as loaded (its calendars answer queries only through the
+  // kinds: const here).
+  const Policy& source() const { return policy_; }
 
   // The business time left before a deadline at which each warning is due,
   // for a target with `budget_ms`: latest-remaining (earliest) first.

@@ -1,6 +1,7 @@
 #include "config/policy_file.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/time_format.h"
@@ -211,6 +212,28 @@ TEST(PolicyFileTest, OnlyIanaTimeZones) {
                 AllOf(StartsWith("p.toml:2:12: "), HasSubstr("unknown time zone")))
         << zone;
   }
+}
+
+// A holiday list published a year at a time runs out: from the last
+// quarter of its last listed year the daemon says so at every start and
+// reload. The default policy's cn_office lists 2026.
+TEST(PolicyFileTest, CalendarsWhoseHolidaysRunOutAreNamed) {
+  const absl::StatusOr<engine::Policy> policy = LoadDefaultPolicy();
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  auto at = [](const char* instant) { return *engine::ParseInstantMs(instant); };
+  EXPECT_TRUE(CalendarCoverageWarnings(*policy, at("2026-09-30T23:59:59Z")).empty());
+  const std::vector<std::string> october =
+      CalendarCoverageWarnings(*policy, at("2026-10-01T00:00:00Z"));
+  ASSERT_EQ(october.size(), 1u);
+  EXPECT_THAT(october[0], AllOf(StartsWith("calendar \"cn_office\" lists holidays"),
+                                HasSubstr("through 2026-10-10"),
+                                HasSubstr("from 2027-01-01")));
+  EXPECT_EQ(CalendarCoverageWarnings(*policy, at("2028-03-01T00:00:00Z")).size(), 1u);
+  // A calendar that lists no dates has nothing to run out.
+  const absl::StatusOr<engine::Policy> plain =
+      ParsePolicy("[calendars.office]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n", "p.toml");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(CalendarCoverageWarnings(*plain, at("2030-12-01T00:00:00Z")).empty());
 }
 
 }  // namespace
