@@ -44,12 +44,13 @@ class Executor {
 
   // Executes `request` at its `at`, or at max(now_ms, engine clock) when it
   // has none, appending to *out, in this order:
-  //   1. event lines of what fell due before that instant (a query: at or
-  //      before it, so that it sees every deadline up to its instant);
+  //   1. event lines of what fell due before that instant (a query too:
+  //      what is due at the instant itself waits for time to move past
+  //      it, after every command at it);
   //   2. the reply line: ok (with the result body of a query, "count" for
   //      pause_all/resume_all) or error, with the request's `req`;
-  //   3. a command's event lines at that instant (met, escalated, and what
-  //      fell due exactly then).
+  //   3. a command's own event lines (met, escalated, and what it made due
+  //      before its instant).
   // Returns the status of the reply (OK for an ok reply). Errors, each also
   // written as the error reply:
   //   bad_field (InvalidArgument): `at` (or advance's `to`) before the

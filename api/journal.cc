@@ -142,13 +142,14 @@ absl::Status Journal::Recover(storage::Store* store, engine::Engine* engine,
         return engine->RestoreStats(std::move(cell));
       },
       report));
-  // Back to the clock the last unit reached. Everything due by then fired
-  // before that unit was durable and is recorded as fired in the tickets,
-  // so this normally fires nothing; whatever it does fire is journaled
-  // like any timer.
+  // Back to the clock the last unit reached. Everything due before it
+  // fired before that unit was durable and is recorded as fired in the
+  // tickets, so this normally fires nothing; whatever it does fire is
+  // journaled like any timer. What is due at that very instant may not
+  // have fired (commands at it come first: Engine::Apply), and waits.
   if (report->clock_ms > engine->now_ms()) {
     engine::Effects effects;
-    engine->Advance(report->clock_ms, &effects);
+    engine->AdvanceBefore(report->clock_ms, &effects);
     if (!effects.events.empty() || !effects.changed.empty()) {
       Journal journal(engine, store);
       std::vector<storage::OutboxEvent> outbox;

@@ -90,9 +90,15 @@ absl::Status Engine::Apply(const Command& cmd, Effects* out) {
   // What the command made due before its instant (a priority change that
   // used a budget up) fires now; the wheel fires a timer armed in its past
   // on the next Advance, even to where it already is.
-  Advance(cmd.at_ms - 1, out);
-  clock_ms_ = std::max(clock_ms_, cmd.at_ms);
+  AdvanceBefore(cmd.at_ms, out);
   return status;
+}
+
+void Engine::AdvanceBefore(int64_t at_ms, Effects* out) {
+  // A wheel already past at_ms - 1 fires only its late timers (those armed
+  // at or before its position): what is due at its position has fired.
+  Advance(at_ms - 1, out);
+  clock_ms_ = std::max(clock_ms_, at_ms);
 }
 
 void Engine::ApplyBatch(

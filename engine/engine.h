@@ -45,7 +45,7 @@ struct Effects {
   size_t command_begin = 0, command_end = 0;
   // events[0, events_begin) fell due before the last command's instant
   // (what a client is told before the command's reply); the rest are the
-  // command's own and what fell due at its instant.
+  // command's own (and what it made due before its instant).
   size_t events_begin = 0;
   uint64_t count = 0;  // pause_all/resume_all: tickets touched
   // Tickets purged after their reopen window (also in `changed`), with
@@ -91,10 +91,12 @@ class Engine {
                                                         int64_t now_ms);
 
   // Applies a command at `cmd.at_ms`: what falls due before that instant
-  // fires first (into `out`), then the command, then what it made due.
-  // A target stopped exactly at its deadline is met on time.
-  // Errors (the command changes nothing unless OK; timers due by at_ms
-  // fire all the same, since time has moved):
+  // fires first (into `out`), then the command, then what it made due
+  // before its instant. What is due at the instant itself fires once time
+  // moves past it, after every command at that instant: a target stopped
+  // exactly at its deadline is met on time, whatever else shares it.
+  // Errors (the command changes nothing unless OK; timers due before
+  // at_ms fire all the same, since time has moved):
   //   InvalidArgument: at_ms before now_ms(), unknown kind/priority/event/
   //     level, bad score; a query op.
   //   NotFound: unknown ticket id. AlreadyExists: open of an open id, a
@@ -132,6 +134,15 @@ class Engine {
   std::optional<int64_t> NextDue() const { return wheel_.NextExpiry(); }
   // The engine's clock: the latest instant advanced to or commanded at.
   int64_t now_ms() const { return std::max(wheel_.now_ms(), clock_ms_); }
+  // Everything due up to this instant has fired: now_ms(), or a
+  // millisecond before it while what is due at the clock's instant waits
+  // for time to move past it (Apply).
+  int64_t fired_through_ms() const { return wheel_.now_ms(); }
+  // Fires what is due before `at_ms` into `out` and moves the clock to
+  // `at_ms`, leaving what is due at it to wait, as Apply does: for a query
+  // at an instant commands may still come at, and for an engine restored
+  // at another's clock. Nothing if `at_ms` is not after now_ms() - 1.
+  void AdvanceBefore(int64_t at_ms, Effects* out);
 
   // Sizes the tables for `tickets` open tickets, so that opening them does
   // not rehash or regrow on the event loop.

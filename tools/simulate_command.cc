@@ -124,7 +124,7 @@ std::optional<CliError> Run(const std::vector<std::string>& args,
   if (reader.error()) return CliError{"internal", "cannot read stdin"};
   // What falls due at the last request's instant fires once time moves
   // past it (Engine::Apply): to --until, or to that instant at least.
-  executor.AdvanceTo(until_ms.value_or((*engine)->now_ms()), &out);
+  executor.AdvanceTo(std::max(until_ms.value_or(0), (*engine)->now_ms()), &out);
   if (!Flush(&out) || std::fflush(stdout) != 0) {
     return CliError{"internal", "cannot write to stdout"};
   }

@@ -514,6 +514,41 @@ targets = [ { name = "t", start = ["open"], stop = ["done"], within = "2h" } ]
   EXPECT_FALSE(sub.ReadLine(300).has_value());
 }
 
+// Answers exactly at a shared deadline are on time in any order, also
+// across a policy reload and a restart between them: the new engine, and
+// the recovered one, keep what is due at the clock's instant waiting
+// (Engine::AdvanceBefore) instead of firing it at once.
+TEST_F(DaemonTest, AnswersAtTheDeadlinesInstantStayOnTimeAcrossReloadAndRestart) {
+  const int64_t deadline = kMonday9 + 2 * kHour;  // after_sales: 2h
+  auto open = [&](const std::string& id) {
+    return absl::StrCat(R"({"op":"open","req":1,"id":")", id,
+                        R"(","kind":"after_sales","at":)", kMonday9, "}");
+  };
+  auto respond = [&](const std::string& id) {
+    return absl::StrCat(R"({"op":"event","req":2,"id":")", id,
+                        R"(","name":"responded","at":)", deadline, "}");
+  };
+  StartDaemon();
+  {
+    LineClient c = daemon_->Connect();
+    for (const char* id : {"V1", "V2", "V3"}) ASSERT_TRUE(IsOk(Ask(c, open(id)), "1"));
+    ASSERT_TRUE(IsOk(Ask(c, respond("V1")), "2"));
+    daemon_->Signal(SIGHUP);
+    ASSERT_TRUE(daemon_->WaitForLog("policy reloaded")) << daemon_->log();
+    ASSERT_TRUE(IsOk(Ask(c, respond("V2")), "2"));
+  }
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(), 0) << daemon_->log();
+  StartDaemon();
+  LineClient c = daemon_->Connect();
+  ASSERT_TRUE(IsOk(Ask(c, respond("V3")), "2"));
+  for (const char* id : {"V1", "V2", "V3"}) {
+    const std::string got = Ask(c, absl::StrCat(R"({"op":"get","req":3,"id":")", id, "\"}"));
+    EXPECT_NE(got.find(R"("name":"response","state":"met")"), std::string::npos) << got;
+    EXPECT_EQ(got.find(R"("breached":true)"), std::string::npos) << got;
+  }
+}
+
 TEST_F(DaemonTest, RolesDecideWhatEachTokenMayDo) {
   WriteFile("slad.toml", kTokens);
   StartDaemon({"--config", Path("slad.toml")});

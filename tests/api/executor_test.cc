@@ -116,15 +116,30 @@ TEST_F(ExecutorTest, EngineErrorsKeepTheirWireCode) {
   EXPECT_TRUE(absl::IsNotFound(last_));
 }
 
-TEST_F(ExecutorTest, QuerySeesDeadlinesAtItsInstant) {
+// A query answers as of its instant: a deadline at that very instant is
+// not passed yet (a command at it would still stop the clock on time), so
+// it fires, and the ticket is overdue, from the next millisecond on. The
+// query's instant is the clock's from then on.
+TEST_F(ExecutorTest, QueryAnswersAsOfItsInstant) {
   Run(R"({"op":"open","id":"A-1","kind":"after_sales"})");
-  const std::vector<std::string> lines =
-      Run(R"({"op":"overdue","req":1,"at":)" +
-          std::to_string(kMonday9 + 2 * kHour) + "}");
-  ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[1].rfind(R"({"event":"breached","at":1767582000000,)", 0), 0u);
-  EXPECT_EQ(lines[3].rfind(R"({"req":1,"ok":true,"items":[{"id":"A-1",)", 0), 0u)
-      << lines[3];
+  const int64_t deadline = kMonday9 + 2 * kHour;
+  std::vector<std::string> lines =
+      Run(R"({"op":"overdue","req":1,"at":)" + std::to_string(deadline) + "}");
+  ASSERT_EQ(lines.size(), 2u);  // the warning, then the reply
+  EXPECT_EQ(lines[0].rfind(R"({"event":"warning",)", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1], R"({"req":1,"ok":true,"items":[]})");
+  EXPECT_EQ(engine_->now_ms(), deadline);
+  lines = Run(R"({"op":"event","req":2,"id":"A-1","name":"responded","at":)" +
+              std::to_string(deadline) + "}");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].rfind(R"({"event":"met",)", 0), 0u) << lines[1];
+  lines = Run(R"({"op":"open","id":"A-2","kind":"after_sales","at":)" +
+              std::to_string(deadline) + "}");
+  lines = Run(R"({"op":"overdue","req":3,"at":)" +
+              std::to_string(deadline + 2 * kHour + 1) + "}");
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind(R"({"req":3,"ok":true,"items":[{"id":"A-2",)", 0), 0u)
+      << lines.back();
 }
 
 TEST_F(ExecutorTest, QueryErrorWritesNoPartialReply) {

@@ -121,6 +121,13 @@ TEST(SlactlSimulateTest, StopsAtTheDeadlinesInstantAreOnTimeInAnyOrder) {
       R"({"op":"open","req":5,"id":"V3","kind":"after_sales","at":1768359600000})" "\n");
   ASSERT_FALSE(late.lines.empty());
   EXPECT_THAT(late.lines.back(), ::testing::HasSubstr(R"("event":"escalated","at":1768359600000,"id":"V1")"));
+  // An --until before the last request's instant still writes them.
+  const Result early = Simulate(
+      R"({"op":"open","req":1,"id":"V1","kind":"after_sales","at":1768352400000})" "\n"
+      R"({"op":"open","req":5,"id":"V3","kind":"after_sales","at":1768359600000})" "\n",
+      "--until 1768356000000");
+  ASSERT_FALSE(early.lines.empty());
+  EXPECT_EQ(early.lines.back(), late.lines.back());
 }
 
 TEST(SlactlSimulateTest, LineGoingBackInTimeIsAnErrorAndTheRunGoesOn) {
@@ -192,20 +199,21 @@ TEST(SlactlSimulateTest, QueriesAnswerAsOfTheirInstant) {
   const Result r = Simulate(
       std::string(kOpen) + "\n" +
       R"({"op":"get","req":2,"id":"RET-1","at":)" + std::to_string(kMonday9 + 3600000) + "}\n" +
-      R"({"op":"overdue","req":3,"at":)" + std::to_string(kDeadline) + "}\n" +
+      R"({"op":"overdue","req":3,"at":)" + std::to_string(kDeadline + 1) + "}\n" +
       R"({"op":"stats","req":4,"from":"2026-01-01T00:00:00Z","to":"2026-02-01T00:00:00Z","at":)" +
-      std::to_string(kDeadline) + "}\n");
+      std::to_string(kDeadline + 1) + "}\n");
   EXPECT_EQ(r.status, 0) << r.err;
   ASSERT_EQ(r.lines.size(), 7u);
   EXPECT_EQ(r.lines[1],
             R"({"req":2,"ok":true,"ticket":{"id":"RET-1","kind":"return","priority":"normal","team":"east","level":"agent","paused":false,"opened":1767574800000,"targets":[)"
             R"({"name":"review","state":"running","start":1767574800000,"deadline":1767693600000,"elapsed_ms":3600000,"remaining_ms":54000000,"breached":false,"paused":false},)"
             R"({"name":"complete","state":"pending","elapsed_ms":0,"remaining_ms":86400000,"breached":false,"paused":false}]}})");
-  // The query at the deadline sees the breach it fired.
+  // The query a millisecond past the deadline sees the breach it fired
+  // (at the deadline itself the review is not late yet).
   EXPECT_EQ(r.lines[4], Event("escalated", kDeadline,
                               R"(,"from":"agent","to":"supervisor")"));
   EXPECT_EQ(r.lines[5],
-            R"({"req":3,"ok":true,"items":[{"id":"RET-1","kind":"return","target":"review","team":"east","level":"supervisor","deadline":1767693600000,"overdue_ms":0}]})");
+            R"({"req":3,"ok":true,"items":[{"id":"RET-1","kind":"return","target":"review","team":"east","level":"supervisor","deadline":1767693600000,"overdue_ms":1}]})");
   EXPECT_EQ(r.lines[6],
             R"({"req":4,"ok":true,"rows":[{"group":"return","started":1,"met":0,"met_late":0,"breached":1,"attainment":0,"mean_stop_ms":0,"p90_stop_ms":0,"opened":1,"resolved":0,"resolution_rate":0,"rated":0,"mean_score":0,"satisfied":0}]})");
 }
