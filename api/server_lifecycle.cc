@@ -326,14 +326,8 @@ void Server::Reload() {
                      policy.status().message()));
     return;
   }
-  // At the old engine's clock, and with what is due at its instant still
-  // to fire, as in the old one (Engine::AdvanceBefore).
   absl::StatusOr<std::unique_ptr<engine::Engine>> next =
-      engine::Engine::Create(*std::move(policy), engine_->fired_through_ms());
-  if (next.ok()) {
-    engine::Effects none;
-    (*next)->AdvanceBefore(engine_->now_ms(), &none);
-  }
+      engine::Engine::CreateAfter(*std::move(policy), *engine_);
   absl::Status status = next.status();
   if (status.ok()) {
     (*next)->set_cursor_epoch(std::random_device()());

@@ -23,6 +23,16 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Policy policy,
   return std::unique_ptr<Engine>(new Engine(std::move(compiled), now_ms));
 }
 
+absl::StatusOr<std::unique_ptr<Engine>> Engine::CreateAfter(
+    Policy policy, const Engine& predecessor) {
+  // The wheel where the predecessor's is: what is due after it is still to
+  // fire, that at the clock's instant included.
+  ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
+                   Create(std::move(policy), predecessor.wheel_.now_ms()));
+  engine->clock_ms_ = predecessor.now_ms();
+  return engine;
+}
+
 Engine::Engine(std::unique_ptr<CompiledPolicy> policy, int64_t now_ms)
     : policy_(std::move(policy)),
       wheel_(now_ms),

@@ -89,6 +89,11 @@ class Engine {
   // engine's starting clock.
   static absl::StatusOr<std::unique_ptr<Engine>> Create(Policy policy,
                                                         int64_t now_ms);
+  // An empty engine on `policy` where `predecessor` stands: at its clock,
+  // with what is due at that instant still to fire, as in `predecessor`
+  // (Apply). The engine a reload restores `predecessor`'s tickets into.
+  static absl::StatusOr<std::unique_ptr<Engine>> CreateAfter(
+      Policy policy, const Engine& predecessor);
 
   // Applies a command at `cmd.at_ms`: what falls due before that instant
   // fires first (into `out`), then the command, then what it made due
@@ -134,10 +139,6 @@ class Engine {
   std::optional<int64_t> NextDue() const { return wheel_.NextExpiry(); }
   // The engine's clock: the latest instant advanced to or commanded at.
   int64_t now_ms() const { return std::max(wheel_.now_ms(), clock_ms_); }
-  // Everything due up to this instant has fired: now_ms(), or a
-  // millisecond before it while what is due at the clock's instant waits
-  // for time to move past it (Apply).
-  int64_t fired_through_ms() const { return wheel_.now_ms(); }
   // Fires what is due before `at_ms` into `out` and moves the clock to
   // `at_ms`, leaving what is due at it to wait, as Apply does: for a query
   // at an instant commands may still come at, and for an engine restored

@@ -292,7 +292,7 @@ class Harness {
     EXPECT_TRUE(cells == stored_stats_) << "stats cells not all drained";
     if (::testing::Test::HasFailure()) return false;
 
-    auto restored = std::move(*Engine::Create(PropertyPolicy(), engine_->now_ms()));
+    auto restored = std::move(*Engine::CreateAfter(PropertyPolicy(), *engine_));
     // As recovery restores them: in id order, in chunks.
     std::vector<TicketRecord> records;
     for (const auto& [id, record] : stored_) records.push_back(record);

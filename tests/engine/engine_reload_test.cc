@@ -68,7 +68,7 @@ class EngineReloadTest : public ::testing::Test {
   // What the daemon does on SIGHUP: every ticket and stats cell moves into
   // an engine of the new policy.
   void Reload(Policy policy) {
-    auto next = std::move(*Engine::Create(std::move(policy), engine_->now_ms()));
+    auto next = std::move(*Engine::CreateAfter(std::move(policy), *engine_));
     engine_->ExportAll([&](TicketRecord&& r) {
       const absl::Status s = next->Restore(std::move(r));
       ASSERT_TRUE(s.ok()) << s;
@@ -169,7 +169,7 @@ TEST_F(EngineReloadTest, ATargetThatNeverStartedMayBeDropped) {
   Open("B", "sales", kT0 + kMin);
   ASSERT_TRUE(Do(Command{.op = Op::kEvent, .at_ms = kT0 + 2 * kMin, .id = "B",
                          .name = "escalated_by_phone"}).ok());
-  auto next = std::move(*Engine::Create(OldPolicy(), engine_->now_ms()));
+  auto next = std::move(*Engine::CreateAfter(OldPolicy(), *engine_));
   absl::Status refused = absl::OkStatus();
   engine_->ExportAll([&](TicketRecord&& r) {
     const absl::Status s = next->Restore(std::move(r));
@@ -374,7 +374,7 @@ TEST_F(EngineReloadTest, ACursorFromBeforeARestartIsRefused) {
   engine_->ExportAll([&](TicketRecord&& r) { records.push_back(std::move(r)); });
   std::sort(records.begin(), records.end(),
             [](const TicketRecord& a, const TicketRecord& b) { return a.id < b.id; });
-  auto restarted = std::move(*Engine::Create(OldPolicy(), engine_->now_ms()));
+  auto restarted = std::move(*Engine::CreateAfter(OldPolicy(), *engine_));
   for (TicketRecord& r : records) ASSERT_TRUE(restarted->Restore(std::move(r)).ok());
   engine_ = std::move(restarted);
   engine_->set_cursor_epoch(8);

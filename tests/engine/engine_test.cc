@@ -996,7 +996,7 @@ TEST_F(EngineTest, StatsGroupAttainmentTimesAndSatisfaction) {
 // ticket stays counted where it was.
 TEST_F(EngineTest, AMoveNeverTakesACellBelowZero) {
   ASSERT_TRUE(Open("T", "after_sales", kMonday).ok());
-  auto next = std::move(*Engine::Create(TestPolicy(), engine_->now_ms()));
+  auto next = std::move(*Engine::CreateAfter(TestPolicy(), *engine_));
   engine_->ExportAll([&](TicketRecord&& r) {
     r.team = "east";  // assigned under the older slad
     ASSERT_TRUE(next->Restore(std::move(r)).ok());
