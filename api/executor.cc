@@ -109,9 +109,16 @@ void Executor::SealCursor(const engine::Command& cmd, std::string* cursor) {
 const std::string& Executor::QueryOf(const engine::Command& cmd) {
   query_.clear();
   query_.push_back(static_cast<char>(cmd.op));
-  for (absl::string_view field : {cmd.filter.kind, cmd.filter.team, cmd.filter.assignee,
-                                  cmd.filter.priority, cmd.filter.level, cmd.filter.target}) {
-    absl::StrAppend(&query_, field.size(), ":", field);
+  // An absent team (any) and a null one (none) page different entries.
+  for (const std::optional<absl::string_view>& field :
+       {std::optional(cmd.filter.kind), cmd.filter.team, cmd.filter.assignee,
+        std::optional(cmd.filter.priority), std::optional(cmd.filter.level),
+        std::optional(cmd.filter.target)}) {
+    if (field) {
+      absl::StrAppend(&query_, field->size(), ":", *field);
+    } else {
+      query_.push_back('-');
+    }
   }
   return query_;
 }

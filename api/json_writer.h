@@ -36,6 +36,7 @@ class JsonWriter {
   JsonWriter& String(absl::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& Bool(bool value);
+  JsonWriter& Null();
 
   const std::string& str() const { return out_; }
 

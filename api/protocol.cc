@@ -397,6 +397,19 @@ absl::Status ReadField(Field f, od::value& v, Slots* s, Request* r) {
       }
       return CheckLength(f, *str, 1, kMaxNameBytes);
     case Type::kName:
+      // null names no team (assignee): what `assign` sets to clear it, and
+      // what a filter matches to find tickets without one.
+      if (f == kTeam || f == kAssignee) {
+        od::json_type type;
+        if (auto e = v.type().get(type)) return BadJson(e);
+        if (type == od::json_type::null) {
+          bool is_null = false;
+          if (auto e = v.is_null().get(is_null)) return BadJson(e);
+          if (!is_null) return BadJson(simdjson::N_ATOM_ERROR);
+          *str = absl::string_view();
+          return absl::OkStatus();
+        }
+      }
       if (absl::Status st = ReadString(f, v, str); !st.ok()) return st;
       if (HasControl(*str, /*allow_space=*/true)) {
         return BadField(f, "must not contain control characters");
@@ -502,7 +515,7 @@ void Assemble(const Slots& s, Request* r) {
   }
   c.id = s.str[kId];
   if (op.filter) {
-    c.filter = {s.str[kKind],     s.str[kTeam],  s.str[kAssignee],
+    c.filter = {s.str[kKind],     IfSeen(s, kTeam),  IfSeen(s, kAssignee),
                 s.str[kPriority], s.str[kLevel], s.str[kTarget]};
   } else {
     c.kind = s.str[kKind];

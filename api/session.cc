@@ -436,9 +436,10 @@ absl::Status Session::CheckTeams() {
 
 // With one team the filter is forced to it; with several the request must
 // name one (running it per team and merging pages would break cursors).
-absl::Status Session::ForceTeamFilter(absl::string_view* team) {
-  if (!team->empty()) {
-    if (principal_.AllowsTeam(*team)) return absl::OkStatus();
+absl::Status Session::ForceTeamFilter(std::optional<absl::string_view>* team) {
+  if (team->has_value()) {
+    // Tickets without a team are no team's: "" is outside every list.
+    if (principal_.AllowsTeam(**team)) return absl::OkStatus();
     return WireError(WireCode::kForbidden,
                      "team outside the token's teams");
   }

@@ -112,7 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(uint64_t slot, absl::string_view line);
   void Auth(uint64_t slot);
   absl::Status CheckTeams();
-  absl::Status ForceTeamFilter(absl::string_view* team);
+  absl::Status ForceTeamFilter(std::optional<absl::string_view>* team);
 
   uint64_t OpenSlot();
   void Release();

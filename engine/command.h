@@ -39,11 +39,12 @@ enum class Op : uint8_t {
 
 constexpr bool IsQuery(Op op) { return op >= Op::kGet; }
 
-// Selects tickets; an empty field matches any value.
+// Selects tickets; an empty field matches any value. `team` and `assignee`
+// match any value when absent, and tickets without one when "".
 struct Filter {
   absl::string_view kind;
-  absl::string_view team;
-  absl::string_view assignee;
+  std::optional<absl::string_view> team;
+  std::optional<absl::string_view> assignee;
   absl::string_view priority;
   absl::string_view level;   // overdue: the ticket's escalation level
   absl::string_view target;  // overdue/due_soon: the target's name
@@ -58,8 +59,8 @@ struct Command {
   absl::string_view id;
   absl::string_view kind;
   std::optional<absl::string_view> priority;
-  std::optional<absl::string_view> team;
-  std::optional<absl::string_view> assignee;
+  std::optional<absl::string_view> team;      // "": none (assign clears it)
+  std::optional<absl::string_view> assignee;  // "": none
   absl::string_view name;    // event name
   absl::string_view reason;  // pause
   absl::string_view level;   // escalate

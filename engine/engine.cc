@@ -534,8 +534,8 @@ absl::Status Engine::ForAll(const Command& cmd, Effects* out) {
   RETURN_IF_ERROR(CheckFilter(cmd.filter));
   const int kind = cmd.filter.kind.empty() ? -1 : policy_->KindId(cmd.filter.kind);
   std::optional<uint32_t> team;
-  if (!cmd.filter.team.empty()) {
-    auto it = name_ids_.find(cmd.filter.team);
+  if (cmd.filter.team) {
+    auto it = name_ids_.find(*cmd.filter.team);
     if (it == name_ids_.end()) return absl::OkStatus();
     team = it->second;
   }
@@ -611,8 +611,8 @@ absl::Status Engine::CheckFilter(const Filter& f) const {
 
 bool Engine::Matches(const Ticket& t, const Filter& f) const {
   return (f.kind.empty() || policy_->kind(t.kind).name == f.kind) &&
-         (f.team.empty() || Name(t.team) == f.team) &&
-         (f.assignee.empty() || Name(t.assignee) == f.assignee) &&
+         (!f.team || Name(t.team) == *f.team) &&
+         (!f.assignee || Name(t.assignee) == *f.assignee) &&
          (f.priority.empty() || policy_->priority_name(t.priority) == f.priority) &&
          (f.level.empty() || policy_->level_name(t.level) == f.level);
 }

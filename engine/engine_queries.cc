@@ -241,8 +241,8 @@ absl::Status Engine::Walk(bool overdue, const Command& cmd, int64_t end_ms,
     ++matched;
     return true;
   };
-  if (overdue && !cmd.filter.team.empty()) {
-    const auto team = name_ids_.find(cmd.filter.team);
+  if (overdue && cmd.filter.team) {
+    const auto team = name_ids_.find(*cmd.filter.team);
     if (team == name_ids_.end()) return absl::OkStatus();  // no ticket ever had it
     const TeamKey from{team->second, after.value_or(TargetKey(INT64_MIN, 0, 0))};
     auto it = after ? overdue_by_team_.upper_bound(from) : overdue_by_team_.lower_bound(from);

@@ -156,7 +156,9 @@ std::optional<std::string> AddField(absl::string_view field,
   w->Key(field);
   int64_t n = 0;
   const bool digits = absl::SimpleAtoi(value, &n);
-  if (IsIntField(field)) {
+  if ((field == "team" || field == "assignee") && value.empty()) {
+    w->Null();  // --team '': no team (assign clears it; a filter finds those)
+  } else if (IsIntField(field)) {
     if (!digits) return absl::StrCat(field, " must be an integer");
     w->Int(n);
   } else if (field == "within" && digits) {

@@ -611,6 +611,15 @@ TEST_F(DaemonTest, ATeamLimitedTokenSeesAndTouchesOnlyItsTeams) {
             "forbidden");
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"overdue","team":"west"})")),
             "forbidden");
+  // Tickets without a team are no team's, and no ticket of east's leaves it.
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"overdue","team":null})")), "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"pause_all","reason":"x","team":null})")),
+            "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"assign","id":"E1","team":null})")),
+            "forbidden");
+  EXPECT_EQ(CodeOf(Ask(east, R"({"op":"open","id":"E3","kind":"complaint","team":null})")),
+            "forbidden");
+  EXPECT_TRUE(IsOk(Ask(east, R"({"op":"assign","req":9,"id":"E1","assignee":null})"), "9"));
   EXPECT_EQ(CodeOf(Ask(east, R"({"op":"stats","from":0,"to":1})")),
             "forbidden");
   EXPECT_TRUE(IsOk(Ask(east, R"({"op":"get","req":2,"id":"E1"})"), "2"));

@@ -139,6 +139,14 @@ Case RandomCase(SplitMix64& rng) {
     if (rng.OneIn(2)) return std::nullopt;
     return name(key);
   };
+  // team and assignee: absent, a name, or null ("": none).
+  const auto maybe_null = [&](const char* key) -> std::optional<absl::string_view> {
+    if (rng.OneIn(4)) {
+      c.fields.emplace_back(key, [](JsonWriter& w) { w.Null(); });
+      return absl::string_view();
+    }
+    return maybe(key);
+  };
   if (op_index >= 17) {  // session ops
     if (op == "auth") {
       r.session_op = SessionOp::kAuth;
@@ -184,8 +192,8 @@ Case RandomCase(SplitMix64& rng) {
     case Op::kOpen:
       cmd.kind = name("kind");
       cmd.priority = maybe("priority");
-      cmd.team = maybe("team");
-      cmd.assignee = maybe("assignee");
+      cmd.team = maybe_null("team");
+      cmd.assignee = maybe_null("assignee");
       break;
     case Op::kEvent:
       cmd.name = name("name");
@@ -227,8 +235,8 @@ Case RandomCase(SplitMix64& rng) {
         }
       }
       cmd.filter.kind = maybe("kind").value_or("");
-      cmd.filter.team = maybe("team").value_or("");
-      cmd.filter.assignee = maybe("assignee").value_or("");
+      cmd.filter.team = maybe_null("team");
+      cmd.filter.assignee = maybe_null("assignee");
       cmd.filter.priority = maybe("priority").value_or("");
       if (query) {
         cmd.filter.level = maybe("level").value_or("");

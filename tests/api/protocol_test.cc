@@ -152,6 +152,30 @@ TEST_F(ProtocolTest, BulkCommandsTakeTopLevelFilterFields) {
   EXPECT_EQ(r->command.filter.team, "east");
 }
 
+// null names no team (assignee): `assign` clears one with it and a filter
+// finds tickets without one; absent means "leave as is" and "any". No
+// other field takes null.
+TEST_F(ProtocolTest, NullTeamOrAssigneeMeansNone) {
+  const Request* r = &Ok(R"({"op":"assign","id":"a","team":null,"assignee":null})");
+  EXPECT_EQ(r->command.team, std::optional<absl::string_view>(""));
+  EXPECT_EQ(r->command.assignee, std::optional<absl::string_view>(""));
+  r = &Ok(R"({"op":"assign","id":"a","assignee":null})");
+  EXPECT_FALSE(r->command.team.has_value());
+  EXPECT_EQ(r->command.assignee, std::optional<absl::string_view>(""));
+  r = &Ok(R"({"op":"overdue","team":null})");
+  EXPECT_EQ(r->command.filter.team, std::optional<absl::string_view>(""));
+  EXPECT_FALSE(r->command.filter.assignee.has_value());
+  r = &Ok(R"({"op":"pause_all","reason":"x","assignee":null})");
+  EXPECT_EQ(r->command.filter.assignee, std::optional<absl::string_view>(""));
+  EXPECT_FALSE(r->command.filter.team.has_value());
+  r = &Ok(R"({"op":"overdue"})");
+  EXPECT_FALSE(r->command.filter.team.has_value());
+  EXPECT_EQ(Code(R"({"op":"overdue","team":""})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"overdue","kind":null})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"get","id":null})"), "bad_field");
+  EXPECT_EQ(Code(R"({"op":"overdue","team":nul})"), "bad_json");
+}
+
 TEST_F(ProtocolTest, Queries) {
   const Request* r = &Ok(R"({"op":"get","id":"a"})");
   EXPECT_EQ(r->command.op, Op::kGet);

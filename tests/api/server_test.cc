@@ -752,6 +752,9 @@ TEST_F(ServerTest, PageCursorsAreSealedAndOnlyTheirsAreTaken) {
   for (const std::string& other :
        {absl::StrCat(R"({"op":"overdue","req":5,"limit":1,"cursor":")", cursor, R"("})"),
         absl::StrCat(R"({"op":"due_soon","req":6,"within":"720h","team":"east","limit":1,"cursor":")",
+                     cursor, R"("})"),
+        // null (tickets without a team) is another filter than none at all
+        absl::StrCat(R"({"op":"due_soon","req":6,"within":"720h","team":null,"limit":1,"cursor":")",
                      cursor, R"("})")}) {
     const std::string reply = Ask(c, other);
     EXPECT_NE(reply.find(R"("code":"bad_field")"), std::string::npos) << other << ": " << reply;

@@ -91,7 +91,9 @@ constexpr const char* kPriorities[] = {"low", "normal", "urgent", "major", "meh"
 constexpr const char* kEvents[] = {"responded", "approved", "rejected",
                                    "completed", "bogus",     "open"};
 constexpr const char* kLevels[] = {"agent", "supervisor", "management", "boss"};
-constexpr const char* kTeams[] = {"east", "west"};
+// "": no team (open, assign clears it, a filter for tickets without one).
+constexpr const char* kTeams[] = {"east", "west", ""};
+constexpr const char* kAssignees[] = {"ann", "bob", ""};
 constexpr const char* kTargets[] = {"response", "resolution", "review",
                                     "complete", "answer"};
 
@@ -122,7 +124,8 @@ std::string Describe(const Command& c) {
                       c.at_ms - kMonday, " kind=", c.kind,
                       " priority=", c.priority.value_or("-"), " name=", c.name,
                       " level=", c.level, " score=", c.score,
-                      " filter.kind=", c.filter.kind, " filter.team=", c.filter.team);
+                      " filter.kind=", c.filter.kind,
+                      " filter.team=", c.filter.team.value_or("-"));
 }
 
 // What a run exercised, printed so that a generator change that stops
@@ -177,6 +180,7 @@ class Harness {
     Filter f;
     if (rng_.OneIn(4)) f.kind = Pick(kKinds);
     if (rng_.OneIn(4)) f.team = Pick(kTeams);
+    if (rng_.OneIn(6)) f.assignee = Pick(kAssignees);
     if (rng_.OneIn(6)) f.priority = Pick(kPriorities);
     if (rng_.OneIn(6)) f.level = Pick(kLevels);
     return f;
@@ -208,7 +212,7 @@ class Harness {
     } else if (roll < 72) {
       c.op = Op::kAssign;
       if (rng_.OneIn(2)) c.team = Pick(kTeams);
-      if (rng_.OneIn(2)) c.assignee = rng_.OneIn(2) ? "ann" : "bob";
+      if (rng_.OneIn(2)) c.assignee = Pick(kAssignees);
     } else if (roll < 76) {
       c.op = Op::kEscalate;
       c.level = Pick(kLevels);

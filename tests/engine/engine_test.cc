@@ -754,6 +754,54 @@ TEST_F(EngineTest, PauseAllTouchesOnlyMatchingTickets) {
   EXPECT_FALSE(engine_->Get("W")->paused);
 }
 
+// A ticket without a team or assignee is found by the filter "" (null on
+// the wire), which an absent filter is not: the queue of unassigned work.
+// `assign` with "" clears either.
+TEST_F(EngineTest, EmptyTeamOrAssigneeFindsTicketsWithoutOne) {
+  ASSERT_TRUE(Open("E", "after_sales", kMonday, std::nullopt, "east").ok());
+  ASSERT_TRUE(Open("N", "after_sales", kMonday + kMin).ok());
+  Command ann{.op = Op::kAssign, .at_ms = kMonday + kMin, .id = "E"};
+  ann.assignee = "ann";
+  ASSERT_TRUE(Do(ann).ok());
+  AdvanceTo(kMonday + 3 * kHour);  // both responses breached
+  auto overdue_ids = [&](Filter f) {
+    Command q{.op = Op::kOverdue, .filter = f};
+    OverduePage page;
+    EXPECT_TRUE(engine_->Overdue(q, &page).ok());
+    std::vector<std::string> ids;
+    for (const OverdueItem& item : page.items) ids.emplace_back(item.id);
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(overdue_ids(Filter{}), (Ids{"E", "N"}));
+  EXPECT_EQ(overdue_ids(Filter{.team = ""}), (Ids{"N"}));
+  EXPECT_EQ(overdue_ids(Filter{.assignee = ""}), (Ids{"N"}));
+  EXPECT_EQ(overdue_ids(Filter{.assignee = "ann"}), (Ids{"E"}));
+
+  Command clear{.op = Op::kAssign, .at_ms = kMonday + 3 * kHour, .id = "E"};
+  clear.team = "";
+  clear.assignee = "";
+  ASSERT_TRUE(Do(clear).ok());
+  EXPECT_EQ(engine_->Get("E")->team, "");
+  EXPECT_EQ(engine_->Get("E")->assignee, "");
+  EXPECT_EQ(overdue_ids(Filter{.team = ""}), (Ids{"E", "N"}));
+  EXPECT_EQ(overdue_ids(Filter{.team = "east"}), Ids{});
+
+  ASSERT_TRUE(Open("W", "after_sales", kMonday + 3 * kHour, std::nullopt, "west").ok());
+  ASSERT_TRUE(Open("M", "after_sales", kMonday + 3 * kHour + kMin).ok());
+  Command soon{.op = Op::kDueSoon, .filter = Filter{.team = ""}, .within_ms = 24 * kHour};
+  DueSoonPage due;
+  ASSERT_TRUE(engine_->DueSoon(soon, &due).ok());
+  ASSERT_EQ(due.items.size(), 1u);
+  EXPECT_EQ(due.items[0].id, "M");
+  Command pause{.op = Op::kPauseAll, .at_ms = kMonday + 3 * kHour + kMin,
+                .reason = "outage", .filter = Filter{.team = ""}};
+  ASSERT_TRUE(Do(pause).ok());
+  EXPECT_EQ(effects_.count, 3u);  // E, N, M
+  EXPECT_TRUE(engine_->Get("M")->paused);
+  EXPECT_FALSE(engine_->Get("W")->paused);
+}
+
 // A filter naming a kind, priority, level or target the policy lacks is a
 // mistake reported as such (bad_field on the wire), never an empty answer:
 // a typo in pause_all would otherwise pause nothing and say count 0. A team

@@ -635,8 +635,8 @@ inline void ReferenceEngine::Raise(Ticket& t, int level, int64_t at,
 }
 
 inline bool ReferenceEngine::Matches(const Ticket& t, const engine::Filter& f) const {
-  return (f.kind.empty() || t.kind == f.kind) && (f.team.empty() || t.team == f.team) &&
-         (f.assignee.empty() || t.assignee == f.assignee) &&
+  return (f.kind.empty() || t.kind == f.kind) && (!f.team || t.team == *f.team) &&
+         (!f.assignee || t.assignee == *f.assignee) &&
          (f.priority.empty() || t.priority == f.priority) &&
          (f.level.empty() || policy_.escalation.levels[t.level] == f.level);
 }

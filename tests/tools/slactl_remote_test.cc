@@ -329,6 +329,20 @@ TEST_F(SlactlRemoteTest, PauseAllAndResumeAllCount) {
   EXPECT_EQ(Slactl("pause-all outage").out, "ok: 2 tickets\n");
 }
 
+// --team '' names no team (null on the wire): assign clears one, a filter
+// finds the tickets without one.
+TEST_F(SlactlRemoteTest, AnEmptyTeamOrAssigneeMeansNone) {
+  ASSERT_EQ(Slactl("open A return --team east --assignee ann").status, 0);
+  ASSERT_EQ(Slactl("open B return").status, 0);
+  EXPECT_EQ(Slactl("pause-all outage --team ''").out, "ok: 1 ticket\n");
+  EXPECT_THAT(Slactl("get B").out, HasSubstr("paused    yes\n"));
+  EXPECT_EQ(Slactl("assign A --team '' --assignee ''").status, 0);
+  const Result r = Slactl("get A");
+  EXPECT_THAT(r.out, HasSubstr("team      -\nassignee  -\n"));
+  EXPECT_THAT(r.out, HasSubstr(R"("assignee":null,"team":null)"));  // as sent
+  EXPECT_EQ(Slactl("pause-all outage --assignee ''").out, "ok: 1 ticket\n");
+}
+
 // slaload (built beside slactl) against the real slad on the system
 // clock: short runs, a few connections, each well under a few seconds.
 class SlaloadTest : public ::testing::Test {
