@@ -151,6 +151,7 @@ void AppendExplanationLists(const engine::Explanation& e, Members& m,
     out->push_back('}');
   }
   out->append("]");
+  if (e.truncated) m.Bool("truncated", true);
 }
 
 }  // namespace

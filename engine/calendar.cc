@@ -220,28 +220,29 @@ absl::StatusOr<int64_t> Calendar::Subtract(int64_t end_ms,
 }
 
 absl::Status Calendar::WorkingIntervals(int64_t a_ms, int64_t b_ms,
-                                        std::vector<Interval>* out) {
+                                        std::vector<Interval>* out,
+                                        size_t max_out) {
   RETURN_IF_ERROR(Between(a_ms, b_ms).status());
   if (spec_.always) {
-    if (a_ms < b_ms) out->push_back({a_ms, b_ms});
+    if (a_ms < b_ms && out->size() < max_out) out->push_back({a_ms, b_ms});
     return absl::OkStatus();
   }
   size_t i =
       std::upper_bound(end_ms_.begin(), end_ms_.end(), a_ms) - end_ms_.begin();
-  for (; i < begin_ms_.size() && begin_ms_[i] < b_ms; ++i) {
+  for (; i < begin_ms_.size() && begin_ms_[i] < b_ms && out->size() < max_out; ++i) {
     out->push_back({std::max(begin_ms_[i], a_ms), std::min(end_ms_[i], b_ms)});
   }
   return absl::OkStatus();
 }
 
 absl::Status Calendar::SpecialDays(int64_t a_ms, int64_t b_ms,
-                                   std::vector<Day>* out) {
+                                   std::vector<Day>* out, size_t max_out) {
   RETURN_IF_ERROR(Between(a_ms, b_ms).status());
   if (spec_.always || a_ms == b_ms) return absl::OkStatus();
   const absl::CivilDay last =
       absl::ToCivilDay(absl::FromUnixMillis(b_ms - 1), tz_);
   for (absl::CivilDay d = absl::ToCivilDay(absl::FromUnixMillis(a_ms), tz_);
-       d <= last; ++d) {
+       d <= last && out->size() < max_out; ++d) {
     if (Contains(spec_.holidays, d)) {
       out->push_back({d, DayKind::kHoliday});
     } else if (Contains(spec_.workdays, d)) {

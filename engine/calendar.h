@@ -118,23 +118,27 @@ class Calendar {
   absl::StatusOr<int64_t> Subtract(int64_t end_ms, int64_t business_ms);
 
   // For `explain`: appends to `out` the working intervals intersecting
-  // [a_ms, b_ms), clipped to it, in order. Errors as Between().
+  // [a_ms, b_ms), clipped to it, in order, until `out` holds `max_out`.
+  // Errors as Between().
   struct Interval {
     int64_t begin_ms;
     int64_t end_ms;
   };
   absl::Status WorkingIntervals(int64_t a_ms, int64_t b_ms,
-                                std::vector<Interval>* out);
+                                std::vector<Interval>* out,
+                                size_t max_out = SIZE_MAX);
 
   // For `explain`: appends to `out` the local dates touched by
   // [a_ms, b_ms) that have no working time, and why; and make-up days,
-  // which are worked although their weekday is not. Costs O(days).
+  // which are worked although their weekday is not, until `out` holds
+  // `max_out`. Costs O(days).
   enum class DayKind { kHoliday, kWeekend, kMakeUpDay };
   struct Day {
     absl::CivilDay date;
     DayKind kind;
   };
-  absl::Status SpecialDays(int64_t a_ms, int64_t b_ms, std::vector<Day>* out);
+  absl::Status SpecialDays(int64_t a_ms, int64_t b_ms, std::vector<Day>* out,
+                           size_t max_out = SIZE_MAX);
 
   const CalendarSpec& spec() const { return spec_; }
   int64_t day_length_ms() const { return day_length_ms_; }

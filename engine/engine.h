@@ -181,6 +181,8 @@ class Engine {
   // what it matched so far and a cursor to go on from, so that no query
   // holds the loop for longer than this many steps.
   static constexpr size_t kMaxPassedPerPage = 4096;
+  // The most working intervals, and special days, one `explain` lists.
+  static constexpr size_t kMaxExplainItems = 1000;
 
   // Why target `target` of ticket `id` has its deadline. NotFound for an
   // unknown ticket or target; FailedPrecondition for a pending target.
@@ -362,6 +364,10 @@ class Engine {
   // Timers and indexes.
   void OnTimer(uint32_t slot, int64_t due_ms, Effects* out);
   void FireDue(uint32_t slot, size_t target, const Due& due, Effects* out);
+  // Where running target `r`'s clock passed `due_ms`, a deadline or a point
+  // counted from it that a resume moved after the fact (a catch-up): the
+  // real instant, pauses skipped. due_ms itself when no resume came after.
+  int64_t PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms);
   // Re-arms the ticket's timer at its earliest due, or disarms it.
   void Rearm(uint32_t slot);
   void Arm(uint32_t slot, const std::optional<Due>& due);
@@ -469,6 +475,7 @@ class Engine {
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
+  std::vector<std::pair<int64_t, int64_t>> pause_scratch_;  // PassedAt's
   int64_t records_clock_ms_ = 0;       // set_records_clock
   std::vector<std::string> recounted_;  // TakeRecounted
   // The latest command's instant. The wheel stays just before it until

@@ -183,25 +183,58 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
   Ticket& t = tickets_[slot];
   TargetRun& r = t.targets[target];
   const absl::string_view name = policy_->kind(t.kind).targets[target].name;
+  // A due a later resume had moved is a catch-up: it is dated where the
+  // clock passed it, with the deadline the target had then.
+  int64_t at_ms = due.at_ms;
+  int64_t deadline_ms = r.deadline_ms;
+  if (internal::LatestResumeMs(t) > due.at_ms) {
+    at_ms = PassedAt(t, r, due.at_ms);
+    deadline_ms = PassedAt(t, r, r.deadline_ms);
+  }
   switch (due.what) {
     case Due::kWarning:
       ++r.warned;
-      Emit(out, EventType::kWarning, t, due.at_ms, name, r.deadline_ms);
+      Emit(out, EventType::kWarning, t, at_ms, name, deadline_ms);
       break;
     case Due::kBreach: {
       const IndexPlace was = PlaceOf(t, target);
       r.breached = true;
       Reindex(slot, target, was);
-      stats_.Breached(Groups(t, target), due.at_ms);
-      Emit(out, EventType::kBreached, t, due.at_ms, name, r.deadline_ms);
-      RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
+      stats_.Breached(Groups(t, target), at_ms);
+      Emit(out, EventType::kBreached, t, at_ms, name, deadline_ms);
+      RaiseLevel(t, DesiredLevel(t, r), at_ms, name, deadline_ms, out);
       break;
     }
     case Due::kStep:
       ++r.steps;
-      RaiseLevel(t, DesiredLevel(t, r), due.at_ms, name, r.deadline_ms, out);
+      RaiseLevel(t, DesiredLevel(t, r), at_ms, name, deadline_ms, out);
       break;
   }
+}
+
+// Deadlines move by the business time of each pause resumed after them,
+// so a due before the latest resume lies in that moved time: the clock
+// passed it where it had as much running time left before that resume as
+// the due has business time before it, pauses skipped; at the earliest
+// such instant, as RanOutAt places one.
+int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms) {
+  std::vector<std::pair<int64_t, int64_t>>& pauses = pause_scratch_;
+  pauses.clear();
+  internal::ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
+                         [&](int64_t from_ms, int64_t until_ms) {
+                           pauses.emplace_back(from_ms, until_ms);
+                         });
+  if (pauses.empty() || pauses.back().second <= due_ms) return due_ms;
+  Calendar& cal = CalendarOf(t);
+  int64_t cursor_ms = pauses.back().second;
+  int64_t left_ms = internal::BetweenOrZero(cal, due_ms, cursor_ms);
+  for (auto p = pauses.rbegin(); p != pauses.rend(); ++p) {
+    const int64_t ran_ms = internal::BetweenOrZero(cal, p->second, cursor_ms);
+    if (left_ms < ran_ms) return internal::RanOutAt(cal, cursor_ms, left_ms, p->second);
+    left_ms -= ran_ms;
+    cursor_ms = p->first;
+  }
+  return internal::RanOutAt(cal, cursor_ms, left_ms, r.start_ms);
 }
 
 void Engine::Rearm(uint32_t slot) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
@@ -38,6 +39,15 @@ inline int64_t RanOutAt(Calendar& cal, int64_t ref_ms, int64_t overrun_ms,
   if (!before.ok()) return floor_ms;
   absl::StatusOr<int64_t> t = cal.Add(*before, 1);
   return std::max(t.ok() ? *t : floor_ms, floor_ms);
+}
+// When the ticket's latest resumed pause ended (INT64_MIN: none). Pauses
+// do not overlap, so it is the last one the log holds that has ended.
+inline int64_t LatestResumeMs(const Ticket& t) {
+  if (!t.log) return std::numeric_limits<int64_t>::min();
+  for (auto a = t.log->rbegin(); a != t.log->rend(); ++a) {
+    if (a->what == Adjustment::kPause && a->until_ms != 0) return a->until_ms;
+  }
+  return std::numeric_limits<int64_t>::min();
 }
 inline int64_t BetweenOrZero(Calendar& cal, int64_t a_ms, int64_t b_ms) {
   absl::StatusOr<int64_t> d = cal.Between(a_ms, b_ms);

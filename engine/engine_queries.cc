@@ -81,18 +81,23 @@ int64_t ClockRefMs(const TargetRun& r, int64_t now_ms) {
 // (what the clock ran), then of [ref, deadline) (what it has left), cut at
 // `budget_ms` in all, which cuts only a target past its deadline. Adds up
 // to budget_ms, which is used + remaining.
-void CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
-                      int64_t ref_ms, int64_t budget_ms,
+// At most `max_out` of them; true if there were more.
+bool CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
+                      int64_t ref_ms, int64_t budget_ms, size_t max_out,
                       std::vector<std::pair<int64_t, int64_t>>* out) {
   std::vector<std::pair<int64_t, int64_t>> pauses;
   internal::ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
     pauses.emplace_back(from_ms, until_ms);
   });
+  // One more than fits tells whether the calendar's list goes on; a pause
+  // can split an interval in two, so what is kept is cut again below.
   std::vector<Calendar::Interval> work;
   const int64_t start_ms = r.start_ms;  // by value: TargetRun is packed
-  (void)cal.WorkingIntervals(start_ms, std::max(start_ms, ref_ms), &work);
+  (void)cal.WorkingIntervals(start_ms, std::max(start_ms, ref_ms), &work, max_out + 1);
   const size_t ran_end = work.size();
-  if (ref_ms < r.deadline_ms) (void)cal.WorkingIntervals(ref_ms, r.deadline_ms, &work);
+  if (ref_ms < r.deadline_ms) {
+    (void)cal.WorkingIntervals(ref_ms, r.deadline_ms, &work, max_out + 1);
+  }
   int64_t left_ms = budget_ms;
   const auto keep = [&](int64_t begin, int64_t end) {
     end = std::min(end, begin + std::max<int64_t>(left_ms, 0));
@@ -114,6 +119,9 @@ void CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
     }
     if (begin < work[i].end_ms) keep(begin, work[i].end_ms);
   }
+  if (out->size() <= max_out && work.size() <= max_out) return false;
+  out->resize(std::min(out->size(), max_out));
+  return true;
 }
 
 }  // namespace
@@ -324,7 +332,8 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
   // not the policy's budget, which a reload or a priority change that kept
   // a breached deadline may have changed since.
   e.budget_ms = UsedMs(cal, *t, r, ref_ms) + RemainingMs(cal, ref_ms, r.deadline_ms);
-  CountedIntervals(cal, *t, r, ref_ms, e.budget_ms, &e.counted);
+  e.truncated =
+      CountedIntervals(cal, *t, r, ref_ms, e.budget_ms, kMaxExplainItems, &e.counted);
   ExplainSpan(*t, r, &e);
   return e;
 }
@@ -355,7 +364,11 @@ void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
     }
   }
   std::vector<Calendar::Day> days;
-  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days);
+  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days, kMaxExplainItems + 1);
+  if (days.size() > kMaxExplainItems) {
+    days.resize(kMaxExplainItems);
+    e->truncated = true;
+  }
   for (const Calendar::Day& d : days) {
     e->days.push_back({absl::FormatCivilTime(d.date),
                        d.kind == Calendar::DayKind::kHoliday   ? "holiday"

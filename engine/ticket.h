@@ -267,6 +267,10 @@ struct Explanation {
     absl::string_view from, to;
   };
   std::vector<PriorityChange> priority_changes;
+  // `counted` or `days` stopped at Engine::kMaxExplainItems: a deadline
+  // years of working time away (one past 2200, which means never, runs to
+  // 2200) would list every working interval up to it.
+  bool truncated = false;
 };
 
 // One group of the `stats` query: targets by when they stopped (met,

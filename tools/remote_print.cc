@@ -236,6 +236,10 @@ std::string ExplainText(element reply) {
     }
   }
   if (changes.rows() > 0) absl::StrAppend(&out, "\n", changes.Render());
+  bool truncated = false;
+  if (!e["truncated"].get(truncated) && truncated) {
+    absl::StrAppend(&out, "\n(cut short: the lists stop at their first 1000 entries)\n");
+  }
   return out;
 }
 

@@ -252,6 +252,13 @@ TEST(ProtocolResultsTest, ExplanationHasEveryList) {
   EXPECT_EQ(int64_t(changes.at(0)["at"]), kT0 + kHour);
   EXPECT_EQ(Str(changes.at(0)["from"]), "normal");
   EXPECT_EQ(Str(changes.at(0)["to"]), "high");
+  EXPECT_FALSE(Has(x, "truncated"));
+
+  e.truncated = true;  // lists cut at Engine::kMaxExplainItems
+  x = Reply(parser, &line, [&](std::string* out) {
+    AppendExplanationResult(e, out);
+  })["explanation"];
+  EXPECT_TRUE(bool(x["truncated"]));
 }
 
 TEST(ProtocolResultsTest, StatsRowHasEveryField) {

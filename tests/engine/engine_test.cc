@@ -509,6 +509,45 @@ TEST_F(EngineTest, PriorityChangeIntoThePastBreachesAtOnce) {
   EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + kHour);
 }
 
+// A priority change after a pause was resumed uses the budget up where
+// the clock ran before the pause: the breach and the steps it had passed
+// are dated there (the statistics' hour too), not in the moved time the
+// pause left, which lies inside the pause. The deadline stays moved by
+// the pause, as a resume moves a breached one.
+TEST_F(EngineTest, APriorityChangeAfterAResumeDatesTheBreachWhereTheClockRanOut) {
+  for (const char* id : {"A", "B"}) ASSERT_TRUE(Open(id, "after_sales", kMonday).ok());
+  for (const char* id : {"A", "B"}) {
+    ASSERT_TRUE(Simple(Op::kPause, id, kMonday + 100 * kMin).ok());
+  }
+  for (const char* id : {"A", "B"}) {
+    ASSERT_TRUE(Simple(Op::kResume, id, kMonday + 180 * kMin).ok());
+  }
+  Command c{.op = Op::kPriority, .at_ms = kMonday + 190 * kMin, .id = "A"};
+  c.priority = "urgent";  // 110 min used of one hour
+  ASSERT_TRUE(Do(c).ok());
+  EXPECT_EQ(Events(), (Lines{"breached A/response @60m",
+                              "escalated A/response @60m agent>supervisor",
+                              "escalated A/response @90m supervisor>management"}));
+  ASSERT_EQ(effects_.events.size(), 3u);
+  EXPECT_EQ(effects_.events[0].deadline_ms, kMonday + kHour);
+  EXPECT_EQ(TargetOf("A", 0).deadline_ms, kMonday + 140 * kMin);  // 50 min overdue
+  Command q{.op = Op::kStats, .from_ms = kMonday + kHour, .to_ms = kMonday + 90 * kMin};
+  absl::StatusOr<StatsTable> hour = engine_->Stats(q);
+  ASSERT_TRUE(hour.ok());
+  ASSERT_EQ(hour->rows.size(), 1u);
+  EXPECT_EQ(hour->rows[0].breached, 1u);
+
+  // The same while paused again, a pause resumed before: both dated where
+  // the clock passed them, before the first pause.
+  ASSERT_TRUE(Simple(Op::kPause, "B", kMonday + 190 * kMin).ok());
+  Command b{.op = Op::kPriority, .at_ms = kMonday + 200 * kMin, .id = "B"};
+  b.priority = "urgent";
+  ASSERT_TRUE(Do(b).ok());
+  EXPECT_EQ(Events(), (Lines{"breached B/response @60m",
+                              "escalated B/response @60m agent>supervisor",
+                              "escalated B/response @90m supervisor>management"}));
+}
+
 TEST_F(EngineTest, ResolvedTicketStaysReadableAndCanBeReopened) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + kMin).ok());
@@ -875,11 +914,39 @@ TEST_F(EngineTest, ExplainShowsCountedTimeDaysAndPauses) {
   ASSERT_EQ(e->days.size(), 2u);
   EXPECT_EQ(e->days[0].date, "2026-01-10");
   EXPECT_EQ(e->days[0].why, "weekend");
+  EXPECT_FALSE(e->truncated);
   // An unknown target name is a bad field (API.md), the unknown id not_found.
   EXPECT_EQ(engine_->Explain("C", "nope").status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(engine_->Explain("nobody", "response").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// A deadline years of working time away (3,000 office days: about 1,200
+// weekend days and 3,000 intervals) lists the first kMaxExplainItems of
+// each and says it stopped: one reply cannot hold every interval up to
+// 2200 (a deadline there means never), nor should the loop build it.
+TEST(EngineExplainTest, ListsStopAtTheirLimitAndSaySo) {
+  Policy p = TestPolicy();
+  p.kinds.emplace("archive", KindSpec{"archive", "office",
+                                      {Target("keep", {"open"}, {"done"},
+                                              3000 * 8 * kHour)}});
+  std::unique_ptr<Engine> engine = *Engine::Create(std::move(p), kMonday);
+  Effects effects;
+  ASSERT_TRUE(engine->Apply(Command{.op = Op::kOpen, .at_ms = kMonday + 9 * kHour,
+                                    .id = "A", .kind = "archive"},
+                            &effects)
+                  .ok());
+  absl::StatusOr<Explanation> e = engine->Explain("A", "keep");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_TRUE(e->truncated);
+  ASSERT_EQ(e->counted.size(), Engine::kMaxExplainItems);
+  ASSERT_EQ(e->days.size(), Engine::kMaxExplainItems);
+  // The first ones, in order: Monday 09:00-17:00, then Tuesday.
+  EXPECT_EQ(e->counted[0], std::make_pair(kMonday + 9 * kHour, kMonday + 17 * kHour));
+  EXPECT_EQ(e->counted[1].first, kMonday + 33 * kHour);
+  EXPECT_EQ(e->days[0].date, "2026-01-10");
+  EXPECT_EQ(e->budget_ms, 3000 * 8 * kHour);
 }
 
 // explain lists what moved this target's deadline: not a pause or a

@@ -168,6 +168,9 @@ class ReferenceEngine {
     bool paused = false, breached = false;
     size_t warned = 0;
     int steps = 0;
+    // The pauses resumed since the start, [from, until): the clock ran
+    // outside them.
+    std::vector<std::pair<int64_t, int64_t>> pauses;
   };
   struct Ticket {
     std::string id, kind, priority, team, assignee;
@@ -214,6 +217,7 @@ class ReferenceEngine {
     return ms > 0 ? std::max<int64_t>(1, std::llround(ms)) : 0;
   }
   void Fire(Ticket& t, size_t i, const Due& due, std::vector<engine::Event>* out);
+  int64_t Passed(const Ticket& t, const Target& r, int64_t x) const;
   void Raise(Ticket& t, int level, int64_t at, absl::string_view target,
              int64_t deadline, std::vector<engine::Event>* out);
   bool Matches(const Ticket& t, const engine::Filter& f) const;
@@ -374,6 +378,7 @@ inline void ReferenceEngine::Resume(Ticket& t, int64_t at) {
     if (r.state != State::kRunning || !r.paused) continue;
     r.deadline_ms = cal.Add(r.deadline_ms, cal.Between(r.mark_ms, at));
     r.paused = false;
+    r.pauses.emplace_back(r.mark_ms, at);
   }
 }
 
@@ -600,25 +605,60 @@ inline int ReferenceEngine::Desired(const Ticket& t, const Target& r) const {
   return std::min(top, (is_major ? top : 1) + r.steps);
 }
 
+// A deadline moved by pauses resumed after it stands in time the clock
+// did not run: the clock passed a point `x` of it where the running time
+// left before the latest resume equals the business time from x to that
+// resume; the earliest such instant (a binary search on the running time).
+inline int64_t ReferenceEngine::Passed(const Ticket& t, const Target& r,
+                                       int64_t x) const {
+  const RefCalendar& cal = KindOf(t).calendar;
+  const int64_t ref = r.pauses.back().second;
+  const int64_t want = cal.Between(x, ref);
+  const auto running = [&](int64_t y) {
+    int64_t ran = cal.Between(y, ref);
+    for (const auto& [from, until] : r.pauses) {
+      const int64_t a = std::clamp(from, y, ref), b = std::clamp(until, y, ref);
+      if (a < b) ran -= cal.Between(a, b);
+    }
+    return ran;
+  };
+  int64_t lo = r.start_ms, hi = x;  // running(hi) <= want
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (running(mid) <= want) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
 inline void ReferenceEngine::Fire(Ticket& t, size_t i, const Due& due,
                                   std::vector<engine::Event>* out) {
   Target& r = t.targets[i];
   const std::string& name = KindOf(t).spec->targets[i].name;
+  // Due before a resume that moved it (a priority change used the budget
+  // up after the fact): dated where the clock passed it, with the
+  // deadline it had then.
+  int64_t at = due.at_ms, deadline = r.deadline_ms;
+  if (!r.pauses.empty() && r.pauses.back().second > due.at_ms) {
+    at = Passed(t, r, due.at_ms);
+    if (r.pauses.back().second > deadline) deadline = Passed(t, r, deadline);
+  }
   switch (due.what) {
     case DueWhat::kWarning:
       ++r.warned;
-      out->push_back({engine::EventType::kWarning, due.at_ms, t.id, name,
-                      r.deadline_ms, {}, {}});
+      out->push_back({engine::EventType::kWarning, at, t.id, name, deadline, {}, {}});
       break;
     case DueWhat::kBreach:
       r.breached = true;
-      out->push_back({engine::EventType::kBreached, due.at_ms, t.id, name,
-                      r.deadline_ms, {}, {}});
-      Raise(t, Desired(t, r), due.at_ms, name, r.deadline_ms, out);
+      out->push_back({engine::EventType::kBreached, at, t.id, name, deadline, {}, {}});
+      Raise(t, Desired(t, r), at, name, deadline, out);
       break;
     case DueWhat::kStep:
       ++r.steps;
-      Raise(t, Desired(t, r), due.at_ms, name, r.deadline_ms, out);
+      Raise(t, Desired(t, r), at, name, deadline, out);
       break;
   }
 }
