@@ -50,6 +50,15 @@ bool ParseClock(absl::string_view s, int* minutes) {
   return true;
 }
 
+// What a value that is not a string is, for a message: TOML's own
+// date-times and times look right to the one who wrote them, but are not
+// the text the calendar reads.
+std::string NotAString(const toml::node& node) {
+  if (node.is_date_time()) return "(a TOML date-time, not a string: quote a date)";
+  if (node.is_time()) return "(a TOML time, not a string: quote it)";
+  return "(not a string)";
+}
+
 // "YYYY-MM-DD", a real date.
 bool ParseDate(absl::string_view s, absl::CivilDay* day) {
   return absl::ParseCivilTime(s, day) && absl::FormatCivilTime(*day) == s;
@@ -62,6 +71,7 @@ class CalendarParser {
   absl::StatusOr<CalendarSpec> Parse(const toml::table& table) const {
     CalendarSpec spec;
     bool has_zone = false;
+    const toml::node* workday_hours = nullptr;
     for (const auto& [key, node] : table) {
       const absl::string_view k = Av(key.str());
       bool weekday = false;
@@ -80,6 +90,7 @@ class CalendarParser {
         RETURN_IF_ERROR(ParseDates(node, k, &spec.workdays));
       } else if (k == "workday_hours") {
         ASSIGN_OR_RETURN(spec.workday_hours, ParseHours(node, k));
+        workday_hours = &node;
       } else if (k == "day_length") {
         ASSIGN_OR_RETURN(spec.day_length_ms, ParseDayLength(node));
       } else if (k == "always") {
@@ -94,6 +105,13 @@ class CalendarParser {
     }
     if (!has_zone && !spec.always) {
       return r_.Error(table, "missing key \"timezone\"");
+    }
+    // Said here, at the empty array, rather than by the calendar, which
+    // knows only that make-up days have no hours.
+    if (workday_hours != nullptr && spec.workday_hours->empty() &&
+        !spec.workdays.empty() && !spec.always) {
+      return r_.Error(*workday_hours,
+                      "workday_hours: empty, but workdays (make-up days) need hours");
     }
     return spec;
   }
@@ -139,7 +157,7 @@ class CalendarParser {
             el, absl::StrCat(
                     key, ": bad interval ",
                     text.has_value() ? absl::StrCat("\"", *text, "\"")
-                                     : std::string("(not a string)"),
+                                     : NotAString(el),
                     " (want \"HH:MM-HH:MM\", e.g. \"09:00-18:00\")"));
       }
       hours.push_back(iv);
@@ -184,7 +202,7 @@ class CalendarParser {
       return r_.Error(
           el, absl::StrCat(key, ": bad date ",
                            text.has_value() ? absl::StrCat("\"", *text, "\"")
-                                            : std::string("(not a string)"),
+                                            : NotAString(el),
                            " (want \"YYYY-MM-DD\" or "
                            "\"YYYY-MM-DD..YYYY-MM-DD\")"));
     }
@@ -216,6 +234,11 @@ class CalendarParser {
     }
     if (d->ms <= 0) {
       return r_.Error(node, "day_length: must be positive, like \"8h\"");
+    }
+    // A working day is at most a day: longer, and "2wd" would mean more
+    // business time than two days can hold.
+    if (d->ms > 24 * 3600 * 1000) {
+      return r_.Error(node, "day_length: at most 24h (one day's business time)");
     }
     return d->ms;
   }

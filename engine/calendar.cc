@@ -86,13 +86,14 @@ absl::Status ValidateWeekly(CalendarSpec* spec) {
     return absl::InvalidArgumentError(
         "no working time: every weekday is empty (use always = true for 24x7)");
   }
-  if (!spec->workday_hours.has_value()) {
-    spec->workday_hours = spec->weekly[0];
-  }
+  const bool defaulted = !spec->workday_hours.has_value();
+  if (defaulted) spec->workday_hours = spec->weekly[0];
   RETURN_IF_ERROR(Calendar::CheckHours(*spec->workday_hours, "workday_hours"));
   if (!spec->workdays.empty() && spec->workday_hours->empty()) {
     return absl::InvalidArgumentError(
-        "workdays need hours: set workday_hours (mon has none)");
+        defaulted ? "workdays need hours: set workday_hours (it defaults to "
+                    "mon's, and mon has none)"
+                  : "workdays need hours: workday_hours is empty");
   }
   SortUnique(&spec->holidays);
   SortUnique(&spec->workdays);

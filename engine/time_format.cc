@@ -13,6 +13,7 @@ namespace slad::engine {
 namespace {
 
 constexpr int64_t kMaxDurationMs = int64_t{100} * 366 * 24 * 3600 * 1000;
+constexpr int64_t kMaxWorkingDays = 36600;
 
 bool AllDigits(absl::string_view s) {
   if (s.empty()) return false;
@@ -99,9 +100,11 @@ absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
     size_t n = 0;
     while (n < rest.size() && absl::ascii_isdigit(rest[n])) ++n;
     if (n == 0) return bad("expected a number");
-    if (n > 12) return bad("number too large");
+    // Past 18 digits a number does not fit; the limits below are far
+    // smaller in every unit, so it is too long, not malformed.
+    const bool huge = n > 18;
     int64_t value = 0;
-    (void)absl::SimpleAtoi(rest.substr(0, n), &value);
+    if (!huge) (void)absl::SimpleAtoi(rest.substr(0, n), &value);
     rest.remove_prefix(n);
     size_t len = 0;
     while (len < rest.size() && absl::ascii_isalpha(rest[len])) ++len;
@@ -116,20 +119,20 @@ absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
       return bad(name.empty() ? "missing unit" : "unknown or repeated unit");
     }
     next_unit = u + 1;
+    // OutOfRange, so that a caller can tell "too long" from "malformed".
     if (kUnits[u].ms == 0) {
+      if (huge || value > kMaxWorkingDays) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "bad duration \"", text, "\": more than ", kMaxWorkingDays,
+            " working days (as many as 100 years have days)"));
+      }
       out.working_days = value;
     } else {
+      if (huge || value > (kMaxDurationMs - out.ms) / kUnits[u].ms) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "bad duration \"", text, "\": longer than 100 years (36600 days)"));
+      }
       out.ms += value * kUnits[u].ms;
-    }
-    // OutOfRange, so that a caller can tell "too long" from "malformed".
-    if (out.ms > kMaxDurationMs) {
-      return absl::OutOfRangeError(
-          absl::StrCat("bad duration \"", text, "\": longer than 100 years"));
-    }
-    if (out.working_days > 36600) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "bad duration \"", text,
-          "\": more than 36600 working days (100 years of weekdays)"));
     }
   }
   return out;

@@ -149,11 +149,37 @@ TEST(PolicyFileTest, HolidayRangeErrorsSayWhatIsWrong) {
             "\"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\")");
 }
 
+// A make-up day needs hours: an empty workday_hours is named where it is
+// written, and one left to default to Monday's says so.
+TEST(PolicyFileTest, MakeUpDaysWithoutHoursSayWhichHoursAreMissing) {
+  const std::string cal = "[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n"
+                          "workdays = [\"2026-01-03\"]\n";
+  EXPECT_EQ(ErrorOf(cal + "workday_hours = []\n"),
+            "p.toml:5:17: workday_hours: empty, but workdays (make-up days) need hours");
+  EXPECT_THAT(ErrorOf("[calendars.x]\ntimezone = \"UTC\"\ntue = [\"09:00-17:00\"]\n"
+                      "workdays = [\"2026-01-03\"]\n"),
+              HasSubstr("it defaults to mon's, and mon has none"));
+}
+
+// A TOML date is taken as the date it is; a TOML date-time is not a date,
+// and the message says what was written.
+TEST(PolicyFileTest, UnquotedTomlDatesAreNamed) {
+  const std::string cal =
+      "[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n";
+  EXPECT_TRUE(ParsePolicy(cal + "holidays = [2026-01-01]\n", "p.toml").ok());
+  EXPECT_THAT(ErrorOf(cal + "holidays = [\"2026-01-01\", 2026-01-02T00:00:00]\n"),
+              AllOf(StartsWith("p.toml:4:27: "), HasSubstr("a TOML date-time")));
+  EXPECT_THAT(ErrorOf(cal + "holidays = [7]\n"), HasSubstr("(not a string)"));
+}
+
 TEST(PolicyFileTest, DayLengthErrorsSayWhatIsWrong) {
   const std::string cal =
       "[calendars.x]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n";
   EXPECT_EQ(ErrorOf(cal + "day_length = \"0h\"\n"),
             "p.toml:4:14: day_length: must be positive, like \"8h\"");
+  EXPECT_EQ(ErrorOf(cal + "day_length = \"24h1ms\"\n"),
+            "p.toml:4:14: day_length: at most 24h (one day's business time)");
+  EXPECT_TRUE(ParsePolicy(cal + "day_length = \"24h\"\n", "p.toml").ok());
   EXPECT_THAT(ErrorOf(cal + "day_length = \"1wd\"\n"),
               AllOf(StartsWith("p.toml:4:14: day_length: "),
                     HasSubstr("not working days")));
