@@ -81,9 +81,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   bool subscribed() const { return !group_.empty(); }
   // The group a subscribe on this connection asked for, as stored (its
-  // delivery may still wait for the commit); empty if none.
+  // delivery may still wait for the commit); empty if none, or once the
+  // connection is ending (a slow consumer cut off, a drain): it delivers
+  // nothing more, though its socket may linger.
   absl::string_view asked_stored_group() const {
-    return subscribe_asked_ ? absl::string_view(stored_group_) : absl::string_view();
+    return subscribe_asked_ && !ending_ && !fin_sent_ ? absl::string_view(stored_group_)
+                                                      : absl::string_view();
   }
   // Output waiting for the client: written, queued, and replies held.
   size_t output_bytes() const { return Buffered(); }

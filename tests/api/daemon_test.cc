@@ -928,6 +928,12 @@ TEST_F(DaemonTest, ASubscriberThatCannotKeepUpIsDisconnected) {
   // history would be over this test's 1 KiB limit itself).
   const std::string stats = Ask(c, R"({"op":"stats","req":2,"from":0,"to":1})");
   EXPECT_TRUE(IsOk(stats, "2")) << stats << daemon_->log();
+  // Cut off, it subscribes no more, though its socket (still open on this
+  // side) lingers: the group has no connection and can be dropped now.
+  const std::string groups = Ask(c, R"({"op":"groups","req":3})");
+  EXPECT_NE(groups.find(R"("key":"g")"), std::string::npos) << groups;
+  EXPECT_NE(groups.find(R"("connections":0)"), std::string::npos) << groups;
+  EXPECT_TRUE(IsOk(Ask(c, R"({"op":"drop_group","req":4,"key":"g"})"), "4"));
 }
 
 TEST_F(DaemonTest, ARestartKeepsTicketsHistoryAndUnackedEvents) {
