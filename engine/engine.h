@@ -367,7 +367,8 @@ class Engine {
   // Where running target `r`'s clock passed `due_ms`, a deadline or a point
   // counted from it that a resume moved after the fact (a catch-up): the
   // real instant, pauses skipped. due_ms itself when no resume came after.
-  int64_t PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms);
+  int64_t PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms, bool to_pause_end);
+  int64_t DeadlineAt(Ticket& t, const TargetRun& r, int64_t at_ms);
   // Re-arms the ticket's timer at its earliest due, or disarms it.
   void Rearm(uint32_t slot);
   void Arm(uint32_t slot, const std::optional<Due>& due);

@@ -187,9 +187,11 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
   // clock passed it, with the deadline the target had then.
   int64_t at_ms = due.at_ms;
   int64_t deadline_ms = r.deadline_ms;
-  if (internal::LatestResumeMs(t) > due.at_ms) {
-    at_ms = PassedAt(t, r, due.at_ms);
-    deadline_ms = PassedAt(t, r, r.deadline_ms);
+  // At the resume's instant too: the clock may have passed it before the
+  // pause that resume ended (an earliest instant, back across a night).
+  if (internal::LatestResumeMs(t) >= due.at_ms) {
+    at_ms = PassedAt(t, r, due.at_ms, /*to_pause_end=*/true);
+    deadline_ms = DeadlineAt(t, r, at_ms);
   }
   switch (due.what) {
     case Due::kWarning:
@@ -214,27 +216,58 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
 
 // Deadlines move by the business time of each pause resumed after them,
 // so a due before the latest resume lies in that moved time: the clock
-// passed it where it had as much running time left before that resume as
-// the due has business time before it, pauses skipped; at the earliest
-// such instant, as RanOutAt places one.
-int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms) {
+// passed it at the earliest instant with as much running time left before
+// that resume as the due has business time before it, pauses skipped (as
+// RanOutAt places one). With `to_pause_end`, an instant a pause began at
+// is taken to the pause's end: a pause at a due's instant comes before it,
+// as any command at that instant does, and the clock passes the due when
+// it runs again.
+int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms,
+                         bool to_pause_end) {
   std::vector<std::pair<int64_t, int64_t>>& pauses = pause_scratch_;
   pauses.clear();
   internal::ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
                          [&](int64_t from_ms, int64_t until_ms) {
                            pauses.emplace_back(from_ms, until_ms);
                          });
-  if (pauses.empty() || pauses.back().second <= due_ms) return due_ms;
+  if (pauses.empty() || pauses.back().second < due_ms) return due_ms;
   Calendar& cal = CalendarOf(t);
   int64_t cursor_ms = pauses.back().second;
   int64_t left_ms = internal::BetweenOrZero(cal, due_ms, cursor_ms);
-  for (auto p = pauses.rbegin(); p != pauses.rend(); ++p) {
+  int64_t at_ms = 0;
+  bool found = false;
+  for (auto p = pauses.rbegin(); p != pauses.rend() && !found; ++p) {
     const int64_t ran_ms = internal::BetweenOrZero(cal, p->second, cursor_ms);
-    if (left_ms < ran_ms) return internal::RanOutAt(cal, cursor_ms, left_ms, p->second);
-    left_ms -= ran_ms;
-    cursor_ms = p->first;
+    if (left_ms < ran_ms) {
+      at_ms = internal::RanOutAt(cal, cursor_ms, left_ms, p->second);
+      found = true;
+    } else {
+      left_ms -= ran_ms;
+      cursor_ms = p->first;
+    }
   }
-  return internal::RanOutAt(cal, cursor_ms, left_ms, r.start_ms);
+  if (!found) at_ms = internal::RanOutAt(cal, cursor_ms, left_ms, r.start_ms);
+  if (!to_pause_end) return at_ms;
+  for (const auto& [from_ms, until_ms] : pauses) {
+    if (from_ms <= at_ms && at_ms < until_ms) return until_ms;
+  }
+  return at_ms;
+}
+
+// The deadline a breached target had at `at_ms`, an instant PassedAt gave:
+// where its clock ran out (the earliest such instant, a pause's start
+// included, as a deadline is placed), moved by each pause resumed since.
+int64_t Engine::DeadlineAt(Ticket& t, const TargetRun& r, int64_t at_ms) {
+  const int64_t ran_out_ms = PassedAt(t, r, r.deadline_ms, /*to_pause_end=*/false);
+  Calendar& cal = CalendarOf(t);
+  int64_t paused_ms = 0;
+  internal::ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
+                         [&](int64_t from_ms, int64_t until_ms) {
+                           if (from_ms >= ran_out_ms && until_ms <= at_ms) {
+                             paused_ms += internal::BetweenOrZero(cal, from_ms, until_ms);
+                           }
+                         });
+  return paused_ms == 0 ? ran_out_ms : AddOrNever(cal, ran_out_ms, paused_ms);
 }
 
 void Engine::Rearm(uint32_t slot) {

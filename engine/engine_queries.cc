@@ -119,9 +119,14 @@ bool CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
     }
     if (begin < work[i].end_ms) keep(begin, work[i].end_ms);
   }
-  if (out->size() <= max_out && work.size() <= max_out) return false;
-  out->resize(std::min(out->size(), max_out));
-  return true;
+  if (out->size() > max_out) {
+    out->resize(max_out);
+    return true;
+  }
+  // The calendar's list stopped early: cut only if budget was left for
+  // what it did not list (a breached clock's first budget_ms may end long
+  // before the years it has run since).
+  return work.size() > max_out && left_ms > 0;
 }
 
 }  // namespace

@@ -102,7 +102,9 @@ absl::StatusOr<DurationSpec> ParseDuration(absl::string_view text) {
     if (n == 0) return bad("expected a number");
     // Past 18 digits a number does not fit; the limits below are far
     // smaller in every unit, so it is too long, not malformed.
-    const bool huge = n > 18;
+    size_t zeros = 0;  // leading zeros do not make a number longer
+    while (zeros + 1 < n && rest[zeros] == '0') ++zeros;
+    const bool huge = n - zeros > 18;
     int64_t value = 0;
     if (!huge) (void)absl::SimpleAtoi(rest.substr(0, n), &value);
     rest.remove_prefix(n);

@@ -125,7 +125,8 @@ std::string Describe(const Command& c) {
                       " priority=", c.priority.value_or("-"), " name=", c.name,
                       " level=", c.level, " score=", c.score,
                       " filter.kind=", c.filter.kind,
-                      " filter.team=", c.filter.team.value_or("-"));
+                      " filter.team=", c.filter.team.value_or("-"),
+                      " filter.assignee=", c.filter.assignee.value_or("-"));
 }
 
 // What a run exercised, printed so that a generator change that stops

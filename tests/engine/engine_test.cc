@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/policy_specs.h"
 #include "tests/testing/seed.h"
@@ -548,6 +549,101 @@ TEST_F(EngineTest, APriorityChangeAfterAResumeDatesTheBreachWhereTheClockRanOut)
                               "escalated B/response @90m supervisor>management"}));
 }
 
+// A pause at a deadline's very instant comes before it (as any command at
+// that instant does): the breach comes when the clock runs again, at the
+// resume, and so does a step whose instant a pause began at.
+TEST_F(EngineTest, APauseAtADeadlinesInstantMovesTheBreachToTheResume) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());  // due 2 h
+  ASSERT_TRUE(Simple(Op::kPause, "A", kMonday + 2 * kHour).ok());
+  ASSERT_TRUE(Simple(Op::kResume, "A", kMonday + 3 * kHour).ok());
+  EXPECT_EQ(AdvanceTo(kMonday + 3 * kHour + 30 * kMin),
+            (Lines{"breached A/response @180m", "escalated A/response @180m agent>supervisor"}));
+  ASSERT_TRUE(Simple(Op::kPause, "A", kMonday + 4 * kHour).ok());  // the step's instant
+  ASSERT_TRUE(Simple(Op::kResume, "A", kMonday + 5 * kHour).ok());
+  EXPECT_EQ(AdvanceTo(kMonday + 5 * kHour + kMin),
+            (Lines{"escalated A/response @300m supervisor>management"}));
+}
+
+// A budget used up after the fact is dated as if the new priority had held
+// from the start: ticket A opens `normal` (8 h) and turns `urgent` (1 h)
+// after a random schedule of pauses on office hours, ticket B is `urgent`
+// from its opening and goes through the same pauses live. Every breach and
+// step B saw before the change, A's catch-up sends with the same instant,
+// deadline and levels; on a half-hour grid, so that pauses often begin or
+// end exactly where a deadline or a step falls. Half the runs change the
+// priority while paused again.
+TEST(EngineCatchUpTest, APriorityChangeDatesWhatItUsesUpAsALiveClockWould) {
+  Policy p;
+  p.calendars.emplace("office", *Calendar::Create(Office()));
+  KindSpec kind{"c", "office", {Target("t", {"open"}, {"done"}, 8 * kHour)}};
+  kind.targets[0].within_by_priority["urgent"].ms = kHour;
+  p.kinds.emplace("c", kind);
+  p.escalation.levels = {"agent", "l1", "l2", "l3", "top"};
+  p.escalation.step = 0.5;
+  constexpr int64_t kGrid = 30 * kMin;
+  int with_events = 0;
+  for (uint64_t seed : testing::PropertySeeds(1, 300)) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    testing::SplitMix64 rng(seed);
+    std::unique_ptr<Engine> engine = *Engine::Create(p, kMonday);
+    Effects effects;
+    std::vector<Event> events;
+    std::string schedule;  // printed on failure
+    auto run = [&](Command c) {
+      absl::StrAppend(&schedule, " ", c.id, ":", static_cast<int>(c.op), "@",
+                      (c.at_ms - kMonday) / kMin, "m");
+      effects.Clear();
+      ASSERT_TRUE(engine->Apply(c, &effects).ok()) << static_cast<int>(c.op);
+      events.insert(events.end(), effects.events.begin(), effects.events.end());
+    };
+    int64_t at = kMonday + 9 * kHour + static_cast<int64_t>(rng.Below(16)) * kGrid;
+    const int64_t opened = at;
+    Command a{.op = Op::kOpen, .at_ms = at, .id = "A", .kind = "c"};
+    Command b{.op = Op::kOpen, .at_ms = at, .id = "B", .kind = "c"};
+    b.priority = "urgent";
+    run(a);
+    run(b);
+    // Pauses, running no more than 7 h in all: A's own 8 h never runs out.
+    const int pauses = 1 + static_cast<int>(rng.Below(4));
+    for (int i = 0; i < pauses; ++i) {
+      at += (1 + static_cast<int64_t>(rng.Below(4))) * kGrid;
+      for (const char* id : {"A", "B"}) {
+        run(Command{.op = Op::kPause, .at_ms = at, .id = id, .reason = "customer"});
+      }
+      at += (1 + static_cast<int64_t>(rng.Below(40))) * kGrid;
+      for (const char* id : {"A", "B"}) run(Command{.op = Op::kResume, .at_ms = at, .id = id});
+    }
+    at += (1 + static_cast<int64_t>(rng.Below(3))) * kGrid;
+    int64_t ref = at;  // up to where A's clock has run at the change
+    if (rng.OneIn(2)) {
+      for (const char* id : {"A", "B"}) {
+        run(Command{.op = Op::kPause, .at_ms = at, .id = id, .reason = "customer"});
+      }
+      at += (1 + static_cast<int64_t>(rng.Below(3))) * kGrid;
+    }
+    ASSERT_LT(engine->Get("A")->targets[0].elapsed_ms, 7 * kHour + 1) << "a longer schedule";
+    Command urgent{.op = Op::kPriority, .at_ms = at, .id = "A"};
+    urgent.priority = "urgent";
+    run(urgent);
+    auto describe = [&](absl::string_view id) {
+      std::vector<std::string> out;
+      for (const Event& e : events) {
+        if (e.id != id || e.type == EventType::kWarning || e.at_ms >= ref) continue;
+        out.push_back(absl::StrCat(static_cast<int>(e.type), " @", (e.at_ms - opened) / kMin,
+                                   "m d", (e.deadline_ms - opened) / kMin, "m ", e.from,
+                                   ">", e.to));
+      }
+      return out;
+    };
+    const std::vector<std::string> live = describe("B");
+    with_events += !live.empty();
+    EXPECT_EQ(describe("A"), live) << "opened @" << (opened - kMonday) / kMin
+                                   << "m, commands (op@minutes from Monday 00:00):"
+                                   << schedule;
+  }
+  EXPECT_GT(with_events, 100);  // most runs breach and step before the change
+}
+
 TEST_F(EngineTest, ResolvedTicketStaysReadableAndCanBeReopened) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday + kMin).ok());
@@ -947,6 +1043,20 @@ TEST(EngineExplainTest, ListsStopAtTheirLimitAndSaySo) {
   EXPECT_EQ(e->counted[1].first, kMonday + 33 * kHour);
   EXPECT_EQ(e->days[0].date, "2026-01-10");
   EXPECT_EQ(e->budget_ms, 3000 * 8 * kHour);
+
+  // Breached five years ago: what it ran is longer than the limit, but
+  // its first budget_ms, all `counted` lists, fits; nothing is cut.
+  ASSERT_TRUE(engine->Apply(Command{.op = Op::kOpen, .at_ms = kMonday + 9 * kHour,
+                                    .id = "C", .kind = "complaint"},
+                            &effects)
+                  .ok());
+  engine->Advance(kMonday + 5 * 365 * 24 * kHour, &effects);
+  e = engine->Explain("C", "handle");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->state, "breached");
+  EXPECT_FALSE(e->truncated);
+  ASSERT_EQ(e->counted.size(), 1u);
+  EXPECT_EQ(e->counted[0].second - e->counted[0].first, e->budget_ms);
 }
 
 // explain lists what moved this target's deadline: not a pause or a

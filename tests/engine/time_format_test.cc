@@ -98,6 +98,7 @@ TEST(TimeFormatTest, DurationsPastAHundredYearsAreOutOfRange) {
   EXPECT_EQ(ParseDuration("99999999999999999999wd").status().code(),
             absl::StatusCode::kOutOfRange);
   EXPECT_EQ(ParseDuration("878400h1ms").status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(ParseDuration("0000000000000000000000001h")->ms, 3600000);
 }
 
 }  // namespace

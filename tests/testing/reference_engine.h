@@ -217,7 +217,7 @@ class ReferenceEngine {
     return ms > 0 ? std::max<int64_t>(1, std::llround(ms)) : 0;
   }
   void Fire(Ticket& t, size_t i, const Due& due, std::vector<engine::Event>* out);
-  int64_t Passed(const Ticket& t, const Target& r, int64_t x) const;
+  int64_t Passed(const Ticket& t, const Target& r, int64_t x, bool to_pause_end) const;
   void Raise(Ticket& t, int level, int64_t at, absl::string_view target,
              int64_t deadline, std::vector<engine::Event>* out);
   bool Matches(const Ticket& t, const engine::Filter& f) const;
@@ -610,7 +610,7 @@ inline int ReferenceEngine::Desired(const Ticket& t, const Target& r) const {
 // left before the latest resume equals the business time from x to that
 // resume; the earliest such instant (a binary search on the running time).
 inline int64_t ReferenceEngine::Passed(const Ticket& t, const Target& r,
-                                       int64_t x) const {
+                                       int64_t x, bool to_pause_end) const {
   const RefCalendar& cal = KindOf(t).calendar;
   const int64_t ref = r.pauses.back().second;
   const int64_t want = cal.Between(x, ref);
@@ -631,6 +631,12 @@ inline int64_t ReferenceEngine::Passed(const Ticket& t, const Target& r,
       lo = mid + 1;
     }
   }
+  if (!to_pause_end) return lo;
+  // At a pause's start: the pause came first (as commands at a due's
+  // instant do), so the clock passes x when it runs again.
+  for (const auto& [from, until] : r.pauses) {
+    if (from <= lo && lo < until) return until;
+  }
   return lo;
 }
 
@@ -642,9 +648,16 @@ inline void ReferenceEngine::Fire(Ticket& t, size_t i, const Due& due,
   // up after the fact): dated where the clock passed it, with the
   // deadline it had then.
   int64_t at = due.at_ms, deadline = r.deadline_ms;
-  if (!r.pauses.empty() && r.pauses.back().second > due.at_ms) {
-    at = Passed(t, r, due.at_ms);
-    if (r.pauses.back().second > deadline) deadline = Passed(t, r, deadline);
+  if (!r.pauses.empty() && r.pauses.back().second >= due.at_ms) {
+    at = Passed(t, r, due.at_ms, /*to_pause_end=*/true);
+    // The deadline then: where the clock ran out, moved by the pauses
+    // resumed between that and `at`.
+    if (r.pauses.back().second >= deadline) deadline = Passed(t, r, deadline, false);
+    int64_t moved = 0;
+    for (const auto& [from, until] : r.pauses) {
+      if (from >= deadline && until <= at) moved += KindOf(t).calendar.Between(from, until);
+    }
+    if (moved > 0) deadline = KindOf(t).calendar.Add(deadline, moved);
   }
   switch (due.what) {
     case DueWhat::kWarning:
