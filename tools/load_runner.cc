@@ -291,6 +291,12 @@ absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
     std::string request, what;
   };
   const Need needs[] = {
+      // A resume of an id no ticket has: not_found to a token that may
+      // change tickets, forbidden to one that may not, and no change.
+      {true,
+       absl::StrCat(R"({"op":"resume","req":"preflight","id":")", config.prefix,
+                    "-slaload-preflight\"}\n"),
+       "the load needs its commands (role ingest)"},
       {config.verify > 0,
        absl::StrCat(R"({"op":"get","req":"preflight","id":")", config.prefix,
                     "-slaload-preflight\"}\n"),
@@ -306,6 +312,10 @@ absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
     if (!need.wanted) continue;
     absl::StatusOr<std::string> code = Ask(probe, need.request);
     if (!code.ok()) return code.status();
+    if (*code == "unauthorized" && config.token.empty()) {
+      return absl::PermissionDeniedError(
+          "the daemon wants a token: --token T (docs/API.md, \"Authentication and roles\")");
+    }
     if (*code == "forbidden" || *code == "unauthorized") {
       return absl::PermissionDeniedError(
           absl::StrCat(need.what, ", which the server refuses (", *code,
@@ -321,7 +331,12 @@ absl::Status RunLoad(const LoadConfig& config, const LoadMix& mix,
                      LoadResult* result) {
   {
     absl::StatusOr<std::unique_ptr<LineClient>> probe = DialLoad(config);
-    if (!probe.ok()) return absl::UnavailableError(probe.status().message());
+    if (!probe.ok()) {
+      // A refused token is the caller's to fix (exit 2), not a daemon
+      // that cannot be reached (3).
+      if (absl::IsPermissionDenied(probe.status())) return probe.status();
+      return absl::UnavailableError(probe.status().message());
+    }
     if (absl::Status s = Preflight(config, probe->get()); !s.ok()) return s;
   }
   LoadShared shared(config, mix);

@@ -152,15 +152,36 @@ std::string SetOption(const std::string& name, const std::string& value,
 
 std::optional<std::string> Parse(const std::vector<std::string>& args,
                                  Options* o) {
+  static const std::set<absl::string_view> kSwitches = {"redis", "json", "quiet",
+                                                        "no-subscribe"};
+  static const std::set<absl::string_view> kValued = {
+      "addr", "token", "prefix", "group", "policy", "breach-kind", "mix", "rate",
+      "seconds", "drain", "breach-share", "connections", "depth", "requests",
+      "tickets", "seed", "poll-ms", "verify"};
+  std::set<std::string> seen;
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
     if (!absl::ConsumePrefix(&arg, "--")) {
       return absl::StrCat("unexpected argument \"", arg, "\"");
     }
-    if (arg == "redis") { o->load.redis = true; continue; }
-    if (arg == "json") { o->json = true; continue; }
-    if (arg == "quiet") { o->load.progress = false; continue; }
-    if (arg == "no-subscribe") { o->load.subscribe = false; continue; }
+    // Unknown, twice and a value on a switch are said before a missing
+    // value: "--bogus needs a value" sends one looking for a value to give
+    // a flag that does not exist. A flag given twice is refused, as slad
+    // and slactl refuse one: the last would silently win.
+    const absl::string_view bare = arg.substr(0, arg.find('='));
+    const bool is_switch = kSwitches.count(bare) > 0;
+    if (!is_switch && kValued.count(bare) == 0) {
+      return absl::StrCat("unknown option --", bare);
+    }
+    if (!seen.emplace(bare).second) return absl::StrCat("--", bare, " given twice");
+    if (is_switch) {
+      if (bare != arg) return absl::StrCat("--", bare, " takes no value");
+      if (arg == "redis") o->load.redis = true;
+      if (arg == "json") o->json = true;
+      if (arg == "quiet") o->load.progress = false;
+      if (arg == "no-subscribe") o->load.subscribe = false;
+      continue;
+    }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
     if (std::string bad = SetOption(name, value, o); !bad.empty()) {

@@ -455,6 +455,24 @@ TEST_F(SlaloadTest, OutOfRangeNumbersAndAMalformedAddrAreUsageErrors) {
   }
 }
 
+// A mistyped flag is named as unknown even last on the line (not "needs a
+// value"), a flag given twice is refused (the last would silently win),
+// and a switch takes no value.
+TEST_F(SlaloadTest, UnknownRepeatedAndValuedSwitchFlagsAreUsageErrors) {
+  for (const auto& [args, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"--seconds 1 --bogus", "unknown option --bogus"},
+           {"--bogus=1", "unknown option --bogus"},
+           {"--seconds 1 --seconds 2", "--seconds given twice"},
+           {"--quiet --quiet", "--quiet given twice"},
+           {"--no-subscribe=yes", "--no-subscribe takes no value"},
+           {"--token", "--token needs a value"}}) {
+    const Result r = Slaload(args);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr("slaload: " + message + "\n")) << args;
+  }
+}
+
 // --mix gives the whole mix: operations not named weigh 0. A repeated
 // operation is refused.
 TEST_F(SlaloadTest, MixReplacesTheDefaultsAndRefusesARepeatedKey) {
@@ -495,8 +513,22 @@ roles = ["ingest"]
 [[tokens]]
 token = "ingest-operator-secret"
 roles = ["ingest", "operator"]
+
+[[tokens]]
+token = "watcher-secret"
+roles = ["operator", "subscriber"]
 )");
-  Result r = Slaload("--token ingest-secret --verify 10 --no-subscribe "
+  // A token that may not send the load's commands; a wrong token; none.
+  Result r = Slaload("--token watcher-secret --seconds 1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("the load needs its commands (role ingest)"));
+  r = Slaload("--token wrong --seconds 1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("auth refused"));
+  r = Slaload("--seconds 1");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("the daemon wants a token: --token T"));
+  r = Slaload("--token ingest-secret --verify 10 --no-subscribe "
                      "--seconds 1");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.err, HasSubstr("--verify needs get (role operator)"));
