@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -137,6 +138,10 @@ absl::Status LineClient::Fill() {
     }
   } while (n < 0 && errno == EINTR);
   if (n == 0) return absl::UnavailableError("connection closed by the server");
+  if (n < 0 && read_timeout_ms_ > 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "no reply within ", read_timeout_ms_ / 1000.0, " s (--timeout)"));
+  }
   if (n < 0) {
     return absl::UnavailableError(
         absl::StrCat("connection lost: ", std::strerror(errno)));
@@ -209,6 +214,14 @@ absl::StatusOr<bool> LineClient::WaitReadable(int timeout_ms) {
     if (absl::Status s = Fill(); !s.ok()) return s;
   }
   return true;
+}
+
+void LineClient::SetReadTimeout(int ms) {
+  read_timeout_ms_ = ms;
+  timeval tv{};
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = (ms % 1000) * 1000;
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 }  // namespace slad::tools

@@ -63,6 +63,11 @@ class LineClient {
   // later data (and stamped with rx_unix_ns()).
   absl::StatusOr<bool> ReadOnce(int timeout_ms);
 
+  // Bounds each wait of ReadLine, ReadExact and the like for more data:
+  // DeadlineExceeded ("no reply within ...") once `ms` pass with none;
+  // 0 waits forever (the default).
+  void SetReadTimeout(int ms);
+
   int fd() const { return fd_; }
 
   // Asks the kernel to stamp received data (SO_TIMESTAMPNS, system clock).
@@ -91,6 +96,7 @@ class LineClient {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool timestamps_ = false;
+  int read_timeout_ms_ = 0;
   int64_t rx_unix_ns_ = 0;
 };
 

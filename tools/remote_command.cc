@@ -1,6 +1,7 @@
 #include "tools/remote_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -117,19 +118,22 @@ std::optional<std::string> SplitArgs(
       continue;
     }
     const absl::string_view bare = arg.substr(0, arg.find('='));
-    if (bare != "addr" && bare != "token" &&
+    if (bare != "addr" && bare != "token" && bare != "timeout" &&
         std::find(known.begin(), known.end(), bare) == known.end()) {
       return absl::StrCat("unknown flag --", bare);
     }
     std::string name, value;
     if (auto missing = SplitFlag(arg, args, &i, &name, &value)) return missing;
-    if ((name == "addr" || name == "token") && !globals.insert(name).second) {
+    if ((name == "addr" || name == "token" || name == "timeout") &&
+        !globals.insert(name).second) {
       return absl::StrCat("--", name, " given twice");
     }
     if (name == "addr") {
       options->addr = value;
     } else if (name == "token") {
       options->token = value;
+    } else if (name == "timeout") {
+      options->timeout = value;
     } else if (std::find(known.begin(), known.end(), name) == known.end()) {
       return absl::StrCat("unknown flag --", name);
     } else if (!out->flags.emplace(name, value).second) {
@@ -213,7 +217,8 @@ absl::Status ReadReply(LineClient* client, absl::string_view* line) {
 }
 
 int Lost(const absl::Status& status) {
-  PrintError("unreachable", status.message());
+  PrintError(absl::IsDeadlineExceeded(status) ? "timeout" : "unreachable",
+             status.message());
   return kExitConnection;
 }
 
@@ -233,6 +238,13 @@ int ServerError(absl::string_view line, const RemoteOptions& options) {
 // Dials and authenticates. On failure returns the exit status to use.
 std::optional<int> Connect(const RemoteOptions& options,
                            std::unique_ptr<LineClient>* client) {
+  // A daemon that takes the connection but never answers (stuck, or not
+  // slad) must not hang a script: each reply is waited for this long.
+  double timeout_s = 0;
+  if (!absl::SimpleAtod(options.timeout, &timeout_s) || !std::isfinite(timeout_s) ||
+      timeout_s < 0 || timeout_s > 86400) {
+    return Usage("--timeout takes seconds from 0 (wait forever) to 86400");
+  }
   absl::StatusOr<std::unique_ptr<LineClient>> dialed =
       LineClient::Dial(options.addr);
   if (absl::IsInvalidArgument(dialed.status())) {
@@ -240,6 +252,7 @@ std::optional<int> Connect(const RemoteOptions& options,
   }
   if (!dialed.ok()) return Lost(dialed.status());
   *client = *std::move(dialed);
+  (*client)->SetReadTimeout(static_cast<int>(std::ceil(timeout_s * 1000)));
   if (options.token.empty()) return std::nullopt;
   api::JsonWriter w;
   w.BeginObject().Key("op").String("auth").Key("req").String("auth");
@@ -324,6 +337,7 @@ int RunTail(RemoteOptions options, const std::vector<std::string>& raw) {
   if (s.ok()) s = ReadReply(client.get(), &line);
   if (!s.ok()) return Lost(s);
   if (!IsOkReply(line)) return ServerError(line, options);
+  client->SetReadTimeout(0);  // events come when they come
   int64_t printed = 0, last_seq = -1, acked_seq = -1, pending_acks = 0;
   while (count < 0 || printed < count || pending_acks > 0) {
     if (absl::Status s = client->ReadLine(&line); !s.ok()) return Lost(s);

@@ -30,6 +30,9 @@ struct RemoteOptions {
   std::string addr = "127.0.0.1:7411";
   std::string token;  // empty: no auth request
   bool json = false;
+  // Seconds to wait for a reply, as given (--timeout); "0": forever.
+  // `tail` waits for events without a limit.
+  std::string timeout = "60";
 };
 
 struct RequestSpec;  // which op, fields and reply shape; remote_command.cc

@@ -36,7 +36,7 @@ std::string Render(const Table& table) {
 
 std::string Usage() {
   std::string text =
-      "usage: slactl [--addr HOST:PORT] [--token T] [--json] COMMAND "
+      "usage: slactl [--addr HOST:PORT] [--token T] [--timeout S] [--json] COMMAND "
       "[ARGS...]\n\noffline commands:\n";
   Table offline({"", "", ""});
   for (const Command* c : kCommands) {
@@ -45,7 +45,8 @@ std::string Usage() {
   absl::StrAppend(&text, Render(offline));
   absl::StrAppend(&text, "\ncommands talking to slad (--addr, default "
                   "$SLAD_ADDR or 127.0.0.1:7411; --token, default "
-                  "$SLAD_TOKEN):\n");
+                  "$SLAD_TOKEN; --timeout, seconds to wait for a reply, "
+                  "default 60):\n");
   Table remote({"", "", ""});
   for (const RemoteCommand& c : RemoteCommands()) {
     remote.AddRow({"", std::string(c.name), std::string(c.summary)});
@@ -64,7 +65,7 @@ int Fail(const CliError& e) {
   return kExitError;
 }
 
-// Takes the global flags (--addr, --token, --json) off the front of
+// Takes the global flags (--addr, --token, --timeout, --json) off the front of
 // *args into *options. A usage error for a flag without its value.
 std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
                                     RemoteOptions* options) {
@@ -80,9 +81,10 @@ std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
     }
     // Exactly --addr / --token (or with =): "--address" is not --addr.
     const std::string name = arg.substr(0, arg.find('='));
-    std::string* target = name == "--addr"    ? &options->addr
-                          : name == "--token" ? &options->token
-                                              : nullptr;
+    std::string* target = name == "--addr"      ? &options->addr
+                          : name == "--token"   ? &options->token
+                          : name == "--timeout" ? &options->timeout
+                                                : nullptr;
     if (target == nullptr) break;
     if (!seen.insert(name).second) {
       return CliError{"usage", absl::StrCat(name, " given twice")};

@@ -232,6 +232,34 @@ TEST_F(SlactlRemoteTest, GroupsListsAndDropGroupForgetsASubscriberGroup) {
 
 // A burst that ends on the reply to an ack (the events queued before the
 // reply came in the same read) is printed at once and acknowledged, not
+// A peer that takes the connection and never answers (a stuck daemon, not
+// slad at all) does not hang a script: --timeout bounds the wait for each
+// reply (exit status 3, code timeout), and a bad value is a usage error.
+TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);  // connections queue, never accepted
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string slactl = std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" +
+                             std::to_string(ntohs(addr.sin_port));
+  const TempDir dir;
+  Result r = slad::testing::RunShell(slactl + " --timeout 0.3 get X", dir.Sub(""));
+  EXPECT_EQ(r.status, 3);
+  EXPECT_THAT(r.err, HasSubstr(R"("code":"timeout")"));
+  EXPECT_THAT(r.err, HasSubstr("no reply within 0.3 s"));
+  r = slad::testing::RunShell(slactl + " get X --timeout=0.3", dir.Sub(""));
+  EXPECT_EQ(r.status, 3) << r.err;
+  r = slad::testing::RunShell(slactl + " --timeout soon get X", dir.Sub(""));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--timeout takes seconds"));
+  ::close(listener);
+}
+
 // left waiting for the next event. A fake server sends event 2 and then
 // the reply to the ack of event 1 in one write, and waits for the ack of 2.
 TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
