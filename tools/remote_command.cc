@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -189,6 +190,13 @@ std::optional<std::string> BuildRequest(const RequestSpec& spec,
     std::string value = args.positional[i];
     if (spec.positional[i] == "key") {
       const auto teams = args.flags.find("teams");
+      // An empty list (an unset shell variable, ",,") would name the group
+      // of a token of every team: another group than the one meant.
+      if (teams != args.flags.end() &&
+          absl::StrContains(absl::StrCat(",", teams->second, ","), ",,")) {
+        return std::string("--teams names each team: no empty name (leave "
+                           "--teams out for a token of every team)");
+      }
       value = GroupKey(value, teams == args.flags.end() ? "" : teams->second);
     }
     if (auto e = AddField(spec.positional[i], value, &w)) return e;

@@ -162,13 +162,21 @@ std::string StatsText(element reply) {
       const std::optional<int64_t> v = Int(x, key);
       return v ? std::to_string(*v) : "-";
     };
+    // A ratio over nothing is 0 on the wire; here it is no value, "-",
+    // not a 0 % a supervisor would read as a failure.
+    const auto over = [&](std::initializer_list<const char*> counts, std::string text) {
+      int64_t total = 0;
+      for (const char* c : counts) total += Int(x, c).value_or(0);
+      return total > 0 ? text : std::string("-");
+    };
     table.AddRow({Str(x, "group"), n("started"), n("met"), n("met_late"),
-                  n("breached"), Percent(x, "attainment"),
-                  BusinessDuration(x, "mean_stop_ms"),
-                  BusinessDuration(x, "p90_stop_ms"),
-                  n("opened"), n("resolved"), Percent(x, "resolution_rate"),
-                  n("rated"), Number(x, "mean_score"),
-                  Percent(x, "satisfied")});
+                  n("breached"), over({"met", "met_late"}, Percent(x, "attainment")),
+                  over({"met", "met_late"}, BusinessDuration(x, "mean_stop_ms")),
+                  over({"met", "met_late"}, BusinessDuration(x, "p90_stop_ms")),
+                  n("opened"), n("resolved"),
+                  over({"opened"}, Percent(x, "resolution_rate")),
+                  n("rated"), over({"rated"}, Number(x, "mean_score")),
+                  over({"rated"}, Percent(x, "satisfied"))});
   }
   return table.rows() == 0 ? "(no rows)\n" : table.Render();
 }

@@ -359,6 +359,16 @@ TEST_F(SlactlRemoteTest, PauseAllAndResumeAllCount) {
 
 // --team '' names no team (null on the wire): assign clears one, a filter
 // finds the tickets without one.
+// An empty team in --teams (an unset variable) would name the group of a
+// token of every team, which drop-group would drop: a usage error instead.
+TEST_F(SlactlRemoteTest, DropGroupRefusesAnEmptyTeamName) {
+  for (const char* teams : {"''", "east,,west", "east,", ",east"}) {
+    const Result r = Slactl(std::string("drop-group g --teams ") + teams);
+    EXPECT_EQ(r.status, 2) << teams;
+    EXPECT_THAT(r.err, HasSubstr("no empty name")) << teams;
+  }
+}
+
 TEST_F(SlactlRemoteTest, AnEmptyTeamOrAssigneeMeansNone) {
   ASSERT_EQ(Slactl("open A return --team east --assignee ann").status, 0);
   ASSERT_EQ(Slactl("open B return").status, 0);
