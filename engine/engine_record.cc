@@ -258,12 +258,12 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   // running one, everything due before the record was written (the engine
   // it came from fired all that), and those at its very instant if that
   // engine had fired them (what is due at a command's instant waits for
-  // time to move on: the record's count says whether). An engine whose
-  // clock is behind the clock's start (a recovery that replays time from
-  // zero) cannot tell what passed: the count is kept.
-  const int64_t written_ms = records_clock_ms_ > 0
-                                 ? std::min(records_clock_ms_, now_ms())
-                                 : now_ms();
+  // time to move on: the record's count says whether). A recovery's engine
+  // starts behind the store's clock and advances to it after the restore:
+  // the store's clock, not the engine's, is what the old engine had fired
+  // through (a restart under a changed policy sends nothing dated before
+  // its last commit, as a reload sends nothing dated before the reload).
+  const int64_t written_ms = records_clock_ms_ > 0 ? records_clock_ms_ : now_ms();
   if (written_ms < r.start_ms) return;
   const int64_t until_ms = r.paused ? int64_t{r.mark_ms} : written_ms;
   const std::vector<int64_t>& points = PlacedWarnPoints(t, r);

@@ -734,6 +734,31 @@ TEST_F(EngineReloadTest, ARestartSendsTheWarningsDueWhileItWasDown) {
                    "T breached @145", "T escalated @145"}));
 }
 
+// A restart under a policy that changes both `within` and the warning
+// list, into an engine whose clock starts at zero (the daemon's manual
+// clock) or at the restart: the new list's thresholds before the last
+// commit count as sent, as a reload's do before the reload; none is sent
+// dated before the restart.
+TEST_F(EngineReloadTest, ARestartUnderANewListSendsNothingDatedBeforeTheLastCommit) {
+  for (const int64_t created_ms : {int64_t{0}, kT0 + 70 * kMin}) {
+    SCOPED_TRACE(created_ms);
+    engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.5}), kT0));
+    Open("S", "sales", kT0);  // 2 h: warns at 60 min
+    EXPECT_EQ(Fired(kT0 + 40 * kMin), Lines{});
+    auto restarted =
+        std::move(*Engine::Create(Warning(NewPolicy(), {0.25, 0.75}), created_ms));
+    restarted->set_records_clock(kT0 + 40 * kMin);
+    engine_->ExportAll([&](TicketRecord&& r) {
+      ASSERT_TRUE(restarted->Restore(std::move(r)).ok());
+    });
+    engine_ = std::move(restarted);
+    // The placed 2 h under [0.25, 0.75]: 30 min (before the commit) and 90.
+    EXPECT_EQ(Fired(kT0 + 70 * kMin), Lines{});
+    EXPECT_EQ(Fired(kT0 + 3 * kHour),
+              (Lines{"S warning @90", "S breached @120", "S escalated @120"}));
+  }
+}
+
 // A recovery that restores into an engine whose clock starts at zero and
 // then advances to the last commit's instant (the daemon's manual clock
 // does) cannot tell what passed at the restore: it keeps the count, and
