@@ -230,23 +230,34 @@ TEST_F(SlactlRemoteTest, GroupsListsAndDropGroupForgetsASubscriberGroup) {
   EXPECT_THAT(r.err, HasSubstr(R"(no subscriber group \"ops\" of teams \"east\", \"west\")"));
 }
 
-// A burst that ends on the reply to an ack (the events queued before the
-// reply came in the same read) is printed at once and acknowledged, not
-// A peer that takes the connection and never answers (a stuck daemon, not
-// slad at all) does not hang a script: --timeout bounds the wait for each
-// reply (exit status 3, code timeout), and a bad value is a usage error.
-TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
+// A socket listening on 127.0.0.1 at a free port (*port), for a fake peer;
+// -1 on failure.
+int ListenOnLoopback(int backlog, uint16_t* port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 4), 0);  // connections queue, never accepted
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string slactl = std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" +
-                             std::to_string(ntohs(addr.sin_port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, backlog) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// A peer that takes the connection and never answers (a stuck daemon, not
+// slad at all) does not hang a script: --timeout bounds the wait for each
+// reply (exit status 3, code timeout), and a bad value is a usage error.
+TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
+  uint16_t port = 0;
+  const int listener = ListenOnLoopback(4, &port);  // never accepted
+  ASSERT_GE(listener, 0);
+  const std::string slactl =
+      std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" + std::to_string(port);
   const TempDir dir;
   Result r = slad::testing::RunShell(slactl + " --timeout 0.3 get X", dir.Sub(""));
   EXPECT_EQ(r.status, 3);
@@ -260,18 +271,14 @@ TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
   ::close(listener);
 }
 
+// A burst that ends on the reply to an ack (the events queued before the
+// reply came in the same read) is printed at once and acknowledged, not
 // left waiting for the next event. A fake server sends event 2 and then
 // the reply to the ack of event 1 in one write, and waits for the ack of 2.
 TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  uint16_t port = 0;
+  const int listener = ListenOnLoopback(1, &port);
   ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   const auto event = [](int seq) {
     return std::string(R"({"event":"warning","at":1767571200000,"id":"A",)") +
            R"("target":"response","deadline":1767572100000,"group":"g","seq":)" +
@@ -309,7 +316,7 @@ TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
   const TempDir dir;
   const Result r = slad::testing::RunShell(
       std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" +
-          std::to_string(ntohs(addr.sin_port)) + " tail --group g",
+          std::to_string(port) + " tail --group g",
       dir.Sub(""));
   server.join();
   ::close(listener);
