@@ -1,5 +1,8 @@
 #include "tools/load_runner.h"
 
+#include <iterator>
+#include <vector>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -290,13 +293,25 @@ absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
     bool wanted;
     std::string request, what;
   };
-  const Need needs[] = {
+  std::vector<Need> needs = {
       // A resume of an id no ticket has: not_found to a token that may
       // change tickets, forbidden to one that may not, and no change.
       {true,
        absl::StrCat(R"({"op":"resume","req":"preflight","id":")", config.prefix,
                     "-slaload-preflight\"}\n"),
-       "the load needs its commands (role ingest)"},
+       "the load needs its commands (role ingest)"}};
+  // The load opens tickets in team0..team15 (LoadMix): an open of a kind
+  // no policy has in each is refused as forbidden by a token limited to
+  // other teams, and as bad_field, changing nothing, by one that may.
+  for (int team = 0; team < 16; ++team) {
+    needs.push_back(
+        {true,
+         absl::StrCat(R"({"op":"open","req":"preflight","id":")", config.prefix,
+                      R"(-slaload-preflight","kind":"slaload preflight: no such kind",)",
+                      R"("team":"team)", team, "\"}\n"),
+         "the load opens tickets in teams team0 to team15, not all of them this token's"});
+  }
+  const Need rest[] = {
       {config.verify > 0,
        absl::StrCat(R"({"op":"get","req":"preflight","id":")", config.prefix,
                     "-slaload-preflight\"}\n"),
@@ -308,6 +323,7 @@ absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
                     config.group, "\"}\n"),
        "the escalation subscriber needs subscribe (role subscriber; "
        "--no-subscribe runs without it)"}};
+  needs.insert(needs.end(), std::begin(rest), std::end(rest));
   for (const Need& need : needs) {
     if (!need.wanted) continue;
     absl::StatusOr<std::string> code = Ask(probe, need.request);

@@ -101,7 +101,8 @@ std::optional<std::string> SplitArgs(
     const std::vector<std::string>& args,
     const std::vector<absl::string_view>& known, RemoteOptions* options,
     Args* out) {
-  std::set<std::string> globals;  // --addr, --token: not fields of the op
+  // --addr, --token, --timeout: not fields of the op; once, before or after
+  std::set<std::string> globals = options->given;
   bool options_ended = false;  // after "--" every argument is positional
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];

@@ -12,6 +12,7 @@
 //   3  cannot connect, or the connection was lost
 // Every error is one JSON line on stderr: {"error":{"code":..,"message":..}}.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct RemoteOptions {
   // Seconds to wait for a reply, as given (--timeout); "0": forever.
   // `tail` waits for events without a limit.
   std::string timeout = "60";
+  // The globals (addr, token, timeout) given before the command, so that
+  // one given again after it is refused as given twice.
+  std::set<std::string> given;
 };
 
 struct RequestSpec;  // which op, fields and reply shape; remote_command.cc

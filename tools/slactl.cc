@@ -89,6 +89,7 @@ std::optional<CliError> TakeGlobals(std::vector<std::string>* args,
     if (!seen.insert(name).second) {
       return CliError{"usage", absl::StrCat(name, " given twice")};
     }
+    options->given.insert(name.substr(2));
     if (const size_t eq = arg.find('='); eq != std::string::npos) {
       *target = arg.substr(eq + 1);
       ++i;

@@ -268,6 +268,10 @@ TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
   r = slad::testing::RunShell(slactl + " --timeout soon get X", dir.Sub(""));
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("--timeout takes seconds"));
+  // Before the command and again after it: given twice, not the last wins.
+  r = slad::testing::RunShell(slactl + " --timeout 0.3 get X --timeout 600", dir.Sub(""));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("--timeout given twice"));
   ::close(listener);
 }
 
@@ -275,6 +279,8 @@ TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
 // reply came in the same read) is printed at once and acknowledged, not
 // left waiting for the next event. A fake server sends event 2 and then
 // the reply to the ack of event 1 in one write, and waits for the ack of 2.
+// It waits past the client's --timeout first, which a tail does not apply
+// to events.
 TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
   uint16_t port = 0;
   const int listener = ListenOnLoopback(1, &port);
@@ -306,6 +312,9 @@ TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
     if (read_until("subscribe")) {
       send(R"({"req":"subscribe","ok":true})" "\n" + event(1));
       if (read_until(R"("seq":1})")) {
+        // Longer than the client's --timeout: tail waits for events
+        // without a limit.
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
         send(event(2) + R"({"req":"ack","ok":true})" "\n");
         read_until(R"("seq":2})");
       }
@@ -316,7 +325,7 @@ TEST(SlactlTailTest, ABurstEndingOnAnAckReplyIsAcknowledged) {
   const TempDir dir;
   const Result r = slad::testing::RunShell(
       std::string("'") + SLACTL_PATH + "' --addr 127.0.0.1:" +
-          std::to_string(port) + " tail --group g",
+          std::to_string(port) + " --timeout 0.2 tail --group g",
       dir.Sub(""));
   server.join();
   ::close(listener);
@@ -562,7 +571,16 @@ roles = ["ingest", "operator"]
 [[tokens]]
 token = "watcher-secret"
 roles = ["operator", "subscriber"]
+
+[[tokens]]
+token = "team0-secret"
+roles = ["ingest", "subscriber"]
+teams = ["team0"]
 )");
+  // Limited to one of the sixteen teams the load opens tickets in.
+  Result limited = Slaload("--token team0-secret --seconds 1");
+  EXPECT_EQ(limited.status, 2) << limited.out;
+  EXPECT_THAT(limited.err, HasSubstr("opens tickets in teams team0 to team15"));
   // A token that may not send the load's commands; a wrong token; none.
   Result r = Slaload("--token watcher-secret --seconds 1");
   EXPECT_EQ(r.status, 2) << r.out;
