@@ -366,9 +366,12 @@ class Engine {
   void FireDue(uint32_t slot, size_t target, const Due& due, Effects* out);
   // Where running target `r`'s clock passed `due_ms`, a deadline or a point
   // counted from it that a resume moved after the fact (a catch-up): the
-  // real instant, pauses skipped. due_ms itself when no resume came after.
-  int64_t PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms, bool to_pause_end);
-  int64_t DeadlineAt(Ticket& t, const TargetRun& r, int64_t at_ms);
+  // real instant, `pauses` (internal::PausesOf, every one resumed) skipped.
+  // due_ms itself when no resume came after.
+  using Pauses = std::vector<std::pair<int64_t, int64_t>>;
+  int64_t PassedAt(Ticket& t, const TargetRun& r, const Pauses& pauses, int64_t due_ms,
+                   bool to_pause_end);
+  int64_t DeadlineAt(Ticket& t, const TargetRun& r, const Pauses& pauses, int64_t at_ms);
   // Re-arms the ticket's timer at its earliest due, or disarms it.
   void Rearm(uint32_t slot);
   void Arm(uint32_t slot, const std::optional<Due>& due);
@@ -476,7 +479,6 @@ class Engine {
   absl::flat_hash_map<std::string, uint32_t> name_ids_{{"", 0}};
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
-  std::vector<std::pair<int64_t, int64_t>> pause_scratch_;  // PassedAt's
   int64_t records_clock_ms_ = 0;       // set_records_clock
   std::vector<std::string> recounted_;  // TakeRecounted
   // The latest command's instant. The wheel stays just before it until

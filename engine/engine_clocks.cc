@@ -190,8 +190,9 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
   // At the resume's instant too: the clock may have passed it before the
   // pause that resume ended (an earliest instant, back across a night).
   if (internal::LatestResumeMs(t) >= due.at_ms) {
-    at_ms = PassedAt(t, r, due.at_ms, /*to_pause_end=*/true);
-    deadline_ms = DeadlineAt(t, r, at_ms);
+    const Pauses pauses = internal::PausesOf(t, r, std::numeric_limits<int64_t>::max());
+    at_ms = PassedAt(t, r, pauses, due.at_ms, /*to_pause_end=*/true);
+    deadline_ms = DeadlineAt(t, r, pauses, at_ms);
   }
   switch (due.what) {
     case Due::kWarning:
@@ -222,14 +223,8 @@ void Engine::FireDue(uint32_t slot, size_t target, const Due& due,
 // is taken to the pause's end: a pause at a due's instant comes before it,
 // as any command at that instant does, and the clock passes the due when
 // it runs again.
-int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms,
-                         bool to_pause_end) {
-  std::vector<std::pair<int64_t, int64_t>>& pauses = pause_scratch_;
-  pauses.clear();
-  internal::ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
-                         [&](int64_t from_ms, int64_t until_ms) {
-                           pauses.emplace_back(from_ms, until_ms);
-                         });
+int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, const Pauses& pauses,
+                         int64_t due_ms, bool to_pause_end) {
   if (pauses.empty() || pauses.back().second < due_ms) return due_ms;
   Calendar& cal = CalendarOf(t);
   int64_t cursor_ms = pauses.back().second;
@@ -257,16 +252,16 @@ int64_t Engine::PassedAt(Ticket& t, const TargetRun& r, int64_t due_ms,
 // The deadline a breached target had at `at_ms`, an instant PassedAt gave:
 // where its clock ran out (the earliest such instant, a pause's start
 // included, as a deadline is placed), moved by each pause resumed since.
-int64_t Engine::DeadlineAt(Ticket& t, const TargetRun& r, int64_t at_ms) {
-  const int64_t ran_out_ms = PassedAt(t, r, r.deadline_ms, /*to_pause_end=*/false);
+int64_t Engine::DeadlineAt(Ticket& t, const TargetRun& r, const Pauses& pauses,
+                           int64_t at_ms) {
+  const int64_t ran_out_ms = PassedAt(t, r, pauses, r.deadline_ms, /*to_pause_end=*/false);
   Calendar& cal = CalendarOf(t);
   int64_t paused_ms = 0;
-  internal::ForEachPause(t, r, std::numeric_limits<int64_t>::max(),
-                         [&](int64_t from_ms, int64_t until_ms) {
-                           if (from_ms >= ran_out_ms && until_ms <= at_ms) {
-                             paused_ms += internal::BetweenOrZero(cal, from_ms, until_ms);
-                           }
-                         });
+  for (const auto& [from_ms, until_ms] : pauses) {
+    if (from_ms >= ran_out_ms && until_ms <= at_ms) {
+      paused_ms += internal::BetweenOrZero(cal, from_ms, until_ms);
+    }
+  }
   return paused_ms == 0 ? ran_out_ms : AddOrNever(cal, ran_out_ms, paused_ms);
 }
 

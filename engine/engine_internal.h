@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
@@ -70,6 +72,17 @@ inline int64_t RemainingMs(Calendar& cal, int64_t ref_ms, int64_t deadline_ms) {
 // Defined in engine_queries.cc.
 void ForEachPause(const Ticket& t, const TargetRun& r, int64_t ref_ms,
                   absl::FunctionRef<void(int64_t, int64_t)> fn);
+// The same pauses as a list of [from_ms, until_ms), for walks that go
+// back through them.
+inline std::vector<std::pair<int64_t, int64_t>> PausesOf(const Ticket& t,
+                                                         const TargetRun& r,
+                                                         int64_t ref_ms) {
+  std::vector<std::pair<int64_t, int64_t>> pauses;
+  ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
+    pauses.emplace_back(from_ms, until_ms);
+  });
+  return pauses;
+}
 
 // The business time target `r`'s clock ran from its start to `ref_ms`
 // (now, the start of its pause, or when it stopped): the working time of

@@ -85,10 +85,7 @@ int64_t ClockRefMs(const TargetRun& r, int64_t now_ms) {
 bool CountedIntervals(Calendar& cal, const Ticket& t, const TargetRun& r,
                       int64_t ref_ms, int64_t budget_ms, size_t max_out,
                       std::vector<std::pair<int64_t, int64_t>>* out) {
-  std::vector<std::pair<int64_t, int64_t>> pauses;
-  internal::ForEachPause(t, r, ref_ms, [&](int64_t from_ms, int64_t until_ms) {
-    pauses.emplace_back(from_ms, until_ms);
-  });
+  const auto pauses = internal::PausesOf(t, r, ref_ms);
   // One more than fits tells whether the calendar's list goes on; a pause
   // can split an interval in two, so what is kept is cut again below.
   std::vector<Calendar::Interval> work;
