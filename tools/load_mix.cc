@@ -179,7 +179,7 @@ void TicketGen::AppendSlad(const Planned& p, int64_t req,
     case Op::kOpen:
       absl::StrAppend(out, ",\"kind\":\"", kind.name, "\",\"priority\":\"",
                       mix_->priorities()[t.priority], "\",\"team\":\"team",
-                      t.num % 16, "\"}\n");
+                      t.num % kTeams, "\"}\n");
       return;
     case Op::kEvent:
       absl::StrAppend(out, ",\"name\":\"", kind.events[t.step - 1], "\"}\n");
@@ -219,7 +219,7 @@ int TicketGen::AppendRedis(const Planned& p, int64_t now_ms,
     case Op::kOpen:
       AppendRespCommand({"HSET", key, "kind", kind.name, "priority",
                          mix_->priorities()[t.priority], "team",
-                         absl::StrCat("team", t.num % 16), "level", "agent"},
+                         absl::StrCat("team", t.num % kTeams), "level", "agent"},
                         out);
       zadd(0);
       return 2;

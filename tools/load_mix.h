@@ -27,6 +27,9 @@ enum class Op : uint8_t {
 inline constexpr int kOpCount = static_cast<int>(Op::kCount);
 const char* OpName(Op op);
 
+// Tickets are opened in teams "team0" .. "team<kTeams - 1>", by number.
+inline constexpr int kTeams = 16;
+
 // Relative weights of the operations on an existing ticket and of opens.
 struct MixWeights {
   double open = 20, event = 35, pause = 15, priority = 10, resolve = 20;

@@ -300,16 +300,17 @@ absl::Status Preflight(const LoadConfig& config, LineClient* probe) {
        absl::StrCat(R"({"op":"resume","req":"preflight","id":")", config.prefix,
                     "-slaload-preflight\"}\n"),
        "the load needs its commands (role ingest)"}};
-  // The load opens tickets in team0..team15 (LoadMix): an open of a kind
+  // The load opens tickets in team0.. (LoadMix, kTeams): an open of a kind
   // no policy has in each is refused as forbidden by a token limited to
   // other teams, and as bad_field, changing nothing, by one that may.
-  for (int team = 0; team < 16; ++team) {
+  for (int team = 0; team < kTeams; ++team) {
     needs.push_back(
         {true,
          absl::StrCat(R"({"op":"open","req":"preflight","id":")", config.prefix,
                       R"(-slaload-preflight","kind":"slaload preflight: no such kind",)",
                       R"("team":"team)", team, "\"}\n"),
-         "the load opens tickets in teams team0 to team15, not all of them this token's"});
+         absl::StrCat("the load opens tickets in teams team0 to team", kTeams - 1,
+                      ", not all of them this token's")});
   }
   const Need rest[] = {
       {config.verify > 0,
