@@ -181,8 +181,6 @@ class Engine {
   // what it matched so far and a cursor to go on from, so that no query
   // holds the loop for longer than this many steps.
   static constexpr size_t kMaxPassedPerPage = 4096;
-  // The most working intervals, and special days, one `explain` lists.
-  static constexpr size_t kMaxExplainItems = 1000;
 
   // Why target `target` of ticket `id` has its deadline. NotFound for an
   // unknown ticket or target; FailedPrecondition for a pending target.

@@ -335,7 +335,7 @@ absl::StatusOr<Explanation> Engine::Explain(absl::string_view id,
   // a breached deadline may have changed since.
   e.budget_ms = UsedMs(cal, *t, r, ref_ms) + RemainingMs(cal, ref_ms, r.deadline_ms);
   e.truncated =
-      CountedIntervals(cal, *t, r, ref_ms, e.budget_ms, kMaxExplainItems, &e.counted);
+      CountedIntervals(cal, *t, r, ref_ms, e.budget_ms, Explanation::kMaxItems, &e.counted);
   ExplainSpan(*t, r, &e);
   return e;
 }
@@ -366,9 +366,9 @@ void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
     }
   }
   std::vector<Calendar::Day> days;
-  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days, kMaxExplainItems + 1);
-  if (days.size() > kMaxExplainItems) {
-    days.resize(kMaxExplainItems);
+  (void)cal.SpecialDays(r.start_ms, r.deadline_ms, &days, Explanation::kMaxItems + 1);
+  if (days.size() > Explanation::kMaxItems) {
+    days.resize(Explanation::kMaxItems);
     e->truncated = true;
   }
   for (const Calendar::Day& d : days) {

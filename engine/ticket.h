@@ -267,9 +267,10 @@ struct Explanation {
     absl::string_view from, to;
   };
   std::vector<PriorityChange> priority_changes;
-  // `counted` or `days` stopped at Engine::kMaxExplainItems: a deadline
-  // years of working time away (one past 2200, which means never, runs to
-  // 2200) would list every working interval up to it.
+  // `counted` or `days` stopped at kMaxItems entries: a deadline years of
+  // working time away (one past 2200, which means never, runs to 2200)
+  // would list every working interval up to it.
+  static constexpr size_t kMaxItems = 1000;
   bool truncated = false;
 };
 

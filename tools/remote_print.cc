@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "engine/ticket.h"
 #include "simdjson.h"
 #include "tools/table.h"
 
@@ -246,7 +247,8 @@ std::string ExplainText(element reply) {
   if (changes.rows() > 0) absl::StrAppend(&out, "\n", changes.Render());
   bool truncated = false;
   if (!e["truncated"].get(truncated) && truncated) {
-    absl::StrAppend(&out, "\n(cut short: the lists stop at their first 1000 entries)\n");
+    absl::StrAppend(&out, "\n(cut short: the lists stop at their first ",
+                    engine::Explanation::kMaxItems, " entries)\n");
   }
   return out;
 }

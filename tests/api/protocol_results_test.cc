@@ -254,7 +254,7 @@ TEST(ProtocolResultsTest, ExplanationHasEveryList) {
   EXPECT_EQ(Str(changes.at(0)["to"]), "high");
   EXPECT_FALSE(Has(x, "truncated"));
 
-  e.truncated = true;  // lists cut at Engine::kMaxExplainItems
+  e.truncated = true;  // lists cut at Explanation::kMaxItems
   x = Reply(parser, &line, [&](std::string* out) {
     AppendExplanationResult(e, out);
   })["explanation"];

@@ -1019,7 +1019,7 @@ TEST_F(EngineTest, ExplainShowsCountedTimeDaysAndPauses) {
 }
 
 // A deadline years of working time away (3,000 office days: about 1,200
-// weekend days and 3,000 intervals) lists the first kMaxExplainItems of
+// weekend days and 3,000 intervals) lists the first Explanation::kMaxItems of
 // each and says it stopped: one reply cannot hold every interval up to
 // 2200 (a deadline there means never), nor should the loop build it.
 TEST(EngineExplainTest, ListsStopAtTheirLimitAndSaySo) {
@@ -1036,8 +1036,8 @@ TEST(EngineExplainTest, ListsStopAtTheirLimitAndSaySo) {
   absl::StatusOr<Explanation> e = engine->Explain("A", "keep");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_TRUE(e->truncated);
-  ASSERT_EQ(e->counted.size(), Engine::kMaxExplainItems);
-  ASSERT_EQ(e->days.size(), Engine::kMaxExplainItems);
+  ASSERT_EQ(e->counted.size(), Explanation::kMaxItems);
+  ASSERT_EQ(e->days.size(), Explanation::kMaxItems);
   // The first ones, in order: Monday 09:00-17:00, then Tuesday.
   EXPECT_EQ(e->counted[0], std::make_pair(kMonday + 9 * kHour, kMonday + 17 * kHour));
   EXPECT_EQ(e->counted[1].first, kMonday + 33 * kHour);
