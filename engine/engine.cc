@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::CreateAfter(
   ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
                    Create(std::move(policy), predecessor.wheel_.now_ms()));
   engine->clock_ms_ = predecessor.now_ms();
+  engine->predecessor_policy_ = predecessor.policy_.get();
   return engine;
 }
 

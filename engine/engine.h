@@ -478,6 +478,10 @@ class Engine {
 
   std::vector<int64_t> warn_scratch_;  // PlacedWarnPoints' answer
   int64_t records_clock_ms_ = 0;       // set_records_clock
+  // CreateAfter's predecessor's policy, which Restore's recount of
+  // warnings sent reads (SettlePlacedBudget): the predecessor outlives the
+  // restores of a reload. Dropped by the first call that settles them.
+  const CompiledPolicy* predecessor_policy_ = nullptr;
   std::vector<std::string> recounted_;  // TakeRecounted
   // The latest command's instant. The wheel stays just before it until
   // time moves on: what falls due at a command's instant fires after every

@@ -279,6 +279,28 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   }
   const uint8_t recorded = r.warned;
   r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_instant);
+  // Whether the points at that very instant were sent is in the record's
+  // count only as a count of the old list: where the lists differ before
+  // the instant, it says nothing of the new one ([0.25, 0.5] fired at 1 h by
+  // an `advance`, reloaded under [0.1, 0.25, 0.5], counts 1: the 0.1 one).
+  // A reload still has the old list: its points at the instant fired if
+  // the count covers them.
+  if (predecessor_policy_ != nullptr && at_instant > passed) {
+    const int old_kind = predecessor_policy_->KindId(policy_->kind(t.kind).name);
+    if (old_kind >= 0) {
+      std::vector<int64_t> old_points;  // rare: a point at the very instant
+      predecessor_policy_->WarningPoints(
+          old_kind, internal::PlacedBudgetMs(cal, t, r), &old_points);
+      size_t old_passed = 0, old_at = 0;
+      for (const int64_t left : old_points) {
+        const int64_t at_ms = internal::WarningAtMs(cal, r, left);
+        old_passed += at_ms < until_ms;
+        old_at += at_ms <= until_ms;
+      }
+      const bool sent = old_at > old_passed && recorded >= old_at;
+      r.warned = sent ? at_instant : passed;
+    }
+  }
   // A reload's count now differs from the stored record's, which a
   // restart would read against the new list: the record must be written.
   if (r.warned != recorded && records_clock_ms_ == 0) {
@@ -308,6 +330,7 @@ absl::Status Engine::RestoreBatch(absl::Span<TicketRecord> records) {
 }
 
 void Engine::SettleRestored() {
+  predecessor_policy_ = nullptr;
   if (restored_due_.empty() && restored_overdue_.empty()) return;
   std::sort(restored_due_.begin(), restored_due_.end());
   for (const TargetKey& key : restored_due_) due_.insert(due_.end(), key);

@@ -546,6 +546,32 @@ TEST_F(EngineReloadTest, ANewListOfWarningsNeitherRepeatsNorSendsLate) {
             (Lines{"T warning @108", "T breached @120", "T escalated @120"}));
 }
 
+// Reloaded at the very instant of a warning under a list with a point
+// before it: sent already (an `advance` to the instant fires it), it is
+// not sent again; not sent yet (a command at the instant leaves it
+// waiting), it comes after the reload. The record's count (1 of [0.25,
+// 0.5]) once read as "the first point of the new list" and sent the 0.5
+// one again.
+TEST_F(EngineReloadTest, AWarningAtTheReloadInstantIsSentOnce) {
+  for (const bool fired_first : {true, false}) {
+    SCOPED_TRACE(fired_first);
+    engine_ = std::move(*Engine::Create(Warning(OldPolicy(), {0.25, 0.5}), kT0));
+    Open("S", "sales", kT0);  // 2 h: 30 and 60 min
+    if (fired_first) {
+      EXPECT_EQ(Fired(kT0 + 60 * kMin), (Lines{"S warning @30", "S warning @60"}));
+    } else {
+      EXPECT_EQ(Fired(kT0 + 59 * kMin), Lines{"S warning @30"});
+      Open("N", "complaint", kT0 + 60 * kMin);  // the clock at 60, the wheel before it
+    }
+    Reload(Warning(OldPolicy(), {0.1, 0.25, 0.5}));
+    const Lines after = Fired(kT0 + 3 * kHour);
+    const Lines expected = fired_first
+        ? Lines{"S breached @120", "S escalated @120"}
+        : Lines{"S warning @60", "S breached @120", "S escalated @120"};
+    EXPECT_EQ(after, expected);
+  }
+}
+
 // A clock paused at the very instant its warning fired, then reloaded
 // under the same policy: the warning is not sent again on resume (the
 // recount took only the points before the pause as passed). Paused at
