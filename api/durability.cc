@@ -1,6 +1,8 @@
 #include "api/durability.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <deque>
 #include <map>
 #include <utility>
 
@@ -43,17 +45,23 @@ class MemoryDurability final : public Durability {
     }
     StageEvents(effects, before, effects.events.size(), outbox);
   }
+  // Groups, acks and the outbox's bounds follow storage::Store's: a new
+  // group starts from the oldest event kept, an ack never passes the last
+  // event, and what every group acknowledged is dropped.
   void RegisterGroup(absl::string_view group) override {
-    acked_.try_emplace(std::string(group), 0);
+    acked_.try_emplace(std::string(group), floor_);
   }
   void Ack(absl::string_view group, uint64_t seq) override {
+    RegisterGroup(group);
     uint64_t& acked = acked_[std::string(group)];
-    acked = std::max(acked, seq);
+    acked = std::max(acked, std::min(seq, last_seq_));
+    TrimAcked();
   }
   absl::Status DropGroup(absl::string_view group) override {
     if (acked_.erase(std::string(group)) == 0) {
-      return absl::NotFoundError("unknown group");
+      return absl::NotFoundError(absl::StrCat("no subscriber group \"", group, "\""));
     }
+    TrimAcked();
     return absl::OkStatus();
   }
   void Commit(std::function<void(absl::Status)> done) override {
@@ -62,9 +70,7 @@ class MemoryDurability final : public Durability {
   std::vector<std::pair<std::string, uint64_t>> GroupCursors() const override {
     return {acked_.begin(), acked_.end()};
   }
-  uint64_t last_outbox_seq() const override {
-    return outbox_.empty() ? 0 : outbox_.back().seq;
-  }
+  uint64_t last_outbox_seq() const override { return last_seq_; }
 
   absl::StatusOr<uint64_t> AckedUpTo(absl::string_view group) const override {
     auto it = acked_.find(std::string(group));
@@ -73,9 +79,10 @@ class MemoryDurability final : public Durability {
   }
   absl::Status ReadOutbox(uint64_t after, size_t limit,
                           std::vector<storage::OutboxEvent>* out) const override {
-    for (const storage::OutboxEvent& e : outbox_) {
-      if (out->size() >= limit) break;
-      if (e.seq > after) out->push_back(e);
+    // Kept events have the seqs floor_ + 1 .. last_seq_, in order.
+    const uint64_t skip = after > floor_ ? after - floor_ : 0;
+    for (uint64_t i = skip; i < outbox_.size() && out->size() < limit; ++i) {
+      out->push_back(outbox_[i]);
     }
     return absl::OkStatus();
   }
@@ -117,6 +124,7 @@ class MemoryDurability final : public Durability {
       record.seq = ++last_seq_;
       outbox_.push_back(record);
       outbox->push_back(std::move(record));
+      DropBeyondBound();
       std::string json;
       AppendEvent(event, std::nullopt, &json);
       json.pop_back();  // "\n"
@@ -129,9 +137,36 @@ class MemoryDurability final : public Durability {
         ++history_seq_, at_ms, kind, std::string(json)});
   }
 
+  // Drops the events every group has acknowledged (none while no group
+  // is registered: the next one starts from them).
+  void TrimAcked() {
+    if (acked_.empty()) return;
+    uint64_t through = last_seq_;
+    for (const auto& [group, acked] : acked_) through = std::min(through, acked);
+    DropThrough(through);
+  }
+  // The store's bound (storage::Options::max_outbox_events), with its log
+  // line: a group that never acknowledges must not fill memory either.
+  void DropBeyondBound() {
+    const uint64_t max = storage::Options{}.max_outbox_events;
+    if (max == 0 || outbox_.size() <= max + max / 16) return;
+    const uint64_t through = last_seq_ - max;
+    std::fprintf(stderr,
+                 "slad: outbox over %llu events: dropping events up to seq "
+                 "%llu that a subscriber group never acknowledged\n",
+                 static_cast<unsigned long long>(max),
+                 static_cast<unsigned long long>(through));
+    DropThrough(through);
+  }
+  void DropThrough(uint64_t seq) {
+    while (!outbox_.empty() && outbox_.front().seq <= seq) outbox_.pop_front();
+    floor_ = std::max(floor_, seq);
+  }
+
   engine::Engine* engine_ = nullptr;
   uint64_t last_seq_ = 0, history_seq_ = 0;
-  std::vector<storage::OutboxEvent> outbox_;
+  uint64_t floor_ = 0;  // every event up to it is dropped
+  std::deque<storage::OutboxEvent> outbox_;
   std::map<std::string, uint64_t> acked_;
   absl::flat_hash_map<std::string, std::vector<storage::HistoryRecord>> history_;
 };

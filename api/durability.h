@@ -87,7 +87,9 @@ class Durability {
 };
 
 // Keeps everything in memory; Commit completes at once, on the caller's
-// thread. Outbox events are never dropped (tests only need a few).
+// thread. Subscriber groups and the outbox behave as the store's (acks
+// stop at the last event, acknowledged events are dropped, the same
+// bound); the history of every ticket is kept for as long as the process.
 std::unique_ptr<Durability> NewMemoryDurability();
 
 // The RocksDB store in `dir` (created if missing) with the journal that
