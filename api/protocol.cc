@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -236,6 +237,32 @@ absl::Status ReadString(Field f, od::value& v, absl::string_view* out) {
   return absl::OkStatus();
 }
 
+// Whether a number token simdjson refused is valid JSON all the same
+// (18446744073709551616, 1e400): too large for the machine's numbers,
+// which is what the error should say, rather than malformed (01, 1.).
+bool IsJsonNumber(absl::string_view raw) {
+  raw = absl::StripTrailingAsciiWhitespace(raw);
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t from = i;
+    while (i < raw.size() && absl::ascii_isdigit(raw[i])) ++i;
+    return i > from;
+  };
+  if (i < raw.size() && raw[i] == '-') ++i;
+  if (i < raw.size() && raw[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < raw.size() && raw[i] == '.' && (++i, !digits())) return false;
+  if (i < raw.size() && (raw[i] == 'e' || raw[i] == 'E')) {
+    ++i;
+    if (i < raw.size() && (raw[i] == '+' || raw[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == raw.size();
+}
+
 // An integer in [lo, hi]. Floats, and integers beyond int64, are bad_field.
 absl::Status ReadInt(Field f, od::value& v, int64_t lo, int64_t hi,
                      int64_t* out) {
@@ -244,8 +271,12 @@ absl::Status ReadInt(Field f, od::value& v, int64_t lo, int64_t hi,
   if (type != od::json_type::number) {
     return BadField(f, "must be an integer");
   }
+  const absl::string_view raw = AV(v.raw_json_token());
   od::number n;
-  if (v.get_number().get(n)) return BadField(f, "not a valid JSON number");
+  if (v.get_number().get(n)) {
+    return BadField(f, IsJsonNumber(raw) ? absl::StrCat("must be in ", lo, "..", hi)
+                                         : "not a valid JSON number");
+  }
   if (n.get_number_type() == simdjson::ondemand::number_type::floating_point_number) {
     return BadField(f, "must be an integer");
   }
@@ -344,9 +375,13 @@ absl::Status ReadEcho(od::value& v, absl::string_view* raw) {
       // Refused beyond int64/uint64/double (12345678901234567890123,
       // 1e400): echoed, they would make the reply unreadable to many JSON
       // parsers, simdjson's DOM (slactl's) among them.
+      const absl::string_view raw = AV(v.raw_json_token());
       od::number n;
       if (v.get_number().get(n)) {
-        return BadField(kReq, "not a valid JSON number");
+        return BadField(kReq, IsJsonNumber(raw)
+                                  ? "a number beyond 64-bit integers and doubles "
+                                    "(send a string)"
+                                  : "not a valid JSON number");
       }
       break;
     }

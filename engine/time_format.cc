@@ -67,6 +67,12 @@ absl::StatusOr<int64_t> ParseInstantMs(absl::string_view text) {
   }
   absl::Time t;
   std::string err;
+  // absl reads a leap second (:60) as the next minute's :00 and drops its
+  // fraction; Unix ms has no leap seconds, so one is refused by name.
+  if (Rfc3339Shape(text) && text.substr(17, 2) == "60") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad instant \"", text, "\": a leap second (:60) has no Unix ms"));
+  }
   if (!Rfc3339Shape(text) || !absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bad instant \"", text,

@@ -416,6 +416,21 @@ TEST_F(ProtocolTest, ReqBeyondMachineNumbersIsNotEchoed) {
   }
 }
 
+// A number that is valid JSON but beyond the machine's numbers is said to
+// be out of range, not malformed.
+TEST_F(ProtocolTest, ANumberTooLargeIsOutOfRangeNotMalformed) {
+  for (const char* big : {"18446744073709551616", "99999999999999999999", "1e400"}) {
+    EXPECT_EQ(Message(absl::StrCat(R"({"op":"get","id":"a","req":)", big, "}")),
+              "field \"req\": a number beyond 64-bit integers and doubles (send a string)")
+        << big;
+    const std::string at = Message(absl::StrCat(R"({"op":"advance","to":)", big, "}"));
+    EXPECT_NE(at.find("must be in 0.."), std::string::npos) << at;
+  }
+  EXPECT_EQ(Message(R"({"op":"get","id":"a","req":01})"),
+            "field \"req\": not a valid JSON number");
+  EXPECT_EQ(Message(R"({"op":"advance","to":1.})"), "field \"to\": not a valid JSON number");
+}
+
 // within is wall-clock time: the error says how to write it, and does
 // not suggest working days, which it refuses.
 TEST_F(ProtocolTest, ABadWithinSaysHowToWriteIt) {

@@ -30,6 +30,11 @@ TEST(TimeFormatTest, RejectsMalformedInstants) {
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
+  // A leap second is refused by name, not read as the next minute.
+  EXPECT_THAT(std::string(ParseInstantMs("2026-01-09T04:00:60.126Z").status().message()),
+              ::testing::HasSubstr("leap second"));
+  EXPECT_THAT(std::string(ParseInstantMs("2016-12-31T23:59:60Z").status().message()),
+              ::testing::HasSubstr("leap second"));
   // A fraction says what is wrong with it, not "missing unit".
   EXPECT_THAT(std::string(ParseDuration("1.5h").status().message()),
               ::testing::HasSubstr("whole numbers only"));
