@@ -110,6 +110,9 @@ void Engine::AdvanceBefore(int64_t at_ms, Effects* out) {
   // at or before its position): what is due at its position has fired.
   Advance(at_ms - 1, out);
   clock_ms_ = std::max(clock_ms_, at_ms);
+  // A resolved ticket whose window ended before at_ms is gone for a query
+  // at it, as for a command there (Apply).
+  PurgeResolved(clock_ms_, out);
 }
 
 void Engine::ApplyBatch(

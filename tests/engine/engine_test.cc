@@ -667,6 +667,21 @@ TEST_F(EngineTest, ReopenAfterTheWindowIsRefused) {
 
 constexpr int64_t kWindow = 7 * 24 * kHour;  // the policy's reopen window
 
+// A query at the first instant past the window finds the ticket gone, as
+// a reopen, a rating or an open of its id at that instant do (a query
+// once moved the engine only to the instant before, and `get` still
+// showed it for that millisecond).
+TEST_F(EngineTest, AQueryPastTheWindowFindsTheTicketGone) {
+  ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
+  ASSERT_TRUE(Simple(Op::kResolve, "A", kMonday).ok());
+  Effects fx;
+  engine_->AdvanceBefore(kMonday + kWindow, &fx);
+  EXPECT_TRUE(engine_->Get("A").ok()) << "the window's last instant";
+  engine_->AdvanceBefore(kMonday + kWindow + 1, &fx);
+  EXPECT_EQ(engine_->Get("A").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->resolved_tickets(), 0u);
+}
+
 TEST_F(EngineTest, AResolveAfterAReopenStartsANewWindow) {
   ASSERT_TRUE(Open("A", "after_sales", kMonday).ok());
   ASSERT_TRUE(Open("B", "after_sales", kMonday).ok());
