@@ -359,8 +359,13 @@ void Engine::ExplainSpan(Ticket& t, const TargetRun& r, Explanation* e) {
   if (t.log) {
     const bool stopped = r.state != TargetState::kRunning;
     for (const Adjustment& a : *t.log) {
-      if (a.what != Adjustment::kPriority || a.at_ms < r.start_ms) continue;
-      if (stopped && a.at_ms > r.mark_ms) break;  // the log is in time order
+      if (a.what != Adjustment::kPriority) continue;
+      if (stopped && a.at_ms > r.mark_ms) {  // the log is in time order
+        // The priority the clock stopped under, not the ticket's now.
+        e->priority = policy_->priority_name(a.from);
+        break;
+      }
+      if (a.at_ms < r.start_ms) continue;
       e->priority_changes.push_back({a.at_ms, policy_->priority_name(a.from),
                                      policy_->priority_name(a.to)});
     }

@@ -1097,6 +1097,7 @@ TEST_F(EngineTest, ExplainListsOnlyWhatTheTargetsClockWentThrough) {
   EXPECT_EQ(review->pauses[0].from_ms, day + 10 * kHour);
   EXPECT_EQ(review->pauses[0].to_ms, day + 11 * kHour);
   EXPECT_TRUE(review->priority_changes.empty());
+  EXPECT_EQ(review->priority, "normal") << "the priority it was met under";
 
   // Running and paused: the pause it is in is listed, open.
   absl::StatusOr<Explanation> complete = engine_->Explain("R", "complete");
@@ -1107,6 +1108,7 @@ TEST_F(EngineTest, ExplainListsOnlyWhatTheTargetsClockWentThrough) {
   EXPECT_EQ(complete->pauses[1].to_ms, 0);
   EXPECT_EQ(complete->pauses[1].business_ms, 10 * kMin);
   EXPECT_EQ(complete->priority_changes.size(), 1u);
+  EXPECT_EQ(complete->priority, "urgent");
 
   // Stopped in that pause: it moved nothing, and counted says the same.
   ASSERT_TRUE(Event("R", "completed", day + 15 * kHour + 30 * kMin).ok());
