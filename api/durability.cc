@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "api/journal.h"
 #include "api/protocol.h"
@@ -40,7 +41,16 @@ class MemoryDurability final : public Durability {
     // As Journal::Stage: events due before the command come before it.
     const size_t before = cmd != nullptr ? effects.events_begin : 0;
     StageEvents(effects, 0, before, outbox);
-    if (cmd != nullptr && !cmd->id.empty()) {
+    if (cmd != nullptr && (cmd->op == engine::Op::kPauseAll ||
+                           cmd->op == engine::Op::kResumeAll)) {
+      // As Journal::StageCommand: in the history of every ticket touched.
+      absl::flat_hash_set<absl::string_view> seen;
+      for (size_t i = effects.command_begin; i < effects.command_end; ++i) {
+        if (seen.insert(effects.changed[i]).second) {
+          AddHistory(effects.changed[i], at_ms, storage::HistoryRecord::kCommand, line);
+        }
+      }
+    } else if (cmd != nullptr && !cmd->id.empty()) {
       AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
     }
     StageEvents(effects, before, effects.events.size(), outbox);

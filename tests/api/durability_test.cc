@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "config/policy_file.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -103,6 +104,32 @@ TEST_P(DurabilityTest, WithoutGroupsEventsWaitForTheFirst) {
   durability_->RegisterGroup("first");
   EXPECT_EQ(Pending("first"), (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(durability_->last_outbox_seq(), 3u);
+}
+
+// pause_all is in the history of every ticket it touched, once each.
+TEST_P(DurabilityTest, PauseAllIsInTheHistoryOfEveryTicketItTouched) {
+  std::vector<storage::OutboxEvent> outbox;
+  auto run = [&](const engine::Command& cmd, absl::string_view line) {
+    engine::Effects effects;
+    ASSERT_TRUE(engine_->Apply(cmd, &effects).ok());
+    durability_->Stage(line, cmd.at_ms, &cmd, effects, &outbox);
+    durability_->Commit([](absl::Status s) { EXPECT_TRUE(s.ok()) << s; });
+  };
+  for (const char* id : {"A", "B"}) {
+    run(engine::Command{.op = engine::Op::kOpen, .at_ms = kT0, .id = id,
+                        .kind = "first_contact"},
+        absl::StrCat(R"({"op":"open","id":")", id, R"(","kind":"first_contact"})"));
+  }
+  engine::Command all{.op = engine::Op::kPauseAll, .at_ms = kT0 + 1};
+  all.reason = "outage";
+  run(all, R"({"op":"pause_all","reason":"outage"})");
+  durability_->Flush();
+  for (const char* id : {"A", "B"}) {
+    std::vector<storage::HistoryRecord> history;
+    ASSERT_TRUE(durability_->ReadHistory(id, durability_->HistoryHead(id), 10, &history).ok());
+    ASSERT_EQ(history.size(), 2u) << id;
+    EXPECT_EQ(history[1].json, R"({"op":"pause_all","reason":"outage"})") << id;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DurabilityTest, ::testing::Bool(),
