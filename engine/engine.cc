@@ -444,8 +444,8 @@ absl::Status Engine::Assign(uint32_t slot, const Command& cmd) {
       const TargetRun& r = t.targets[i];
       if (IndexOf(r) != &overdue_ || team == t.team) continue;
       const TargetKey key(r.deadline_ms, slot, static_cast<uint32_t>(i));
-      overdue_by_team_.erase(TeamKey{t.team, key});
-      overdue_by_team_.insert(TeamKey{team, key});
+      DropTeamEntry(t.team, key);
+      overdue_by_team_[team].insert(key);
     }
     UnlinkDesk(slot);
     t.team = team;

@@ -377,7 +377,9 @@ class Engine {
   std::optional<Due> EarliestDue(Ticket& t, size_t* which);
   void RaiseLevel(Ticket& t, int level, int64_t at_ms, absl::string_view target,
                   int64_t deadline_ms, Effects* out);
-  // An entry of overdue_by_team_: the ticket's team, then overdue_'s key.
+  // A deferred overdue entry of Restore(): the ticket's team, then
+  // overdue_'s key; sorted, each team's keys go to its part of
+  // overdue_by_team_.
 #pragma pack(push, 4)
   struct TeamKey {
     uint32_t team;
@@ -399,6 +401,9 @@ class Engine {
   // to (from) overdue_by_team_ when the index is overdue_.
   void AddEntry(absl::btree_set<TargetKey>* index, uint32_t team, const TargetKey& key);
   void DropEntry(absl::btree_set<TargetKey>* index, uint32_t team, const TargetKey& key);
+  // Removes `key` from `team`'s part of overdue_by_team_ (the part too,
+  // once empty).
+  void DropTeamEntry(uint32_t team, const TargetKey& key);
   void IndexTarget(uint32_t slot, size_t target);
   // Where a target's index entry is: its index (null: none) and deadline.
   struct IndexPlace {
@@ -450,8 +455,11 @@ class Engine {
   // overdue_ again, by team: a team's overdue page (every query of a
   // team-limited token names its team) passes none of other teams'
   // entries. Overdue entries are few beside due ones, so the copy is
-  // cheap where one of due_ would cost every running target 16 bytes.
-  absl::btree_set<TeamKey> overdue_by_team_;
+  // cheap where one of due_ would cost every running target 12 bytes.
+  // A set per team, not one set of (team, key): each team's breaches
+  // arrive in deadline order, appends that leave its nodes full, and a
+  // key costs 12 bytes, not 16. A team with none has no entry.
+  absl::flat_hash_map<uint32_t, absl::btree_set<TargetKey>> overdue_by_team_;
   // Restore()'s deferred index entries: due_'s, and overdue_'s with their
   // ticket's team (for overdue_by_team_).
   std::vector<TargetKey> restored_due_;

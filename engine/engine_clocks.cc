@@ -294,13 +294,20 @@ void Engine::RaiseLevel(Ticket& t, int level, int64_t at_ms,
 void Engine::AddEntry(absl::btree_set<TargetKey>* index, uint32_t team,
                       const TargetKey& key) {
   index->insert(key);
-  if (index == &overdue_) overdue_by_team_.insert(TeamKey{team, key});
+  if (index == &overdue_) overdue_by_team_[team].insert(key);
 }
 
 void Engine::DropEntry(absl::btree_set<TargetKey>* index, uint32_t team,
                        const TargetKey& key) {
   index->erase(key);
-  if (index == &overdue_) overdue_by_team_.erase(TeamKey{team, key});
+  if (index == &overdue_) DropTeamEntry(team, key);
+}
+
+void Engine::DropTeamEntry(uint32_t team, const TargetKey& key) {
+  const auto it = overdue_by_team_.find(team);
+  if (it == overdue_by_team_.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) overdue_by_team_.erase(it);
 }
 
 void Engine::IndexTarget(uint32_t slot, size_t target) {

@@ -254,10 +254,11 @@ absl::Status Engine::Walk(bool overdue, const Command& cmd, int64_t end_ms,
   if (overdue && cmd.filter.team) {
     const auto team = name_ids_.find(*cmd.filter.team);
     if (team == name_ids_.end()) return absl::OkStatus();  // no ticket ever had it
-    const TeamKey from{team->second, after.value_or(TargetKey(INT64_MIN, 0, 0))};
-    auto it = after ? overdue_by_team_.upper_bound(from) : overdue_by_team_.lower_bound(from);
-    for (; it != overdue_by_team_.end() && it->team == team->second; ++it) {
-      if (!step(it->key)) break;
+    const auto part = overdue_by_team_.find(team->second);
+    if (part == overdue_by_team_.end()) return absl::OkStatus();
+    const absl::btree_set<TargetKey>& keys = part->second;
+    for (auto it = after ? keys.upper_bound(*after) : keys.begin(); it != keys.end(); ++it) {
+      if (!step(*it)) break;
     }
     return absl::OkStatus();
   }

@@ -338,8 +338,11 @@ void Engine::SettleRestored() {
             [](const TeamKey& a, const TeamKey& b) { return a.key < b.key; });
   for (const TeamKey& e : restored_overdue_) overdue_.insert(overdue_.end(), e.key);
   std::sort(restored_overdue_.begin(), restored_overdue_.end());
-  for (const TeamKey& e : restored_overdue_) {
-    overdue_by_team_.insert(overdue_by_team_.end(), e);
+  absl::btree_set<TargetKey>* part = nullptr;
+  for (size_t i = 0; i < restored_overdue_.size(); ++i) {
+    const TeamKey& e = restored_overdue_[i];
+    if (i == 0 || e.team != restored_overdue_[i - 1].team) part = &overdue_by_team_[e.team];
+    part->insert(part->end(), e.key);
   }
   restored_due_ = {};
   restored_overdue_ = {};
