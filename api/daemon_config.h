@@ -6,6 +6,7 @@
 // toml++ stays behind this edge. Pure functions; thread-safe.
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ struct DaemonConfig {
   // commits keep coming; `[storage] commit_interval_us`, 0: none.
   // (docs/STORAGE.md, "Group commit").
   int64_t commit_interval_us = 500;
+  // How long a SIGTERM waits for connections to finish before closing
+  // them (API.md, "Shutdown"). Not in the file: tests shorten it.
+  std::chrono::milliseconds drain_timeout{10'000};
 };
 
 // Parses config TOML `text`; `source` names it in errors, which are

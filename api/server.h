@@ -259,6 +259,7 @@ class Server {
   // Sessions held by OnCommitted while it fills a unit's replies.
   std::vector<std::shared_ptr<Session>> held_sessions_;
   size_t pending_commits_ = 0;  // committed_.size() + unit_open_
+  bool finished_ = false;       // MaybeFinish logged the last line
   bool stopping_ = false;
   absl::Status exit_status_;
 

@@ -44,7 +44,6 @@ absl::string_view StopMessage(bool ok, bool persistent) {
   return "stopped; state is durable";
 }
 
-constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -227,6 +226,21 @@ absl::Status Server::Run() {
   Accept();
   RearmTimer();
   io_.run();
+  if (stopping_ && !finished_) {
+    // Every connection closed while units still waited for a store that
+    // could not write: nothing waits on the loop any more. Their requests
+    // were never answered ok, so nothing acknowledged is lost, but the
+    // daemon did not end durable, which its exit and last line must say.
+    if (exit_status_.ok()) {
+      exit_status_ = absl::UnavailableError(absl::StrCat(
+          "stopping with ", pending_commits_,
+          " units of requests the store never made durable (none was "
+          "acknowledged): ",
+          durability_->writable() ? "it did not complete them"
+                                  : "it could not write"));
+    }
+    Log(StopMessage(false, durability_->persistent()));
+  }
   return exit_status_;
 }
 
@@ -287,7 +301,7 @@ void Server::BeginShutdown() {
   timer_.cancel();
   accept_retry_.cancel();
   signals_.cancel();
-  drain_timer_.expires_after(kDrainTimeout);
+  drain_timer_.expires_after(config_.drain_timeout);
   drain_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec) return;
     Log("drain timed out; closing the remaining connections");
@@ -310,6 +324,7 @@ void Server::MaybeFinish() {
   }
   drain_timer_.cancel();
   Log(StopMessage(exit_status_.ok(), durability_->persistent()));
+  finished_ = true;
   io_.stop();
 }
 

@@ -127,6 +127,7 @@ class ServerTest : public ::testing::Test {
     config.manual_clock = !system_clock_;
     if (max_output_bytes_ > 0) config.limits.max_output_bytes = max_output_bytes_;
     config.tokens = tokens_;
+    if (drain_timeout_.count() > 0) config.drain_timeout = drain_timeout_;
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(
         config, std::make_unique<FakeDurability>(&writable_, &fail_commits_));
     ASSERT_TRUE(server.ok()) << server.status();
@@ -148,6 +149,7 @@ class ServerTest : public ::testing::Test {
   bool system_clock_ = false;  // set before SetUp
   size_t max_output_bytes_ = 0;  // set before SetUp; 0: the default
   std::vector<TokenConfig> tokens_;  // set before SetUp; none: no access control
+  std::chrono::milliseconds drain_timeout_{0};  // set before SetUp; 0: the default
   std::atomic<bool> writable_{true};
   std::atomic<bool> fail_commits_{false};
   std::unique_ptr<Server> server_;
@@ -595,6 +597,40 @@ TEST_F(ServerTest, AStoreThatFailsForGoodStopsTheDaemonWithItsError) {
   c.Close();
   thread_.join();
   EXPECT_EQ(status_.code(), absl::StatusCode::kDataLoss);
+}
+
+// A stop while the store holds units it never completes (a full disk)
+// ends with an error, not OK: every connection gone, nothing left on the
+// loop, the daemon still did not end durable. It once returned OK.
+class ShortDrainServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    drain_timeout_ = std::chrono::milliseconds(200);
+    ServerTest::SetUp();
+  }
+};
+
+TEST_F(ShortDrainServerTest, AStopWithUnitsTheStoreNeverCompletedIsAnError) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
+  const int before = FakeDurability::commits_;
+  FakeDurability::hold_commits_ = true;
+  ASSERT_TRUE(c.SendLine(R"({"op":"resolve","req":2,"id":"A"})"));
+  for (int i = 0; i < 500 && FakeDurability::commits_ == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_GT(FakeDurability::commits_, before);
+  c.Close();
+  ::raise(SIGTERM);
+  thread_.join();
+  FakeDurability::hold_commits_ = false;
+  {
+    std::lock_guard<std::mutex> lock(FakeDurability::held_mu_);
+    FakeDurability::held_.clear();  // never completed, as on that disk
+  }
+  EXPECT_EQ(status_.code(), absl::StatusCode::kUnavailable) << status_;
+  EXPECT_NE(status_.message().find("1 units of requests the store never made durable"),
+            std::string::npos) << status_;
 }
 
 // The requests read in one turn of the loop form one commit unit: one
