@@ -37,11 +37,13 @@ struct Limits {
   // included) before it is a slow consumer and is disconnected.
   static constexpr size_t kMinOutputBytes = 1024, kMaxOutputBytes = 1 << 30;
   size_t max_output_bytes = 4 << 20;
-  // Requests of one connection waiting for durability; beyond, `overloaded`.
+  // Requests of one connection waiting for durability; beyond, the
+  // connection is not read until replies go out (nothing is refused).
   static constexpr size_t kMinInFlight = 1, kMaxInFlight = 1 << 16;
   size_t max_in_flight = 4096;
-  // Outbox events read per page when a subscriber catches up. A page is
-  // delivered at once, so it must stay well under max_output_bytes / 2.
+  // Outbox events read per page when a subscriber catches up; delivered
+  // while the output is under max_output_bytes / 2, the rest of a page
+  // read again once it drains.
   static constexpr size_t kMinOutboxPage = 1, kMaxOutboxPage = 4096;
   size_t outbox_page = 256;
   // On the system clock, how far a request's `at` may be ahead of it. The

@@ -622,7 +622,14 @@ void Session::Pump() {
       Close(absl::StrCat("outbox read failed: ", s.message()));
       return;
     }
-    for (const storage::OutboxEvent& event : page_) Deliver(event);
+    // Event by event, not the page at once: a page can be larger than
+    // the whole output limit (256 events are about 33 KB), and delivered
+    // at once it made the subscriber a slow consumer, page after page.
+    size_t delivered = 0;
+    while (delivered < page_.size() && Buffered() < limits.max_output_bytes / 2) {
+      Deliver(page_[delivered++]);
+    }
+    if (delivered < page_.size()) break;  // the rest once the output drains
     if (page_.size() < limits.outbox_page) caught_up_ = true;
   }
   Write();

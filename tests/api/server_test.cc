@@ -425,6 +425,35 @@ TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
 // acks as it reads: its acks are read and answered while the backlog
 // streams. (Pacing the session's reads by all its output, events
 // included, left them unread until the whole backlog was out.)
+// An outbox page (256 events, ~33 KB) larger than the whole output limit
+// (16 KiB)
+// is delivered as the output drains, not at once: the subscriber catches
+// up. It was cut off as a slow consumer after every first page, for ever.
+TEST_F(TinyOutputServerTest, ASubscriberCatchesUpThroughPagesLargerThanItsOutput) {
+  LineClient c = LineClient::Connect(server_->port());
+  constexpr int kTickets = 300;
+  std::string opens;
+  for (int i = 0; i < kTickets; ++i) {
+    absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
+                    R"(","kind":"after_sales","at":1767574800000})", "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(opens));
+  ASSERT_EQ(c.ReadLines(kTickets, 60'000).size(), static_cast<size_t>(kTickets));
+  ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
+                .rfind(R"({"req":"adv","ok":true)", 0),
+            0u);
+  LineClient sub = LineClient::Connect(server_->port());
+  ASSERT_TRUE(sub.SendRaw(R"({"op":"subscribe","req":"s","group":"g"})" "\n"));
+  int events = 0;
+  while (events < 4 * kTickets) {
+    const std::optional<std::string> line = sub.ReadLine();
+    ASSERT_TRUE(line.has_value()) << "cut off after " << events << " events";
+    ASSERT_EQ(line->find("slow_consumer"), std::string::npos) << *line;
+    if (line->find(R"("seq":)") != std::string::npos) ++events;
+  }
+  EXPECT_EQ(events, 4 * kTickets);  // warning, breach, escalation, step each
+}
+
 TEST_F(SmallOutputServerTest, ASubscribersAcksAreReadWhileItCatchesUp) {
   LineClient c = LineClient::Connect(server_->port());
   // 4 events each: ~5 MB of backlog, far more than a small receive window
