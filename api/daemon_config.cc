@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -262,6 +264,15 @@ absl::StatusOr<TokenConfig> ParseToken(const Reader& r,
                                       " bytes without control characters"));
         }
       }
+      // Listed twice, a team made a one-team token a several-team one,
+      // whose overdue and due_soon must name a team.
+      std::vector<std::string> sorted = token.teams;
+      std::sort(sorted.begin(), sorted.end());
+      if (auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+          twice != sorted.end()) {
+        return r.Error(value.source(),
+                       absl::StrCat("teams: \"", *twice, "\" is listed twice"));
+      }
     } else {
       return r.UnknownKey(key, " in [[tokens]]", "token, roles, teams");
     }
@@ -475,8 +486,13 @@ absl::StatusOr<DaemonConfig> ConfigFromArgs(
 }
 
 bool IsLoopback(absl::string_view host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" ||
-         absl::StartsWith(host, "127.");
+  // By its text, an address literal only: a name that begins with "127."
+  // ("127.attacker.example") may resolve anywhere. Server::Bind checks
+  // the address a name resolved to as well.
+  in_addr v4;
+  return host == "::1" || host == "localhost" ||
+         (absl::StartsWith(host, "127.") &&
+          inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1);
 }
 
 absl::Status CheckServable(const DaemonConfig& config) {

@@ -157,10 +157,24 @@ absl::Status Server::InitTls() {
     return absl::InvalidArgumentError(absl::StrCat(
         "tls.cert ", config_.tls_cert, ": ", ec.message()));
   }
+  // OpenSSL asks for the passphrase of an encrypted key on the terminal,
+  // where a daemon has none (or a service manager's): no passphrase, and
+  // the error says why.
+  bool encrypted = false;
+  tls_->set_password_callback(
+      [&encrypted](size_t, asio::ssl::context::password_purpose) {
+        encrypted = true;
+        return std::string();
+      },
+      ec);
   tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
   if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tls.key ", config_.tls_key, ": ", ec.message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls.key ", config_.tls_key, ": ",
+        encrypted ? "the key is encrypted; slad takes an unencrypted PEM key "
+                    "(openssl pkey -in KEY -out PLAIN writes one; keep it readable "
+                    "by slad only)"
+                  : ec.message()));
   }
   return absl::OkStatus();
 }
@@ -179,6 +193,14 @@ absl::Status Server::Bind() {
     return absl::FailedPreconditionError(absl::StrCat(
         "refusing to listen on ", endpoint.address().to_string(),
         " without tokens (with none, slad serves loopback only)"));
+  }
+  // A name CheckServable took for loopback ("localhost") that resolves
+  // elsewhere: tokens would go over the network in plain text.
+  if (!endpoint.address().is_loopback() && config_.tls_cert.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", endpoint.address().to_string(), " (",
+        config_.listen_host, " resolves there) without TLS: set [tls] cert "
+        "and key for a non-loopback address"));
   }
   acceptor_.open(endpoint.protocol(), ec);
   // SO_REUSEADDR to bind beside the TIME_WAIT connections of a process

@@ -183,6 +183,10 @@ TEST(DaemonConfigTest, EmptyTeamsIsRefused) {
       Parse("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_TRUE(config->tokens[0].teams.empty());
+  // Twice, one team made the token a several-team one.
+  EXPECT_EQ(ErrorOf("[[tokens]]\ntoken = \"t\"\nroles = [\"operator\"]\n"
+                    "teams = [\"east\", \"west\", \"east\"]\n"),
+            "slad.toml:4:9: teams: \"east\" is listed twice");
 }
 
 // A team is named as the wire names one: a control character (0x1f
@@ -279,6 +283,20 @@ TEST(DaemonConfigTest, NonLoopbackNeedsTokensAndTls) {
   config.tokens.clear();
   config.listen_host = "127.0.0.1";
   EXPECT_TRUE(CheckServable(config).ok());
+  config.listen_host = "127.3.2.1";
+  EXPECT_TRUE(CheckServable(config).ok());
+}
+
+// A name that begins like a loopback address is no address: it may
+// resolve anywhere, so it needs tokens and TLS like any other name.
+TEST(DaemonConfigTest, ANameBeginningWith127IsNotLoopback) {
+  EXPECT_FALSE(IsLoopback("127.attacker.example"));
+  EXPECT_FALSE(IsLoopback("127.0.0.1.nip.io"));
+  EXPECT_TRUE(IsLoopback("127.0.0.1"));
+  DaemonConfig config;
+  config.listen_host = "127.attacker.example";
+  config.tokens.push_back(TokenConfig{"t", kRoleAdmin, {}});
+  EXPECT_EQ(CheckServable(config).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(DaemonConfigTest, TheExampleConfigLoads) {

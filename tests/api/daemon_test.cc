@@ -1070,6 +1070,24 @@ TEST_F(DaemonTest, TlsConnectionsWork) {
   EXPECT_TRUE(tls.ReadsCloseNotify());
 }
 
+// A key with a passphrase is refused with that reason, without OpenSSL
+// asking for the passphrase on a terminal the daemon does not have.
+TEST_F(DaemonTest, AnEncryptedTlsKeyIsRefusedWithoutAPrompt) {
+  MakeCertificate(Path("key.pem"), Path("cert.pem"));
+  const std::string cmd = absl::StrCat("openssl pkey -in ", Path("key.pem"),
+                                       " -aes256 -passout pass:secret -out ",
+                                       Path("enc.pem"), " 2>/dev/null");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  WriteFile("slad.toml", "[tls]\ncert = \"cert.pem\"\nkey = \"enc.pem\"\n");
+  std::string log;
+  EXPECT_EQ(DaemonProcess::RunToExit(
+                SLAD_PATH, {"--config", Path("slad.toml"), "--data", Path("data")}, &log),
+            2)
+      << log;
+  EXPECT_NE(log.find("the key is encrypted"), std::string::npos) << log;
+  EXPECT_EQ(log.find("pass phrase"), std::string::npos) << log;
+}
+
 // A refused TLS client that goes on sending still reads its reply and the
 // close_notify: the daemon's shutdown fails on the data that follows, and
 // it then reads and drops that data instead of resetting the connection.
