@@ -114,7 +114,14 @@ absl::Status GroupCommitter::WriteDurably(Batch& batch) {
   absl::Status status = sink_.write(wb);
   int backoff_ms = 10, tries_after_close = 0;
   while (!status.ok() && absl::IsUnavailable(status)) {
-    writable_.store(false, std::memory_order_release);
+    // The turns of the state go to the log: without them an operator saw
+    // only RocksDB's lines and retries, and nothing when it ended.
+    if (writable_.exchange(false, std::memory_order_acq_rel)) {
+      std::fprintf(stderr,
+                   "slad: the store cannot write (%s): read-only, writes answered "
+                   "unavailable; retrying until it can\n",
+                   std::string(status.message()).c_str());
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       last_error_ = status;
@@ -130,7 +137,9 @@ absl::Status GroupCommitter::WriteDurably(Batch& batch) {
   std::lock_guard<std::mutex> lock(mu_);
   if (status.ok()) {
     last_error_ = absl::OkStatus();
-    writable_.store(true, std::memory_order_release);
+    if (!writable_.exchange(true, std::memory_order_acq_rel)) {
+      std::fprintf(stderr, "slad: the store writes again: writes are taken\n");
+    }
     return status;
   }
   // Fatal, or closing while still failing: nothing later may be written

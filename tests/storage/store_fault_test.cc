@@ -63,6 +63,7 @@ TEST_P(StoreFaultTest, FailedWriteIsReadOnlyThenResumesWithNothingLost) {
   store->Commit([&](absl::Status s) { first.set_value(s); });
   ASSERT_TRUE(first.get_future().get().ok());
 
+  ::testing::internal::CaptureStderr();  // the state's turns are logged
   fault() = true;
   std::promise<absl::Status> second;
   auto second_done = second.get_future();
@@ -84,6 +85,10 @@ TEST_P(StoreFaultTest, FailedWriteIsReadOnlyThenResumesWithNothingLost) {
             std::future_status::ready);
   EXPECT_TRUE(second_done.get().ok());
   EXPECT_TRUE(store->writable());
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const size_t down = log.find("slad: the store cannot write (");
+  EXPECT_NE(down, std::string::npos) << log;
+  EXPECT_NE(log.find("slad: the store writes again", down), std::string::npos) << log;
 
   std::promise<absl::Status> third;
   store->PutTicket({.id = "T-3", .kind = "k"});
