@@ -233,9 +233,13 @@ int Lost(const absl::Status& status) {
 
 // Reports the error reply `line`; exit status 1.
 int ServerError(absl::string_view line, const RemoteOptions& options) {
-  if (options.json) std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
   std::string code, message;
   ReplyError(line, &code, &message);
+  if (code == "not_slad") {  // a connection problem, not a slad reply
+    PrintError(code, absl::StrCat(options.addr, ": ", message));
+    return kExitConnection;
+  }
+  if (options.json) std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
   // The daemon asks for a token slactl was not given.
   if (code == "unauthorized" && options.token.empty()) {
     absl::StrAppend(&message, " (the daemon wants a token: --token T or SLAD_TOKEN)");

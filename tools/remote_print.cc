@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/ticket.h"
 #include "simdjson.h"
@@ -305,7 +306,16 @@ void ReplyError(absl::string_view line, std::string* code,
                 std::string* message) {
   const std::optional<element> reply = Parse(line);
   element error;
-  if (!reply || (*reply)["error"].get(error)) {
+  if (!reply) {
+    // Not a JSON object: whatever listens there is not slad (a web server,
+    // another service on a mistyped port).
+    *code = "not_slad";
+    *message = absl::StrCat("the peer does not speak slad's protocol; it answered \"",
+                            absl::CHexEscape(line.substr(0, 60)),
+                            line.size() > 60 ? "...\"" : "\"");
+    return;
+  }
+  if ((*reply)["error"].get(error)) {
     *code = "internal";
     *message = absl::StrCat("unexpected reply: ", line);
     return;

@@ -275,6 +275,35 @@ TEST(SlactlTimeoutTest, ASilentPeerTimesOut) {
   ::close(listener);
 }
 
+// A peer that is not slad (a web server on a mistyped port) is a
+// connection problem, exit status 3 with code not_slad, not a slactl bug
+// (`internal`, exit 1); with --json its answer is not printed as a reply.
+TEST(SlactlTimeoutTest, APeerThatIsNotSladIsSaidSo) {
+  uint16_t port = 0;
+  const int listener = ListenOnLoopback(1, &port);
+  ASSERT_GE(listener, 0);
+  std::thread server([&] {
+    const int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    char buf[512];
+    (void)::read(c, buf, sizeof buf);
+    const std::string answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    (void)::write(c, answer.data(), answer.size());
+    ::close(c);
+  });
+  const TempDir dir;
+  const Result r = slad::testing::RunShell(std::string("'") + SLACTL_PATH +
+                                               "' --json --timeout 5 --addr 127.0.0.1:" +
+                                               std::to_string(port) + " get X",
+                                           dir.Sub(""));
+  server.join();
+  ::close(listener);
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(R"("code":"not_slad")"));
+  EXPECT_THAT(r.err, HasSubstr("does not speak slad's protocol"));
+  EXPECT_EQ(r.out, "");
+}
+
 // A burst that ends on the reply to an ack (the events queued before the
 // reply came in the same read) is printed at once and acknowledged, not
 // left waiting for the next event. A fake server sends event 2 and then
