@@ -2,8 +2,11 @@
 // writes and reads, Journal (api/journal.h) for what one executor call
 // stages, and Journal::Recover at start.
 
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/durability.h"
 #include "api/journal.h"
@@ -91,8 +94,43 @@ class StoreDurability final : public Durability {
 
 }  // namespace
 
+namespace {
+
+// A file RocksDB writes in a store's folder, or what a mount point holds.
+bool IsStoreFile(const std::string& name) {
+  return name == "LOCK" || name == "IDENTITY" || name == "LOG" ||
+         name == "lost+found" || absl::StartsWith(name, "LOG.old") ||
+         absl::StartsWith(name, "MANIFEST-") || absl::StartsWith(name, "OPTIONS-") ||
+         absl::EndsWith(name, ".log") || absl::EndsWith(name, ".sst") ||
+         absl::EndsWith(name, ".blob") || absl::EndsWith(name, ".dbtmp");
+}
+
+// A folder that holds other files and no store is most likely a mistyped
+// --data ("." or a home folder), which the store would fill with its
+// files. A store's folder has CURRENT; one whose first open was cut off
+// before it holds only the store's own files, and is opened.
+absl::Status CheckDataFolder(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec) || fs::exists(fs::path(dir) / "CURRENT", ec)) {
+    return absl::OkStatus();  // created by the store, or the store's own error
+  }
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (IsStoreFile(name)) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "it holds \"", name,
+        "\" and no slad store; give a new or empty folder (slad fills it with "
+        "its store's files)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Durability>> OpenStoreDurability(
     const std::string& dir, std::chrono::microseconds commit_interval) {
+  RETURN_IF_ERROR(CheckDataFolder(dir));
   storage::Options options;
   options.dir = dir;
   options.min_commit_interval = commit_interval;

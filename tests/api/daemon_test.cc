@@ -267,6 +267,25 @@ TEST_F(DaemonTest, NoTokensRefusesANonLoopbackAddress) {
   EXPECT_FALSE(std::filesystem::exists(Path("data")));
 }
 
+// A data folder that holds other files and no store (a mistyped --data,
+// ".") is refused and left as it was; an empty one, or a mount point's
+// lost+found beside nothing else, is taken.
+TEST_F(DaemonTest, AFolderOfOtherFilesIsNotTakenForTheStore) {
+  std::filesystem::create_directories(Path("other/lost+found"));
+  WriteFile("other/notes.txt", "hi\n");
+  std::string log;
+  EXPECT_EQ(DaemonProcess::RunToExit(SLAD_PATH, {"--data", Path("other")}, &log), 1) << log;
+  EXPECT_NE(log.find("holds \"notes.txt\" and no slad store"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(Path("other/CURRENT")));
+  std::filesystem::remove(Path("other/notes.txt"));
+  std::string error;
+  daemon_ = DaemonProcess::Start(
+      SLAD_PATH, {"--listen", "127.0.0.1:0", "--data", Path("other"), "--clock", "manual"},
+      &error);
+  ASSERT_NE(daemon_, nullptr) << error;
+  EXPECT_TRUE(std::filesystem::exists(Path("other/CURRENT")));
+}
+
 // A start refused for its configuration leaves no data folder behind, and
 // one whose address is taken says so before it opens and recovers its
 // data (seconds at millions of tickets).
