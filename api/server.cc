@@ -105,7 +105,13 @@ constexpr size_t kMaxPendingBytes = 64 << 20;
 Server::Server(DaemonConfig config, std::unique_ptr<Durability> durability)
     : config_(std::move(config)), durability_(std::move(durability)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  // The store's writer completes what it still holds as it closes (failed,
+  // once a full disk outlasted the drain), and each completion posts to
+  // io_: the store goes first, while io_ is still there to take (and
+  // drop, unrun) what is posted.
+  durability_.reset();
+}
 
 absl::Status Server::ReadOutbox(uint64_t after, size_t limit,
                                 std::vector<storage::OutboxEvent>* out) const {

@@ -40,6 +40,16 @@ class FakeDurability final : public Durability {
       : inner_(NewMemoryDurability()),
         writable_(writable),
         fail_commits_(fail_commits) {}
+  // As the store's writer does when it closes: what it still holds is
+  // completed, failed (the server is being destroyed around it).
+  ~FakeDurability() override {
+    std::vector<std::function<void(absl::Status)>> held;
+    {
+      std::lock_guard<std::mutex> lock(held_mu_);
+      held.swap(held_);
+    }
+    for (auto& done : held) done(absl::UnavailableError("closing"));
+  }
 
   absl::Status Recover(engine::Engine* e, std::string* report) override {
     if (on_recover_) on_recover_();
@@ -421,14 +431,10 @@ TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
   }
 }
 
-// A subscriber catching up on a backlog several times the output limit
-// acks as it reads: its acks are read and answered while the backlog
-// streams. (Pacing the session's reads by all its output, events
-// included, left them unread until the whole backlog was out.)
 // An outbox page (256 events, ~33 KB) larger than the whole output limit
-// (16 KiB)
-// is delivered as the output drains, not at once: the subscriber catches
-// up. It was cut off as a slow consumer after every first page, for ever.
+// (16 KiB) is delivered as the output drains, not at once: the subscriber
+// catches up. It was cut off as a slow consumer after every first page,
+// for ever.
 TEST_F(TinyOutputServerTest, ASubscriberCatchesUpThroughPagesLargerThanItsOutput) {
   LineClient c = LineClient::Connect(server_->port());
   constexpr int kTickets = 300;
@@ -454,6 +460,40 @@ TEST_F(TinyOutputServerTest, ASubscriberCatchesUpThroughPagesLargerThanItsOutput
   EXPECT_EQ(events, 4 * kTickets);  // warning, breach, escalation, step each
 }
 
+// A subscriber already caught up gets a unit larger than its output limit
+// (an advance that breaches 300 tickets: 1,200 events, ~150 KB) as the
+// output drains, the rest read from the outbox; it was cut off as a slow
+// consumer.
+TEST_F(TinyOutputServerTest, ACaughtUpSubscriberTakesAUnitLargerThanItsOutput) {
+  LineClient sub = LineClient::Connect(server_->port());
+  ASSERT_EQ(Ask(sub, R"({"op":"subscribe","req":"s","group":"g"})").rfind(R"({"req":"s","ok":true)", 0),
+            0u);
+  LineClient c = LineClient::Connect(server_->port());
+  constexpr int kTickets = 300;
+  std::string opens;
+  for (int i = 0; i < kTickets; ++i) {
+    absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
+                    R"(","kind":"after_sales","at":1767574800000})", "\n");
+  }
+  ASSERT_TRUE(c.SendRaw(opens));
+  ASSERT_EQ(c.ReadLines(kTickets, 60'000).size(), static_cast<size_t>(kTickets));
+  ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
+                .rfind(R"({"req":"adv","ok":true)", 0),
+            0u);
+  int events = 0;
+  while (events < 4 * kTickets) {
+    const std::optional<std::string> line = sub.ReadLine();
+    ASSERT_TRUE(line.has_value()) << "cut off after " << events << " events";
+    ASSERT_EQ(line->find("slow_consumer"), std::string::npos) << *line;
+    if (line->find(R"("seq":)") != std::string::npos) ++events;
+  }
+  EXPECT_EQ(events, 4 * kTickets);
+}
+
+// A subscriber catching up on a backlog several times the output limit
+// acks as it reads: its acks are read and answered while the backlog
+// streams. (Pacing the session's reads by all its output, events
+// included, left them unread until the whole backlog was out.)
 TEST_F(SmallOutputServerTest, ASubscribersAcksAreReadWhileItCatchesUp) {
   LineClient c = LineClient::Connect(server_->port());
   // 4 events each: ~5 MB of backlog, far more than a small receive window
@@ -653,13 +693,12 @@ TEST_F(ShortDrainServerTest, AStopWithUnitsTheStoreNeverCompletedIsAnError) {
   ::raise(SIGTERM);
   thread_.join();
   FakeDurability::hold_commits_ = false;
-  {
-    std::lock_guard<std::mutex> lock(FakeDurability::held_mu_);
-    FakeDurability::held_.clear();  // never completed, as on that disk
-  }
   EXPECT_EQ(status_.code(), absl::StatusCode::kUnavailable) << status_;
   EXPECT_NE(status_.message().find("1 units of requests the store never made durable"),
             std::string::npos) << status_;
+  // The held unit completes (failed) as the store closes, which posts to
+  // the server's loop: the store must go before the loop does.
+  server_.reset();
 }
 
 // The requests read in one turn of the loop form one commit unit: one
