@@ -166,14 +166,25 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
     session->FillError(slot, request.req, at);
     return;
   }
-  if (!query && !durability_->writable()) {
+  const bool read_only = !durability_->writable();
+  if (!query && read_only) {
     session->FillError(slot, request.req,
                        NotWritable());
     return;
   }
+  // A query moves time to its instant, firing what fell due, which the
+  // store could not record while it cannot write: its reply would wait for
+  // the disk. It answers as of the engine's clock instead (the timer, too,
+  // fires nothing meanwhile), at once.
+  Request frozen;
+  if (query && read_only) {
+    frozen = request;
+    frozen.at_ms = engine_->now_ms();
+  }
   const int64_t clock_before = engine_->now_ms();
   std::string reply;
-  const absl::Status status = RunRequest(request, principal, &reply);
+  const absl::Status status =
+      RunRequest(query && read_only ? frozen : request, principal, &reply);
   if (manual_clock_ != nullptr) manual_clock_->AdvanceTo(engine_->now_ms());
   const engine::Effects& effects = executor_->effects();
   const bool applied = status.ok() && !query && !advance;
@@ -192,8 +203,9 @@ void Server::Execute(Session* session, uint64_t slot, const Request& request,
   if (request.session_op == SessionOp::kNone &&
       request.command.op == engine::Op::kGet) {
     // The store reads only what is written: wait for the units before
-    // this get (or the one it staged) so its history matches its state.
-    if (nothing_staged && pending_commits_ == 0) {
+    // this get (or the one it staged) so its history matches its state;
+    // not while the store cannot write, when they may never be.
+    if (nothing_staged && (pending_commits_ == 0 || read_only)) {
       AddHistory(ViewOfHistory(request.command.id, principal), principal, &reply);
     } else {
       GetAfterCommit(session, slot, std::move(reply), request.command.id,

@@ -654,6 +654,29 @@ TEST_F(ServerTest, AReadOnlyStoreRefusesCommandsButAnswersQueries) {
   EXPECT_TRUE(status_.ok()) << status_;
 }
 
+// Queries stay answered while the store cannot write, also at an instant
+// past a deadline and behind a unit it holds: they answer as of the
+// engine's clock, firing nothing the store could not record. They used
+// to fire the breach and wait for the disk with it.
+TEST_F(ServerTest, AReadOnlyStoreAnswersQueriesWithoutWaitingForTheDisk) {
+  LineClient c = LineClient::Connect(server_->port());
+  EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");  // handled within 1 working day
+  writable_ = false;
+  FakeDurability::hold_commits_ = true;  // a full disk: nothing completes
+  const std::string week_later = R"(,"at":1768179600000})";
+  const std::string overdue = Ask(c, std::string(R"({"op":"overdue","req":2)") + week_later);
+  EXPECT_EQ(overdue, R"({"req":2,"ok":true,"items":[]})");
+  const std::string get = Ask(c, std::string(R"({"op":"get","req":3,"id":"A")") + week_later);
+  EXPECT_EQ(get.rfind(R"({"req":3,"ok":true,"ticket":)", 0), 0u) << get;
+  EXPECT_NE(get.find(R"("breached":false)"), std::string::npos) << get;
+  FakeDurability::hold_commits_ = false;
+  writable_ = true;
+  // Writable again, the same query moves time and sees the breach.
+  EXPECT_NE(Ask(c, std::string(R"({"op":"overdue","req":4)") + week_later).find(R"("id":"A")"),
+            std::string::npos);
+  c.Close();
+}
+
 TEST_F(ServerTest, AStoreThatFailsForGoodStopsTheDaemonWithItsError) {
   LineClient c = LineClient::Connect(server_->port());
   EXPECT_EQ(Ask(c, kOpen), R"({"req":1,"ok":true})");
