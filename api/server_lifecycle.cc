@@ -168,6 +168,11 @@ absl::Status Server::InitTls() {
       },
       ec);
   tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
+  // Not left pointing at this frame's `encrypted`.
+  asio::error_code ignored;
+  tls_->set_password_callback(
+      [](size_t, asio::ssl::context::password_purpose) { return std::string(); },
+      ignored);
   if (ec) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tls.key ", config_.tls_key, ": ",
@@ -418,6 +423,7 @@ absl::Status Server::SwapEngine(std::unique_ptr<engine::Engine> next) {
   // commit: close the open unit (or an empty one) before it sees the new.
   OpenUnit();
   CommitUnit();
+  next->ForgetPredecessor();  // its policy goes with the old engine
   engine_ = std::move(next);
   executor_ = std::make_unique<Executor>(engine_.get(), cursor_seal_.get());
   durability_->SetEngine(engine_.get());

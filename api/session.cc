@@ -639,17 +639,13 @@ void Session::OnEvents(const std::vector<storage::OutboxEvent>& events) {
   if (closed_ || ending_ || fin_sent_ || !subscribed() || !caught_up_) {
     return;
   }
-  // One unit can hold far more events than the output limit (a timer
-  // turn that breaches 30,000 clocks): past half the limit the rest is
-  // read from the outbox, where the unit is durable, as the output drains.
-  const size_t room = server_->limits().max_output_bytes / 2;
+  // A unit over the output limit (a timer turn that breaches 30,000
+  // clocks at the default 4 MiB) makes the subscriber a slow consumer, cut
+  // off: it reconnects and catches up from the outbox, paced (Pump). Paced
+  // here too, a subscriber that stopped reading would hold its group's
+  // connection for ever.
   for (const storage::OutboxEvent& event : events) {
-    if (event.seq <= cursor_) continue;
-    if (Buffered() >= room) {
-      caught_up_ = false;  // Pump goes on from cursor_ after the next write
-      break;
-    }
-    Deliver(event);
+    if (event.seq > cursor_) Deliver(event);
   }
   if (CheckBudget()) Write();
 }

@@ -221,6 +221,10 @@ class Engine {
   // records must be stored again, or a restart would read the old count
   // against the new lists. Empties the list.
   std::vector<std::string> TakeRecounted() { return std::move(recounted_); }
+  // Drops the CreateAfter predecessor's policy, which Restore's recount
+  // reads: call it before the predecessor goes (the first call that
+  // settles the restores drops it too).
+  void ForgetPredecessor() { predecessor_policy_ = nullptr; }
   // Restore on each record in turn, stopping at the first error, which it
   // returns. While one record is restored the id table's probe position of
   // a later one is prefetched: at millions of tickets each insert is

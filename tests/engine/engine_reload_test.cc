@@ -76,6 +76,7 @@ class EngineReloadTest : public ::testing::Test {
     engine_->ExportAllStats([&](StatsCellRecord&& c) {
       ASSERT_TRUE(next->RestoreStats(std::move(c)).ok());
     });
+    next->ForgetPredecessor();
     engine_ = std::move(next);
   }
 
