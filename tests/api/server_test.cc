@@ -155,6 +155,20 @@ class ServerTest : public ::testing::Test {
     EXPECT_TRUE(c.SendLine(line));
     return c.ReadLine().value_or("");
   }
+  // Opens `tickets` after_sales tickets at one instant and advances past
+  // their deadlines: 4 events each (warning, breach, escalation, step).
+  static void OpenAndBreach(LineClient& c, int tickets) {
+    std::string opens;
+    for (int i = 0; i < tickets; ++i) {
+      absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
+                      R"(","kind":"after_sales","at":1767574800000})", "\n");
+    }
+    ASSERT_TRUE(c.SendRaw(opens));
+    ASSERT_EQ(c.ReadLines(tickets, 60'000).size(), static_cast<size_t>(tickets));
+    ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
+                  .rfind(R"({"req":"adv","ok":true)", 0),
+              0u);
+  }
 
   bool system_clock_ = false;  // set before SetUp
   size_t max_output_bytes_ = 0;  // set before SetUp; 0: the default
@@ -438,16 +452,7 @@ TEST_F(SmallOutputServerTest, AGetOfALongHistoryFitsTheOutputLimit) {
 TEST_F(TinyOutputServerTest, ASubscriberCatchesUpThroughPagesLargerThanItsOutput) {
   LineClient c = LineClient::Connect(server_->port());
   constexpr int kTickets = 300;
-  std::string opens;
-  for (int i = 0; i < kTickets; ++i) {
-    absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
-                    R"(","kind":"after_sales","at":1767574800000})", "\n");
-  }
-  ASSERT_TRUE(c.SendRaw(opens));
-  ASSERT_EQ(c.ReadLines(kTickets, 60'000).size(), static_cast<size_t>(kTickets));
-  ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
-                .rfind(R"({"req":"adv","ok":true)", 0),
-            0u);
+  OpenAndBreach(c, kTickets);
   LineClient sub = LineClient::Connect(server_->port());
   ASSERT_TRUE(sub.SendRaw(R"({"op":"subscribe","req":"s","group":"g"})" "\n"));
   int events = 0;
@@ -470,16 +475,7 @@ TEST_F(SmallOutputServerTest, ASubscribersAcksAreReadWhileItCatchesUp) {
   // and the server's send buffer can hold, so what comes before the ack's
   // reply depends on when the server read the ack, not on the kernel.
   constexpr int kTickets = 5'000;
-  std::string opens;
-  for (int i = 0; i < kTickets; ++i) {
-    absl::StrAppend(&opens, R"({"op":"open","id":"T)", i,
-                    R"(","kind":"after_sales","at":1767574800000})", "\n");
-  }
-  ASSERT_TRUE(c.SendRaw(opens));
-  ASSERT_EQ(c.ReadLines(kTickets, 60'000).size(), static_cast<size_t>(kTickets));
-  ASSERT_EQ(Ask(c, R"({"op":"advance","req":"adv","to":1767600000000})")
-                .rfind(R"({"req":"adv","ok":true)", 0),
-            0u);
+  OpenAndBreach(c, kTickets);
   LineClient sub = LineClient::Connect(server_->port());
   const int small = 65536;  // a small receive window: the backlog stays server-side
   ASSERT_EQ(setsockopt(sub.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
