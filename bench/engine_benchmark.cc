@@ -574,7 +574,13 @@ BENCHMARK(BM_EngineOpenAndFire)->Arg(256)->Arg(10'000)->Unit(benchmark::kMillise
 BENCHMARK(BM_Open)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Resolve)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_CommandMix)->ArgsProduct({{4096, 1'000'000, 10'000'000}, {0, 1}, {0, 1}});
+// At 4,096 tickets every ticket is paused again every 12,288 commands: run
+// past about 3 s, each reaches the engine's 1,024 pauses and priority
+// changes (Engine::kMaxAdjustments) and the mix fails. Its own minimum
+// time, which the command line's --benchmark_min_time does not override,
+// keeps it inside that.
+BENCHMARK(BM_CommandMix)->ArgsProduct({{4096}, {0, 1}, {0, 1}})->MinTime(0.5);
+BENCHMARK(BM_CommandMix)->ArgsProduct({{1'000'000, 10'000'000}, {0, 1}, {0, 1}});
 BENCHMARK(BM_PauseAllOneTeam)->ArgsProduct({{100'000, 1'000'000}, {0, 1}})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Reload)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)
