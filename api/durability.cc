@@ -1,7 +1,6 @@
 #include "api/durability.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <deque>
 #include <map>
 #include <utility>
@@ -41,17 +40,10 @@ class MemoryDurability final : public Durability {
     // As Journal::Stage: events due before the command come before it.
     const size_t before = cmd != nullptr ? effects.events_begin : 0;
     StageEvents(effects, 0, before, outbox);
-    if (cmd != nullptr && (cmd->op == engine::Op::kPauseAll ||
-                           cmd->op == engine::Op::kResumeAll)) {
-      // As Journal::StageCommand: in the history of every ticket touched.
-      absl::flat_hash_set<absl::string_view> seen;
-      for (size_t i = effects.command_begin; i < effects.command_end; ++i) {
-        if (seen.insert(effects.changed[i]).second) {
-          AddHistory(effects.changed[i], at_ms, storage::HistoryRecord::kCommand, line);
-        }
-      }
-    } else if (cmd != nullptr && !cmd->id.empty()) {
-      AddHistory(cmd->id, at_ms, storage::HistoryRecord::kCommand, line);
+    if (cmd != nullptr) {
+      Journal::ForEachHistoryTicket(*cmd, effects, &seen_, [&](absl::string_view id) {
+        AddHistory(id, at_ms, storage::HistoryRecord::kCommand, line);
+      });
     }
     StageEvents(effects, before, effects.events.size(), outbox);
   }
@@ -155,18 +147,13 @@ class MemoryDurability final : public Durability {
     for (const auto& [group, acked] : acked_) through = std::min(through, acked);
     DropThrough(through);
   }
-  // The store's bound (storage::Options::max_outbox_events), with its log
-  // line: a group that never acknowledges must not fill memory either.
+  // The store's bound: a group that never acknowledges must not fill
+  // memory either.
   void DropBeyondBound() {
-    const uint64_t max = storage::Options{}.max_outbox_events;
-    if (max == 0 || outbox_.size() <= max + max / 16) return;
-    const uint64_t through = last_seq_ - max;
-    std::fprintf(stderr,
-                 "slad: outbox over %llu events: dropping events up to seq "
-                 "%llu that a subscriber group never acknowledged\n",
-                 static_cast<unsigned long long>(max),
-                 static_cast<unsigned long long>(through));
-    DropThrough(through);
+    if (const uint64_t through = storage::OutboxOverflow(
+            last_seq_, floor_, storage::Options{}.max_outbox_events)) {
+      DropThrough(through);
+    }
   }
   void DropThrough(uint64_t seq) {
     while (!outbox_.empty() && outbox_.front().seq <= seq) outbox_.pop_front();
@@ -176,6 +163,7 @@ class MemoryDurability final : public Durability {
   engine::Engine* engine_ = nullptr;
   uint64_t last_seq_ = 0, history_seq_ = 0;
   uint64_t floor_ = 0;  // every event up to it is dropped
+  absl::flat_hash_set<absl::string_view> seen_;  // Stage's scratch
   std::deque<storage::OutboxEvent> outbox_;
   std::map<std::string, uint64_t> acked_;
   absl::flat_hash_map<std::string, std::vector<storage::HistoryRecord>> history_;

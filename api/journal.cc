@@ -62,18 +62,27 @@ void Journal::StageStats() {
 void Journal::StageCommand(absl::string_view line, int64_t at_ms,
                            const engine::Command& command,
                            const engine::Effects& effects) {
-  storage::HistoryRecord record{.at_ms = at_ms,
-                                .kind = storage::HistoryRecord::kCommand,
-                                .json = std::string(WithoutNewline(line))};
+  // The record is made per ticket: one for a command's own, handed over.
+  ForEachHistoryTicket(command, effects, &seen_, [&](absl::string_view id) {
+    AppendHistory(id, {.at_ms = at_ms,
+                       .kind = storage::HistoryRecord::kCommand,
+                       .json = std::string(WithoutNewline(line))});
+  });
+}
+
+void Journal::ForEachHistoryTicket(const engine::Command& command,
+                                   const engine::Effects& effects,
+                                   absl::flat_hash_set<absl::string_view>* seen,
+                                   absl::FunctionRef<void(absl::string_view)> fn) {
   if (command.op != engine::Op::kPauseAll &&
       command.op != engine::Op::kResumeAll) {
-    AppendHistory(command.id, std::move(record));
+    fn(command.id);
     return;
   }
-  seen_.clear();
+  seen->clear();
   for (size_t i = effects.command_begin; i < effects.command_end; ++i) {
     const std::string& id = effects.changed[i];
-    if (seen_.insert(id).second) AppendHistory(id, record);
+    if (seen->insert(id).second) fn(id);
   }
 }
 

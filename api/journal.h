@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/command.h"
@@ -84,6 +85,14 @@ class Journal {
   // The outbox form of an engine event; `team` is the ticket's team.
   static storage::OutboxEvent ToOutbox(const engine::Event& event,
                                        absl::string_view team);
+
+  // Calls fn(id) for each ticket whose history a successful `command`'s
+  // line goes to: its own, or for pause_all and resume_all each ticket it
+  // touched, once. `seen` is scratch. Both stores keep history this way.
+  static void ForEachHistoryTicket(const engine::Command& command,
+                                   const engine::Effects& effects,
+                                   absl::flat_hash_set<absl::string_view>* seen,
+                                   absl::FunctionRef<void(absl::string_view)> fn);
 
  private:
   void StageCommand(absl::string_view line, int64_t at_ms,

@@ -477,19 +477,24 @@ uint64_t Store::AppendOutbox(OutboxEvent event) {
   s.scratch.clear();
   codec::EncodeOutboxEvent(event, &s.scratch);
   s.Put(kOutbox, codec::OutboxKey(event.seq), s.scratch);
-  // The bound is enforced in steps of 1/16 so that a full outbox costs one
-  // range deletion per many events, not one per event.
-  const uint64_t max = s.options.max_outbox_events;
-  if (max > 0 && s.last_outbox - s.outbox_floor > max + max / 16) {
-    const uint64_t through = s.last_outbox - max;
-    std::fprintf(stderr,
-                 "slad: outbox over %llu events: dropping events up to seq "
-                 "%llu that a subscriber group never acknowledged\n",
-                 static_cast<unsigned long long>(max),
-                 static_cast<unsigned long long>(through));
+  if (const uint64_t through =
+          OutboxOverflow(s.last_outbox, s.outbox_floor, s.options.max_outbox_events)) {
     s.DropOutboxThrough(through);
   }
   return event.seq;
+}
+
+uint64_t OutboxOverflow(uint64_t last_seq, uint64_t floor, uint64_t max) {
+  // The bound is enforced in steps of 1/16 so that a full outbox costs one
+  // range deletion per many events, not one per event.
+  if (max == 0 || last_seq - floor <= max + max / 16) return 0;
+  const uint64_t through = last_seq - max;
+  std::fprintf(stderr,
+               "slad: outbox over %llu events: dropping events up to seq "
+               "%llu that a subscriber group never acknowledged\n",
+               static_cast<unsigned long long>(max),
+               static_cast<unsigned long long>(through));
+  return through;
 }
 
 void Store::NoteClock(int64_t now_ms) {

@@ -224,6 +224,11 @@ class Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// The outbox's bound (Options::max_outbox_events, 0: none), for the store
+// and for `--data :memory:`: the seq through which to drop the oldest
+// events, with a log line saying so; 0 while within it.
+uint64_t OutboxOverflow(uint64_t last_seq, uint64_t floor, uint64_t max);
+
 }  // namespace slad::storage
 
 #endif  // SLAD_STORAGE_STORE_H_
