@@ -230,6 +230,24 @@ absl::Status Engine::Restore(TicketRecord&& rec) {
 // is sent dated before it. The common case, a deadline the policy's budget
 // placed, costs one Calendar::Between here (and a walk of the ticket's log,
 // if it has one) and nothing in NextDue.
+namespace {
+
+// Of `points` (business time left at each warning, earliest first): how
+// many fall before `until_ms`, and how many at or before it.
+std::pair<uint8_t, uint8_t> PointsBy(Calendar& cal, const TargetRun& r,
+                                     const std::vector<int64_t>& points,
+                                     int64_t until_ms) {
+  uint8_t before = 0, by = 0;
+  for (const int64_t left : points) {
+    const int64_t at_ms = internal::WarningAtMs(cal, r, left);
+    before += at_ms < until_ms;
+    by += at_ms <= until_ms;
+  }
+  return {before, by};
+}
+
+}  // namespace
+
 void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   TargetRun& r = t.targets[target];
   if (r.state != TargetState::kRunning) return;
@@ -239,7 +257,8 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   // without a log: a pause after the restore starts one.
   Calendar& cal = CalendarOf(t);
   if (r.deadline_ms == Calendar::kMaxMs) return;  // past the calendars: never
-  if (internal::PlacedBudgetMs(cal, t, r) != BudgetMs(t, target)) {
+  const int64_t placed_ms = internal::PlacedBudgetMs(cal, t, r);
+  if (placed_ms != BudgetMs(t, target)) {
     r.other_budget = true;
   } else if (records_clock_ms_ > 0) {
     // Placed by this policy's budget and restored by a recovery: the
@@ -266,17 +285,12 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
   const int64_t written_ms = records_clock_ms_ > 0 ? records_clock_ms_ : now_ms();
   if (written_ms < r.start_ms) return;
   const int64_t until_ms = r.paused ? int64_t{r.mark_ms} : written_ms;
-  const std::vector<int64_t>& points = PlacedWarnPoints(t, r);
-  uint8_t passed = 0;
-  while (passed < points.size() &&
-         internal::WarningAtMs(cal, r, points[passed]) < until_ms) {
-    ++passed;
-  }
-  uint8_t at_instant = passed;
-  while (at_instant < points.size() &&
-         internal::WarningAtMs(cal, r, points[at_instant]) <= until_ms) {
-    ++at_instant;
-  }
+  // The policy's list for its own budget is compiled already.
+  if (r.other_budget) policy_->WarningPoints(t.kind, placed_ms, &warn_scratch_);
+  const std::vector<int64_t>& points =
+      r.other_budget ? warn_scratch_
+                     : policy_->kind(t.kind).targets[target].warn_points[t.priority];
+  const auto [passed, at_instant] = PointsBy(cal, r, points, until_ms);
   const uint8_t recorded = r.warned;
   r.warned = std::clamp(static_cast<uint8_t>(r.warned), passed, at_instant);
   // Whether the points at that very instant were sent is in the record's
@@ -289,14 +303,8 @@ void Engine::SettlePlacedBudget(Ticket& t, size_t target) {
     const int old_kind = predecessor_policy_->KindId(policy_->kind(t.kind).name);
     if (old_kind >= 0) {
       std::vector<int64_t> old_points;  // rare: a point at the very instant
-      predecessor_policy_->WarningPoints(
-          old_kind, internal::PlacedBudgetMs(cal, t, r), &old_points);
-      size_t old_passed = 0, old_at = 0;
-      for (const int64_t left : old_points) {
-        const int64_t at_ms = internal::WarningAtMs(cal, r, left);
-        old_passed += at_ms < until_ms;
-        old_at += at_ms <= until_ms;
-      }
+      predecessor_policy_->WarningPoints(old_kind, placed_ms, &old_points);
+      const auto [old_passed, old_at] = PointsBy(cal, r, old_points, until_ms);
       const bool sent = old_at > old_passed && recorded >= old_at;
       r.warned = sent ? at_instant : passed;
     }
