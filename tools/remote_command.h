@@ -9,7 +9,8 @@
 //   0  the server answered ok
 //   1  the server answered with an error (its code and message on stderr)
 //   2  usage error (bad command line; nothing was sent)
-//   3  cannot connect, or the connection was lost
+//   3  cannot connect, the connection was lost, no reply within --timeout,
+//      or what answered is not slad
 // Every error is one JSON line on stderr: {"error":{"code":..,"message":..}}.
 
 #include <set>
